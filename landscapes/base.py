@@ -1,0 +1,152 @@
+"""The landscape contract: a 2D function with analytic gradient and Hessian plus teaching metadata.
+
+Every function takes points of shape ``(..., 2)`` (coordinates on the last axis, so one
+function serves ``(N, 2)`` runs and ``(H, W, 2)`` grids) and never loops over points.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Window:
+    """An axis-aligned view rectangle ``[xmin, xmax] x [ymin, ymax]`` in parameter units."""
+
+    xmin: float
+    xmax: float
+    ymin: float
+    ymax: float
+
+    def __post_init__(self) -> None:
+        values = (self.xmin, self.xmax, self.ymin, self.ymax)
+        if not all(np.isfinite(v) for v in values):
+            raise ValueError(f"Invalid window: {values} (bounds must be finite)")
+        if not (self.xmin < self.xmax and self.ymin < self.ymax):
+            raise ValueError(f"Invalid window: {values} (need xmin < xmax and ymin < ymax)")
+
+    @property
+    def width(self) -> float:
+        return self.xmax - self.xmin
+
+    @property
+    def height(self) -> float:
+        return self.ymax - self.ymin
+
+    def expanded(self, margin: float) -> Window:
+        """The window grown by ``margin`` times its width/height on every side."""
+        dx, dy = margin * self.width, margin * self.height
+        return Window(self.xmin - dx, self.xmax + dx, self.ymin - dy, self.ymax + dy)
+
+    def contains(self, points: Array) -> Array:
+        """Boolean mask of shape ``points.shape[:-1]``: which points lie inside (edges included)."""
+        x, y = points[..., 0], points[..., 1]
+        return (x >= self.xmin) & (x <= self.xmax) & (y >= self.ymin) & (y <= self.ymax)
+
+    def grid(self, nx: int, ny: int | None = None) -> tuple[Array, Array, Array]:
+        """Grid axes and points: ``xs (nx,)``, ``ys (ny,)``, ``points (ny, nx, 2)``."""
+        ny = nx if ny is None else ny
+        xs = np.linspace(self.xmin, self.xmax, nx)
+        ys = np.linspace(self.ymin, self.ymax, ny)
+        gx, gy = np.meshgrid(xs, ys)
+        return xs, ys, np.stack([gx, gy], axis=-1)
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """A known stationary point: location and function value there."""
+
+    x: float
+    y: float
+    value: float
+
+    @property
+    def point(self) -> Array:
+        return np.array([self.x, self.y], dtype=float)
+
+
+def stack(x: Array, y: Array) -> Array:
+    """Stack two same-shaped arrays into points of shape ``(..., 2)``."""
+    return np.stack([x, y], axis=-1)
+
+
+def hessian_from(hxx: Array, hxy: Array, hyy: Array) -> Array:
+    """Assemble symmetric Hessians of shape ``(..., 2, 2)`` from their three entries."""
+    hxx, hxy, hyy = np.broadcast_arrays(hxx, hxy, hyy)
+    row0 = np.stack([hxx, hxy], axis=-1)
+    row1 = np.stack([hxy, hyy], axis=-1)
+    return np.stack([row0, row1], axis=-2)
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """Base class of every landscape. Subclasses are frozen dataclasses whose fields are the
+    user-editable parameters (Rosenbrock's ``a`` and ``b``, a ravine's condition number, ...).
+
+    Subclasses set the class variables and implement ``value``, ``grad`` and ``hessian`` over
+    points of shape ``(..., 2)``; they may override ``minima``, ``saddles``, ``window`` and
+    ``starts`` when those depend on the parameters.
+    """
+
+    key: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    formula: ClassVar[str] = ""  # LaTeX, without surrounding $
+    lesson: ClassVar[str] = ""  # one line: what it teaches
+    default_window: ClassVar[Window] = Window(-2.0, 2.0, -2.0, 2.0)
+    default_starts: ClassVar[tuple[tuple[float, float], ...]] = ((1.5, 1.5),)
+    unbounded_below: ClassVar[bool] = False  # runs leaving the window are stopped as "left"
+    log_levels: ClassVar[bool] = False  # contour levels spaced logarithmically
+    # Bounds for each parameter field: name -> (min, max); used by validation and the UI.
+    param_bounds: ClassVar[dict[str, tuple[float, float]]] = {}
+    param_help: ClassVar[dict[str, str]] = {}
+
+    def __post_init__(self) -> None:
+        for name, (lo, hi) in self.param_bounds.items():
+            v = getattr(self, name)
+            if not (np.isfinite(v) and lo <= v <= hi):
+                raise ValueError(f"Invalid {self.key} parameter {name}={v!r}: must be in [{lo}, {hi}]")
+
+    # --- the function -------------------------------------------------------------------
+    def value(self, p: Array) -> Array:
+        """f(p): shape ``p.shape[:-1]``."""
+        raise NotImplementedError
+
+    def grad(self, p: Array) -> Array:
+        """∇f(p): shape ``p.shape``."""
+        raise NotImplementedError
+
+    def hessian(self, p: Array) -> Array:
+        """∇²f(p): shape ``p.shape + (2,)``."""
+        raise NotImplementedError
+
+    # --- metadata -----------------------------------------------------------------------
+    @property
+    def window(self) -> Window:
+        return self.default_window
+
+    @property
+    def starts(self) -> tuple[tuple[float, float], ...]:
+        return self.default_starts
+
+    def minima(self) -> tuple[CriticalPoint, ...]:
+        """Known minima (global and local), best first."""
+        return ()
+
+    def saddles(self) -> tuple[CriticalPoint, ...]:
+        """Known saddle points."""
+        return ()
+
+    def params(self) -> dict[str, float]:
+        """The parameter fields as a plain dict."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def minima_array(self) -> Array:
+        """Known minima as an array of shape ``(M, 2)`` (``M`` may be 0)."""
+        mins = self.minima()
+        return np.array([[m.x, m.y] for m in mins], dtype=float).reshape(len(mins), 2)

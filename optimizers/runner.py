@@ -1,0 +1,414 @@
+"""The vectorized runner: advance every run of a scene together for T steps.
+
+A scene's runs are ``configs x starts`` (config-major: run ``r = c * S + s``). Runs of one
+optimizer kind (same class and flags) advance as one ``(n, 2)`` array group; the only Python
+loops are over steps and over the few groups, never over runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+
+from optimizers.base import Array, OptimizerConfig, Oracle, stack_configs
+from optimizers.noise import Noise, noisy_gradient
+from optimizers.schedules import Schedule
+
+MAX_ABS = 1e150  # |coordinate| or |gradient| beyond this counts as overflow
+
+
+class Status(IntEnum):
+    """What became of a run."""
+
+    RUNNING = 0  # still moving when the steps ran out
+    CONVERGED = 1  # stopped moving within ``tol`` of a known minimum
+    DIVERGED = 2  # non-finite or overflowing values, or flew far outside the window
+    LEFT = 3  # left the window of a landscape that is unbounded below
+    STALLED = 4  # stopped moving away from every known minimum (a saddle, a plateau)
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("left", "left window")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One optimizer setting of a scene: hyperparameters, schedule, gradient noise, label."""
+
+    optimizer: OptimizerConfig
+    schedule: Schedule = field(default_factory=Schedule)
+    noise: Noise = field(default_factory=Noise)
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.optimizer.title
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Run length, recording and stopping rules.
+
+    - ``record_every``: keep every k-th step (and always the first and last); 0 keeps only
+      the start and the final values, so huge grids fit in memory.
+    - ``tol``: distance to a known minimum that counts as reaching it.
+    - ``grad_tol``, ``step_tol``: a run whose gradient norm and last step are both below
+      these has stopped moving (converged at a minimum, else stalled).
+    - ``seed``: base seed of the gradient noise; run ``r`` draws from stream ``r``.
+    - ``leave_margin``: on landscapes unbounded below, a run further than this fraction of the
+      window's size outside the window has left it. ``diverge_margin``: on any landscape, a run
+      this many window sizes away has diverged.
+    """
+
+    steps: int = 200
+    record_every: int = 1
+    tol: float = 1e-2
+    grad_tol: float = 1e-6
+    step_tol: float = 1e-9
+    seed: int = 0
+    leave_margin: float = 0.25
+    diverge_margin: float = 50.0
+
+    def __post_init__(self) -> None:
+        from optimizers.base import check_range
+
+        check_range("steps", self.steps, 0, 10**7)
+        check_range("record_every", self.record_every, 0, 10**7)
+        check_range("tol", self.tol, 0.0, 1e6)
+        check_range("seed", self.seed, 0, 2**63 - 1)
+
+    def recorded_steps(self) -> Array:
+        """The step indices kept, shape ``(K,)``: 0, k, 2k, ... and always ``steps``."""
+        if self.record_every == 0:
+            kept = np.array([0, self.steps])
+        else:
+            kept = np.arange(0, self.steps + 1, self.record_every)
+            if kept[-1] != self.steps:
+                kept = np.append(kept, self.steps)
+        return np.unique(kept)
+
+
+@dataclass(frozen=True, eq=False)
+class RunResult:
+    """Arrays of a finished scene. ``R`` runs, ``K`` recorded steps.
+
+    positions ``(R, K, 2)``, losses ``(R, K)``, grad_norms ``(R, K)`` (exact gradient), steps
+    ``(K,)``; per run: status ``(R,)`` (``Status`` codes), status_step ``(R,)`` (step where the
+    run stopped, or ``steps`` if it ran on), hit_step ``(R,)`` (first step within ``tol`` of a
+    minimum, -1 if never), nearest_minimum ``(R,)`` (index into ``landscape.minima()`` of the
+    final point's nearest minimum, -1 if none is known), distance ``(R,)`` to it, evals ``(R, 3)``
+    (value, gradient, Hessian evaluations), config_index and start_index ``(R,)``.
+    Stopped runs repeat their last point in later recorded steps.
+    """
+
+    positions: Array
+    losses: Array
+    grad_norms: Array
+    steps: Array
+    status: Array
+    status_step: Array
+    hit_step: Array
+    nearest_minimum: Array
+    distance: Array
+    evals: Array
+    config_index: Array
+    start_index: Array
+    labels: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+    @property
+    def final_positions(self) -> Array:
+        return self.positions[:, -1]
+
+    @property
+    def final_losses(self) -> Array:
+        return self.losses[:, -1]
+
+    def run_labels(self) -> list[str]:
+        """Label of each run ``(R,)``; with several starts, the start index is appended."""
+        n_starts = int(self.start_index.max()) + 1 if self.start_index.size else 1
+        return [self.labels[c] + (f" #{s + 1}" if n_starts > 1 else "")
+                for c, s in zip(self.config_index, self.start_index, strict=False)]
+
+    def frame(self) -> Any:
+        """Tidy ``pandas.DataFrame``: run, label, optimizer, step, x, y, loss, grad_norm."""
+        import pandas as pd
+
+        R, K = self.losses.shape
+        labels = np.array(self.run_labels(), dtype=object)
+        kinds = np.array(self.kinds, dtype=object)[self.config_index]
+        return pd.DataFrame({
+            "run": np.repeat(np.arange(R), K),
+            "label": np.repeat(labels, K),
+            "optimizer": np.repeat(kinds, K),
+            "step": np.tile(self.steps, R),
+            "x": self.positions[..., 0].ravel(),
+            "y": self.positions[..., 1].ravel(),
+            "loss": self.losses.ravel(),
+            "grad_norm": self.grad_norms.ravel(),
+        })
+
+    def summary(self) -> Any:
+        """One row per run: final point and loss, status, where it stopped, steps to tolerance."""
+        import pandas as pd
+
+        fin = self.final_positions
+        return pd.DataFrame({
+            "run": np.arange(len(self.status)),
+            "label": self.run_labels(),
+            "optimizer": np.array(self.kinds, dtype=object)[self.config_index],
+            "final_x": fin[:, 0],
+            "final_y": fin[:, 1],
+            "final_loss": self.final_losses,
+            "status": [Status(s).label for s in self.status],
+            "status_step": self.status_step,
+            "steps_to_tol": np.where(self.hit_step >= 0, self.hit_step, -1),
+            "nearest_minimum": self.nearest_minimum,
+            "distance": self.distance,
+            "grad_evals": self.evals[:, 1],
+            "hessian_evals": self.evals[:, 2],
+        })
+
+
+@dataclass
+class _Group:
+    """Mutable bookkeeping of one vectorized group (internal to ``run``)."""
+
+    idx: Array  # (n,) global run indices
+    config: OptimizerConfig  # stacked: numeric fields (n, 1)
+    lr0: Array  # (n, 1)
+    std: Array  # (n, 1) noise std
+    noisy: bool
+    sched_table: Array  # (n_sched, T)
+    sched_index: Array  # (n,)
+    state: Any
+    oracle: Oracle
+
+
+def _nearest(points: Array, minima: Array) -> tuple[Array, Array]:
+    """Index and distance of the nearest minimum for points ``(n, 2)``; -1 / inf when none."""
+    if minima.shape[0] == 0:
+        n = points.shape[0]
+        return np.full(n, -1), np.full(n, np.inf)
+    d = np.linalg.norm(points[:, None, :] - minima[None, :, :], axis=-1)
+    k = np.argmin(d, axis=1)
+    return k, d[np.arange(points.shape[0]), k]
+
+
+def run(landscape: Any, configs: Sequence[RunConfig], starts: Array, options: RunOptions | None = None,
+        **overrides: Any) -> RunResult:
+    """Run every config from every start for ``options.steps`` steps.
+
+    ``starts`` has shape ``(S, 2)``; the result has ``R = len(configs) * S`` runs. Keyword
+    ``overrides`` replace fields of ``options`` (``run(..., steps=500)``).
+    """
+    options = options or RunOptions()
+    if overrides:
+        import dataclasses
+
+        options = dataclasses.replace(options, **overrides)
+    starts = np.asarray(starts, dtype=float).reshape(-1, 2)
+    if not configs:
+        raise ValueError("run needs at least one run configuration")
+    C, S, T = len(configs), starts.shape[0], options.steps
+    R = C * S
+    config_index = np.repeat(np.arange(C), S)
+    start_index = np.tile(np.arange(S), C)
+
+    with np.errstate(all="ignore"):
+        return _run(landscape, list(configs), starts, options, C, S, T, R, config_index, start_index)
+
+
+def _make_groups(landscape, configs, starts, options, S, T, config_index) -> list[_Group]:
+    groups: dict[tuple, list[int]] = {}
+    for c, cfg in enumerate(configs):
+        groups.setdefault(cfg.optimizer.group_key(), []).append(c)
+    out = []
+    steps_k = np.arange(max(T, 1))
+    for cfg_ids in groups.values():
+        cfg_ids_arr = np.array(cfg_ids)
+        idx = (cfg_ids_arr[:, None] * S + np.arange(S)[None, :]).ravel()
+        run_cfgs = [configs[c] for c in cfg_ids]
+        stacked = stack_configs([rc.optimizer for rc in run_cfgs])
+        stacked = _repeat_config(stacked, S)
+        scheds = list(dict.fromkeys(rc.schedule for rc in run_cfgs))
+        table = np.stack([np.broadcast_to(np.asarray(s.factor(steps_k), dtype=float), steps_k.shape)
+                          for s in scheds])
+        sched_index = np.repeat(np.array([scheds.index(rc.schedule) for rc in run_cfgs]), S)
+        std = np.repeat(np.array([rc.noise.std for rc in run_cfgs]), S)[:, None]
+        p0 = starts[idx % S] if S else np.zeros((0, 2))
+        out.append(_Group(idx=idx, config=stacked, lr0=stacked.lr, std=std, noisy=bool(np.any(std > 0)),
+                          sched_table=table, sched_index=sched_index, state=stacked.init(p0),
+                          oracle=Oracle(landscape)))
+    return out
+
+
+def _repeat_config(config: OptimizerConfig, S: int) -> OptimizerConfig:
+    """Repeat each stacked config's ``(c, 1)`` fields ``S`` times (one row per start)."""
+    import dataclasses
+
+    if S == 1:
+        return config
+    values = {name: np.repeat(getattr(config, name), S, axis=0) for name in config.numeric_fields()
+              if np.ndim(getattr(config, name))}
+    return dataclasses.replace(config, **values)
+
+
+def _run(landscape, configs, starts, options, C, S, T, R, config_index, start_index) -> RunResult:
+    rec_steps = options.recorded_steps()
+    K = rec_steps.size
+    rec_slot = {int(s): i for i, s in enumerate(rec_steps)}
+    minima = landscape.minima_array()
+    window = landscape.window
+    far = window.expanded(options.diverge_margin)
+    leave = window.expanded(options.leave_margin) if landscape.unbounded_below else None
+
+    positions = np.empty((R, K, 2))
+    losses = np.empty((R, K))
+    grad_norms = np.empty((R, K))
+    status = np.zeros(R, dtype=np.int8)
+    status_step = np.full(R, T, dtype=np.int64)
+    hit_step = np.full(R, -1, dtype=np.int64)
+    evals = np.zeros((R, 3), dtype=np.int64)
+    final_pos = np.empty((R, 2))
+
+    groups = _make_groups(landscape, configs, starts, options, S, T, config_index)
+    for g in groups:
+        n = g.idx.size
+        P = starts[g.idx % S].copy()
+        G = landscape.grad(P)
+        cum_evals = np.zeros((T + 1, 3), dtype=np.int64)  # oracle counts after each step, per run
+        cum_evals[0, 1] = 1
+        last_t = 0
+        active = np.ones(n, dtype=bool)
+        prevP = P + np.inf  # no previous step yet: infinitely long
+        seeds = np.full(n, options.seed, dtype=np.uint64)
+        streams = g.idx.astype(np.uint64)
+        pos = g.config.position(g.state, P)
+        _record(0, rec_slot, g.idx, pos, landscape, G, positions, losses, grad_norms)
+        hit_local = np.full(n, -1, dtype=np.int64)
+        _hit(0, pos, minima, options.tol, hit_local)
+
+        for t in range(1, T + 1):
+            if not active.any():
+                _fill_rest(t, rec_steps, rec_slot, g.idx, positions, losses, grad_norms)
+                break
+            # stationary runs stop before moving again
+            gsq = _sq_norms(G)
+            still = None
+            if gsq.min() < options.grad_tol**2:
+                last_step = _sq_norms(P - prevP)  # squared length of each run's last step
+                still = active & (gsq < options.grad_tol**2) & (last_step < options.step_tol**2)
+            if still is not None and still.any():
+                near = _nearest(pos[still], minima)[1] <= options.tol if minima.size else np.ones(still.sum(), bool)
+                status[g.idx[still]] = np.where(near, Status.CONVERGED, Status.STALLED)
+                status_step[g.idx[still]] = t - 1
+                active &= ~still
+            if g.sched_table.shape[0] == 1:
+                lr = g.lr0 * g.sched_table[0, t - 1]
+            else:
+                lr = g.lr0 * g.sched_table[g.sched_index, t - 1][:, None]
+            grads = noisy_gradient(G, g.std, seeds, streams, t) if g.noisy else G
+            newP, new_state = g.config.update(grads, g.state, P, lr=lr, oracle=g.oracle)
+            cum_evals[t] = (g.oracle.n_value, g.oracle.n_grad + t + 1, g.oracle.n_hess)
+            last_t = t
+            newG = landscape.grad(newP)
+            bad = _bad_rows(newP, newG, far)
+            if bad is not None:
+                gone = active & bad
+                if gone.any():
+                    status[g.idx[gone]] = Status.DIVERGED
+                    status_step[g.idx[gone]] = t
+                    active &= ~gone
+            if leave is not None and not _inside_all(newP, leave):
+                out = active & ~leave.contains(newP)
+                if out.any():
+                    status[g.idx[out]] = Status.LEFT
+                    status_step[g.idx[out]] = t
+                    active &= ~out
+            g.state = new_state
+            newpos = g.config.position(new_state, newP)
+            prevP = P
+            if active.all():
+                P, G, pos = newP, newG, newpos
+            else:
+                a2 = active[:, None]
+                P = np.where(a2, newP, P)
+                G = np.where(a2, newG, G)
+                pos = np.where(a2, newpos, pos)
+            _hit(t, pos, minima, options.tol, hit_local)
+            if t in rec_slot:
+                _record(t, rec_slot, g.idx, pos, landscape, G, positions, losses, grad_norms)
+        final_pos[g.idx] = pos
+        # a run that stopped at step k made k updates; counts after the last step repeat
+        cum_evals[last_t + 1:] = cum_evals[last_t]
+        evals[g.idx] = cum_evals[np.minimum(status_step[g.idx], T)]
+        hit_step[g.idx] = hit_local
+    nearest, dist = _nearest(final_pos, minima)
+    labels = tuple(c.name for c in configs)
+    kinds = tuple(c.optimizer.kind for c in configs)
+    return RunResult(positions, losses, grad_norms, rec_steps, status, status_step, hit_step, nearest,
+                     dist, evals, config_index, start_index, labels, kinds)
+
+
+def _inside_all(points: Array, box: Any) -> bool:
+    """Fast check that every point lies in ``box`` (two reductions over the whole array)."""
+    x, y = points[:, 0], points[:, 1]  # whole-array reductions: far faster than axis=0 on (n, 2)
+    return bool(x.min() >= box.xmin and x.max() <= box.xmax and y.min() >= box.ymin and y.max() <= box.ymax)
+
+
+def _sq_norms(v: Array) -> Array:
+    """Squared Euclidean norm of each row of ``v (n, 2)``."""
+    x, y = v[:, 0], v[:, 1]
+    return x * x + y * y
+
+
+def _bad_rows(P: Array, G: Array, far: Any) -> Array | None:
+    """Rows with non-finite or overflowing values or far outside the window; ``None`` when all
+    rows are fine (the common case, decided with a few whole-array reductions)."""
+    if np.isfinite(G.sum()) and np.abs(G).max() < MAX_ABS and _inside_all(P, far):
+        return None
+    finite = np.isfinite(P) & np.isfinite(G) & (np.abs(P) < MAX_ABS) & (np.abs(G) < MAX_ABS)
+    return ~(finite[:, 0] & finite[:, 1] & far.contains(P))
+
+
+def _record(t, rec_slot, idx, pos, landscape, G, positions, losses, grad_norms) -> None:
+    k = rec_slot[t]
+    positions[idx, k] = pos
+    losses[idx, k] = landscape.value(pos)
+    grad_norms[idx, k] = np.sqrt(_sq_norms(G))
+
+
+def _fill_rest(t, rec_steps, rec_slot, idx, positions, losses, grad_norms) -> None:
+    """Every run of the group has stopped: repeat the last recorded values to the end."""
+    done = rec_steps[rec_steps < t]
+    last = rec_slot[int(done[-1])]
+    positions[idx, last + 1:] = positions[idx, last:last + 1]
+    losses[idx, last + 1:] = losses[idx, last:last + 1]
+    grad_norms[idx, last + 1:] = grad_norms[idx, last:last + 1]
+
+
+def _hit(t: int, pos: Array, minima: Array, tol: float, hit_local: Array) -> None:
+    """Set ``hit_local`` (group-local, -1 = not yet) to ``t`` for runs now within ``tol`` of a
+    minimum; the loop is over the few known minima, not over runs."""
+    if minima.shape[0] == 0:
+        return
+    fresh = hit_local < 0
+    all_fresh = fresh.all()
+    if not all_fresh and not fresh.any():
+        return
+    sub = pos if all_fresh else pos[fresh]
+    x, y = sub[:, 0], sub[:, 1]
+    d2 = None
+    for m in minima:
+        dx = x - m[0]
+        dy = y - m[1]
+        e = dx * dx + dy * dy
+        d2 = e if d2 is None else np.minimum(d2, e)
+    ok = d2 <= tol * tol
+    if ok.any():
+        hit_local[np.flatnonzero(fresh)[ok]] = t
