@@ -1,0 +1,160 @@
+"""The scene: everything that decides what the race page shows, as one frozen, hashable value.
+
+Widgets and URLs produce a ``Scene``; the core consumes ``scene.landscape_obj()``,
+``scene.run_configs()``, ``scene.starts_array()`` and ``scene.options()``. Being frozen and
+hashable, a scene is a natural ``st.cache_data`` key and can be compared bit for bit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import landscapes
+import optimizers
+from landscapes.base import Landscape
+from optimizers import Noise, RunConfig, RunOptions, Schedule
+from optimizers.base import OptimizerConfig
+from scenes import limits
+
+Scalar = float | int | bool | str
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One optimizer setting: its kind, the hyperparameters that differ from the defaults,
+    a label, and an optional batch size (0 uses the scene's)."""
+
+    kind: str = "sgd"
+    hparams: tuple[tuple[str, Scalar], ...] = ()
+    label: str = ""
+    batch_size: int = 0
+
+    def config(self) -> OptimizerConfig:
+        """The optimizer config; ``ValueError`` / ``UnknownOptimizerError`` on bad values."""
+        return optimizers.make(self.kind, **dict(self.hparams))
+
+    def display_label(self) -> str:
+        return self.label or self.config().title
+
+    def with_hparams(self, **values: Scalar) -> RunSpec:
+        merged = dict(self.hparams)
+        merged.update(values)
+        return dataclasses.replace(self, hparams=tuple(sorted(merged.items())))
+
+
+@dataclass(frozen=True)
+class View:
+    """Display options (they change figures, not numbers)."""
+
+    surface: bool = True  # show the 3D surface
+    animate: bool = False  # show the classroom animation
+    log_loss: bool = True  # loss curves on a log axis
+    presentation: bool = False  # projector mode: large fonts, thick lines
+
+
+def spec(kind: str, label: str = "", batch_size: int = 0, **hparams: Scalar) -> RunSpec:
+    """Shorthand: ``spec("adam", lr=0.05)``."""
+    return RunSpec(kind, tuple(sorted(hparams.items())), label, batch_size)
+
+
+DEFAULT_RUNS: tuple[RunSpec, ...] = (
+    spec("sgd", lr=1e-3),
+    spec("momentum", lr=1e-3, momentum=0.9),
+    spec("rmsprop", lr=1e-2),
+    spec("adam", lr=5e-2),
+)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A race: landscape (and its parameters), runs, starts, steps, schedule, noise, seed, view."""
+
+    landscape: str = "rosenbrock"
+    landscape_params: tuple[tuple[str, float], ...] = ()
+    formula: str = ""  # the user's formula when landscape == "custom"
+    window: tuple[float, float, float, float] | None = None  # custom window (xmin, xmax, ymin, ymax)
+    runs: tuple[RunSpec, ...] = DEFAULT_RUNS
+    starts: tuple[tuple[float, float], ...] = ((-1.5, 2.0),)
+    steps: int = 500
+    schedule: Schedule = field(default_factory=Schedule)
+    noise_sigma: float = 0.0
+    batch_size: int = 1
+    seed: int = 0
+    tol: float = 1e-2
+    view: View = field(default_factory=View)
+
+    # --- to the core ---------------------------------------------------------------------
+    def landscape_obj(self) -> Landscape:
+        """The landscape instance (``ValueError`` / ``UnknownLandscapeError`` / ``FormulaError``)."""
+        if self.landscape == "custom":
+            from landscapes.custom import make_custom
+
+            return make_custom(self.formula, window=self.window or (-3.0, 3.0, -3.0, 3.0))
+        return landscapes.get(self.landscape, **dict(self.landscape_params))
+
+    def run_configs(self) -> list[RunConfig]:
+        return [RunConfig(optimizer=r.config(), schedule=self.schedule,
+                          noise=Noise(self.noise_sigma, r.batch_size or self.batch_size),
+                          label=self.labels()[i])
+                for i, r in enumerate(self.runs)]
+
+    def labels(self) -> list[str]:
+        """A distinct label per run: the user's, else the optimizer's title (numbered if repeated)."""
+        base = [r.display_label() for r in self.runs]
+        out = []
+        for i, b in enumerate(base):
+            n = base[:i].count(b)
+            out.append(b if n == 0 and base.count(b) == 1 else f"{b} ({n + 1})")
+        return out
+
+    def starts_array(self) -> np.ndarray:
+        """Start points, shape ``(S, 2)``."""
+        return np.array(self.starts, dtype=float).reshape(-1, 2)
+
+    def options(self, record_every: int = 1) -> RunOptions:
+        return RunOptions(steps=self.steps, record_every=record_every, tol=self.tol, seed=self.seed)
+
+    # --- checks ----------------------------------------------------------------------------
+    def problems(self) -> list[str]:
+        """Human-readable reasons this scene cannot run (empty when it can)."""
+        out: list[str] = []
+        try:
+            self.landscape_obj()
+        except (ValueError, KeyError) as exc:
+            out.append(f"Landscape: {exc}")
+        if not self.runs:
+            out.append("Choose at least one optimizer.")
+        if len(self.runs) > limits.MAX_RUNS:
+            out.append(f"At most {limits.MAX_RUNS} runs per race (got {len(self.runs)}).")
+        for i, r in enumerate(self.runs):
+            try:
+                r.config()
+            except (ValueError, KeyError, TypeError) as exc:
+                out.append(f"Run {i + 1} ({r.kind}): {exc}")
+        if not self.starts:
+            out.append("Give at least one start point.")
+        if len(self.starts) > limits.MAX_STARTS:
+            out.append(f"At most {limits.MAX_STARTS} start points (got {len(self.starts)}).")
+        if not all(np.isfinite(c) for s in self.starts for c in s):
+            out.append("Start points must be finite numbers.")
+        if not (1 <= self.steps <= limits.MAX_STEPS):
+            out.append(f"Steps must be between 1 and {limits.MAX_STEPS} (got {self.steps}).")
+        work = max(len(self.runs), 1) * max(len(self.starts), 1) * self.steps
+        if work > limits.MAX_RACE_WORK:
+            out.append(f"Too much work for one page: runs x starts x steps = {work:,} "
+                       f"exceeds {limits.MAX_RACE_WORK:,}. Use fewer steps or runs.")
+        for name, value, lo, hi in (("noise sigma", self.noise_sigma, 0.0, 1e3), ("tolerance", self.tol, 1e-12, 10.0)):
+            if not (np.isfinite(value) and lo <= value <= hi):
+                out.append(f"{name.capitalize()} must be in [{lo}, {hi}] (got {value}).")
+        if not (1 <= self.batch_size <= 1_000_000):
+            out.append(f"Batch size must be between 1 and 1,000,000 (got {self.batch_size}).")
+        if not (0 <= self.seed < 2**32):
+            out.append(f"Seed must be between 0 and {2**32 - 1} (got {self.seed}).")
+        return out
+
+    def replace(self, **changes: Any) -> Scene:
+        return dataclasses.replace(self, **changes)
