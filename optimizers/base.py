@@ -107,13 +107,20 @@ class OptimizerConfig:
 
     # --- helpers ----------------------------------------------------------------------
     def numeric_fields(self) -> list[str]:
-        return [f.name for f in dataclasses.fields(self) if not isinstance(getattr(self, f.name), (bool, str))]
+        return [f.name for f in dataclasses.fields(self)
+                if not isinstance(getattr(self, f.name), (bool, str, OptimizerConfig))]
+
+    def config_fields(self) -> list[str]:
+        """Fields holding another optimizer config (Polyak averaging's ``inner``)."""
+        return [f.name for f in dataclasses.fields(self) if isinstance(getattr(self, f.name), OptimizerConfig)]
 
     def group_key(self) -> tuple:
-        """Configs with equal keys can advance in one vectorized group."""
+        """Configs with equal keys can advance in one vectorized group (nested configs must
+        have equal keys too)."""
         flags = tuple((f.name, getattr(self, f.name)) for f in dataclasses.fields(self)
                       if isinstance(getattr(self, f.name), (bool, str)))
-        return (type(self), flags)
+        nested = tuple((name, getattr(self, name).group_key()) for name in self.config_fields())
+        return (type(self), flags + nested)
 
     def to_dict(self) -> dict[str, Any]:
         """Field values as plain Python scalars (JSON friendly)."""
@@ -141,6 +148,8 @@ def stack_configs(configs: list[OptimizerConfig]) -> OptimizerConfig:
         column = np.array([getattr(c, name) for c in configs], dtype=float)
         # a hyperparameter shared by every run stays a scalar: cheaper arithmetic, same result
         values[name] = float(column[0]) if np.all(column == column[0]) else column[:, None]
+    for name in first.config_fields():
+        values[name] = stack_configs([getattr(c, name) for c in configs])
     return dataclasses.replace(first, **values)
 
 

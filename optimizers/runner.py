@@ -255,6 +255,7 @@ def _repeat_config(config: OptimizerConfig, S: int) -> OptimizerConfig:
         return config
     values = {name: np.repeat(getattr(config, name), S, axis=0) for name in config.numeric_fields()
               if np.ndim(getattr(config, name))}
+    values.update({name: _repeat_config(getattr(config, name), S) for name in config.config_fields()})
     return dataclasses.replace(config, **values)
 
 
