@@ -264,6 +264,7 @@ def _run(landscape, configs, starts, options, C, S, T, R, config_index, start_in
     K = rec_steps.size
     rec_slot = {int(s): i for i, s in enumerate(rec_steps)}
     minima = landscape.minima_array()
+    saddles = np.array([[c.x, c.y] for c in landscape.saddles()], dtype=float).reshape(-1, 2)
     window = landscape.window
     far = window.expanded(options.diverge_margin)
     leave = window.expanded(options.leave_margin) if landscape.unbounded_below else None
@@ -305,7 +306,10 @@ def _run(landscape, configs, starts, options, C, S, T, R, config_index, start_in
                 last_step = _sq_norms(P - prevP)  # squared length of each run's last step
                 still = active & (gsq < options.grad_tol**2) & (last_step < options.step_tol**2)
             if still is not None and still.any():
-                near = _nearest(pos[still], minima)[1] <= options.tol if minima.size else np.ones(still.sum(), bool)
+                if minima.size:
+                    near = _nearest(pos[still], minima)[1] <= options.tol
+                else:  # no minimum known: converged unless it stopped on a known saddle
+                    near = ~(_nearest(pos[still], saddles)[1] <= options.tol)
                 status[g.idx[still]] = np.where(near, Status.CONVERGED, Status.STALLED)
                 status_step[g.idx[still]] = t - 1
                 active &= ~still

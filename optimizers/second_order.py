@@ -19,8 +19,8 @@ import numpy as np
 from optimizers.base import Array, OptimizerConfig, Oracle, hyper, learning_rate
 
 _LS_HELP = "first trial step of the backtracking line search (1 = the full quasi-Newton step)"
-_INTERP_HELP = ("first trial at the minimizer of the quadratic through f(0), f'(0) and f(lr) "
-                "(an exact line search on a quadratic), then halve until Armijo holds")
+_REFINE_HELP = ("refine the step by quadratic fits along the line before backtracking "
+                "(a near-exact line search, exact on a quadratic)")
 
 
 # --- shared helpers ----------------------------------------------------------------------------
@@ -62,18 +62,27 @@ def abs_eig(H: Array) -> Array:
     return np.where(ok[:, None, None], out, np.nan)
 
 
+def _fit_minimizer(f0: Array, gd: Array, a: Array, fa: Array) -> tuple[Array, Array]:
+    """Minimizer of the quadratic ``q(t)`` with ``q(0) = f0``, ``q'(0) = gd``, ``q(a) = fa``
+    (Nocedal & Wright eq. 3.57) and that quadratic's curvature coefficient; all ``(n,)``."""
+    curv = (fa - f0 - gd * a) / (a * a)
+    return -gd / (2.0 * curv), curv
+
+
 def backtracking(oracle: Oracle, p: Array, f0: Array, g: Array, d: Array, alpha0: Any, *,
-                 c1: float = 1e-4, interpolate: bool = True, refits: int = 6,
+                 c1: float = 1e-4, refine: bool = False, refits: int = 8,
                  max_halvings: int = 30) -> tuple[Array, Array, Array]:
     """Vectorized backtracking Armijo line search along ``d (n, 2)`` from ``p (n, 2)``.
 
     Finds ``a`` with ``f(p + a d) <= f0 + c1 a g.d``. The first trial is ``alpha0`` (scalar or
-    ``(n, 1)``). With ``interpolate``, up to ``refits`` trials follow at the minimizer of the
-    quadratic through ``f0``, ``g.d`` and the last trial's value (Nocedal & Wright eq. 3.57;
-    exact on a quadratic, so it stops after one refit there), or at 4 times the last trial where
-    that quadratic has no minimum but the trial went downhill; the lowest trial is kept. Then
-    the step is halved until Armijo holds. Loops over at most ``refits + max_halvings`` trials,
-    never over runs; each trial is one batched ``oracle.value`` call on the rows still searching.
+    ``(n, 1)``). With ``refine`` (a near-exact line search), up to ``refits`` trials follow at the
+    minimizer of the quadratic through ``f0``, ``g.d`` and the last trial's value (exact on a
+    quadratic, so it stops after one refit there), or at 4 times the last trial where that
+    quadratic has no minimum but the trial went downhill; the lowest trial is kept. Then, while
+    Armijo fails, the step shrinks to the same quadratic's minimizer kept within ``[0.1 a, 0.5 a]``
+    (at least a halving, Nocedal & Wright section 3.5), at most ``max_halvings`` times. Loops only
+    over trials, never over runs; each trial is one batched ``oracle.value`` call on the rows still
+    searching.
 
     Returns ``alpha (n,)``, ``f(p + alpha d) (n,)`` and ``ok (n,)``; rows where no trial satisfied
     Armijo get ``alpha = 0``, ``f0`` and ``ok = False``. Rows whose ``f0`` or ``g.d`` is not finite
@@ -91,12 +100,12 @@ def backtracking(oracle: Oracle, p: Array, f0: Array, g: Array, d: Array, alpha0
             fa[idx] = oracle.value(p[idx] + a[idx, None] * d[idx])
         best_a, best_f = a.copy(), fa.copy()
         moving = searching.copy()
-        for _ in range(refits if interpolate else 0):
-            curv = (fa - f0 - gd * a) / (a * a)  # the fitted quadratic's coefficient of alpha^2
-            aq = -gd / (2.0 * curv)
+        for _ in range(refits if refine else 0):
+            aq, curv = _fit_minimizer(f0, gd, a, fa)
             # no positive curvature seen yet but the trial went downhill: the minimum lies further
             aq = np.where(~(curv > 0) & (fa < f0), 4.0 * a, aq)
-            change = moving & np.isfinite(aq) & (aq > 0) & (np.abs(aq - a) > 1e-3 * a)
+            rel = np.abs(aq - a) / a
+            change = moving & np.isfinite(aq) & (aq > 0) & (rel > 1e-8)
             if not change.any():
                 break
             idx = np.flatnonzero(change)
@@ -105,7 +114,7 @@ def backtracking(oracle: Oracle, p: Array, f0: Array, g: Array, d: Array, alpha0
             better = change & np.isfinite(fa) & ~(best_f <= fa)
             best_a = np.where(better, a, best_a)
             best_f = np.where(better, fa, best_f)
-            moving = change
+            moving = change & (rel > 1e-2)  # refine on only while the fit still moves the step
         # backtracking from the best trial, whose value is known
         a, ft = best_a, best_f
         ok = ~searching
@@ -113,7 +122,9 @@ def backtracking(oracle: Oracle, p: Array, f0: Array, g: Array, d: Array, alpha0
         pending = searching.copy()
         for k in range(max_halvings + 1):
             if k > 0:
-                a = np.where(pending, 0.5 * a, a)
+                aq, _ = _fit_minimizer(f0, gd, a, ft)
+                shrink = np.where(np.isfinite(aq), np.clip(aq, 0.1 * a, 0.5 * a), 0.5 * a)
+                a = np.where(pending, shrink, a)
                 idx = np.flatnonzero(pending)
                 ft = np.full(n, np.nan)
                 ft[idx] = oracle.value(p[idx] + a[idx, None] * d[idx])
@@ -157,7 +168,8 @@ class Newton(OptimizerConfig):
                       help="1 = the full Newton step")
     damping: float = hyper(0.0, lo=0.0, hi=1e6, label="damping λ",
                            help="adds λ·I to the Hessian: shorter, more gradient-like steps")
-    saddle_free: bool = False
+    saddle_free: bool = hyper(False, label="saddle-free (|H|)",
+                              help="use |eigenvalues| of H: negative curvature pushes away from saddles")
 
     kind = "newton"
     title = "Newton"
@@ -212,7 +224,8 @@ def bfgs_inverse_update(hinv: Array, s: Array, y: Array, scale_first: bool = Fal
 class BFGS(OptimizerConfig):
     """BFGS quasi-Newton: direction ``d = -H g`` with ``H`` an inverse-Hessian approximation
     (identity at first, rescaled by ``s.y / y.y`` after the first step, Nocedal & Wright 6.20),
-    step ``p += a d`` with ``a`` from a backtracking Armijo line search starting at ``lr``; then
+    step ``p += a d`` with ``a`` from the backtracking Armijo line search ``backtracking`` starting
+    at ``lr`` (with ``refine``, near-exact: then BFGS minimizes a 2D quadratic in two steps); then
     ``H <- (I - r s y^T) H (I - r y s^T) + r s s^T`` with ``s = p_t - p_{t-1}``,
     ``y = g_t - g_{t-1}``, ``r = 1/s.y``, skipped when ``s.y <= 1e-12``. If ``d`` is not a descent
     direction or the line search fails, ``H`` is reset to the identity (a failed search takes
@@ -221,7 +234,7 @@ class BFGS(OptimizerConfig):
 
     lr: float = hyper(1.0, lo=0.0, hi=100.0, lo_open=True, log=True, label="initial step", help=_LS_HELP)
     c1: float = hyper(1e-4, lo=0.0, hi=0.5, lo_open=True, log=True, label="Armijo c1", ui=False)
-    interpolate: bool = True
+    refine: bool = hyper(False, label="refine line search", help=_REFINE_HELP)
 
     kind = "bfgs"
     title = "BFGS"
@@ -247,7 +260,7 @@ class BFGS(OptimizerConfig):
         reset = ~descent
         d = np.where(reset[:, None], -g, d)
         f0 = _values(oracle, params, state.x, state.f)
-        a, fnew, ok = backtracking(oracle, params, f0, g, d, lr, c1=self.c1, interpolate=self.interpolate)
+        a, fnew, ok = backtracking(oracle, params, f0, g, d, lr, c1=self.c1, refine=self.refine)
         reset |= ~ok
         hinv = np.where(reset[:, None, None], np.eye(2), hinv)
         new = params + a[:, None] * d
@@ -270,17 +283,18 @@ CG_VARIANTS = ("fletcher_reeves", "polak_ribiere")
 class ConjugateGradient(OptimizerConfig):
     """Nonlinear conjugate gradient: ``d_t = -g_t + beta_t d_{t-1}`` with Fletcher-Reeves
     ``beta = g_t.g_t / g_{t-1}.g_{t-1}`` or Polak-Ribiere+ ``beta = max(0, g_t.(g_t - g_{t-1}) /
-    g_{t-1}.g_{t-1})``; ``p += a d`` with the same backtracking Armijo line search as BFGS.
+    g_{t-1}.g_{t-1})``; ``p += a d`` with the same line search as BFGS, refined by default (CG's
+    directions carry no step length and stay conjugate only with near-exact steps).
     Restarts with steepest descent ``d = -g`` every ``restart`` steps (2 = the dimension) and
-    wherever ``d`` is not a descent direction. With an exact line search it minimizes a 2D
-    quadratic in two steps.
+    wherever ``d`` is not a descent direction. With the refined (on a quadratic exact) line search
+    it minimizes a 2D quadratic in two steps.
     """
 
     lr: float = hyper(1.0, lo=0.0, hi=100.0, lo_open=True, log=True, label="initial step", help=_LS_HELP)
     c1: float = hyper(1e-4, lo=0.0, hi=0.5, lo_open=True, log=True, label="Armijo c1", ui=False)
     restart: int = hyper(2, lo=1, hi=1e6, label="restart every", ui=False)
-    variant: str = "polak_ribiere"
-    interpolate: bool = True
+    variant: str = hyper("polak_ribiere", label="beta formula", help="fletcher_reeves or polak_ribiere (PR+)")
+    refine: bool = hyper(True, label="refine line search", help=_REFINE_HELP)
 
     kind = "cg"
     title = "Conjugate gradient"
@@ -317,7 +331,7 @@ class ConjugateGradient(OptimizerConfig):
             bad = restart_now | ~np.isfinite(beta) | ~(_dot(g, d) < 0)
         d = np.where(bad[:, None], -g, d)
         f0 = _values(oracle, params, state.x, state.f)
-        a, fnew, _ = backtracking(oracle, params, f0, g, d, lr, c1=self.c1, interpolate=self.interpolate)
+        a, fnew, _ = backtracking(oracle, params, f0, g, d, lr, c1=self.c1, refine=self.refine)
         new = params + a[:, None] * d
         return new, CGState(state.count + 1, d, g, new, fnew)
 
@@ -339,7 +353,7 @@ class CoordinateDescent(OptimizerConfig):
 
     lr: float = hyper(0.1, lo=0.0, hi=100.0, log=True, label="learning rate",
                       help="with exact 1D Newton steps, 1 minimizes a quadratic along the coordinate")
-    exact: bool = False
+    exact: bool = hyper(False, label="exact 1D Newton step", help="step g_i / |H_ii| along the coordinate")
 
     kind = "coordinate"
     title = "Coordinate descent"
