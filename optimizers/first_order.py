@@ -19,6 +19,16 @@ from optimizers.base import Array, OptimizerConfig, clip_by_norm, hyper, learnin
 _WD_HELP = "L2 penalty: adds weight_decay * p to the gradient (pulls paths toward the origin)"
 
 
+def _check_betas(beta1: Any, beta2: Any) -> None:
+    """Raise ``ValueError('Invalid beta parameter at index i: value')`` unless ``0 <= beta < 1``
+    (as ``torch.optim.Adam``; ``beta = 1`` would divide by a zero bias correction)."""
+    for i, beta in enumerate((beta1, beta2)):
+        arr = np.asarray(beta, dtype=float)
+        bad = arr[~((arr >= 0.0) & (arr < 1.0))]
+        if bad.size:
+            raise ValueError(f"Invalid beta parameter at index {i}: {float(bad.ravel()[0])} (must be in [0, 1))")
+
+
 def _lerp(start: Array, end: Array, weight: Any) -> Array:
     """``torch.lerp``: ``start + weight * (end - start)``."""
     return start + weight * (end - start)
@@ -230,8 +240,7 @@ class Adam(OptimizerConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if np.any(np.asarray(self.beta1) >= 1.0) or np.any(np.asarray(self.beta2) >= 1.0):
-            raise ValueError(f"Invalid beta parameters: ({self.beta1}, {self.beta2}) (must be < 1)")
+        _check_betas(self.beta1, self.beta2)
 
     def init(self, params: Array) -> AdamState:
         z = np.zeros_like(params)
@@ -301,6 +310,10 @@ class Adamax(OptimizerConfig):
     rule = r"u_t = \max(\beta_2 u_{t-1}, |g_t|+\epsilon),\quad p_t = p_{t-1} - \frac{\eta}{1-\beta_1^t}\frac{m_t}{u_t}"
     torch_name = "Adamax"
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_betas(self.beta1, self.beta2)
+
     def init(self, params: Array) -> AdamaxState:
         z = np.zeros_like(params)
         return AdamaxState(0, z, z)
@@ -340,6 +353,10 @@ class NAdam(OptimizerConfig):
             r"{1-\prod\mu \cdot \mu_{t+1}}\Big) \Big/ \Big(\sqrt{v_t/(1-\beta_2^t)}+\epsilon\Big)")
     torch_name = "NAdam"
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_betas(self.beta1, self.beta2)
+
     def init(self, params: Array) -> NAdamState:
         z = np.zeros_like(params)
         return NAdamState(0, z, z, 1.0)
@@ -377,6 +394,10 @@ class RAdam(OptimizerConfig):
     title = "RAdam"
     rule = r"p_t = p_{t-1} - \eta\, r_t\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}\ \ (\rho_t > 5)"
     torch_name = "RAdam"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_betas(self.beta1, self.beta2)
 
     def init(self, params: Array) -> AdamState:
         z = np.zeros_like(params)
