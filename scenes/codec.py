@@ -10,7 +10,8 @@ URL format, version 1 (only values that differ from ``Scene()`` are written, exc
     run=momentum:lr=0.001,momentum=0.9;bs=8;label=Heavy ball
                                           one per run, in order: kind, then hyperparameters
                                           name=value (bool true/false, text percent-quoted),
-                                          ;bs= the run's batch size, ;label= last and verbatim
+                                          ;bs= the run's batch size, ;sched= its own schedule
+                                          (as sched= below), ;label= last and verbatim
     start=-1.5,2                          one per start point
     steps=800  seed=3  tol=0.001
     sched=cosine:total=500,min_factor=0.1 schedule kind, then its non-default fields
@@ -58,6 +59,7 @@ VIEW_KEYS = {"surface": "surface", "animate": "animate", "log_loss": "logloss", 
 KEYS = frozenset({"v", "ls", "lp", "f", "win", "run", "start", "steps", "sched", "noise", "seed", "tol",
                   *VIEW_KEYS.values()})
 _REPEATED = ("run", "start")
+URL_SAFE = ":,;=*()/"  # left unescaped in links (all legal in a query): keeps them readable
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _TRUE = {"1", "true", "yes", "on"}
@@ -83,12 +85,22 @@ def _fmt_value(v: Any) -> str:
     return quote(v, safe="") if isinstance(v, str) else fmt(v)
 
 
+def _schedule_text(schedule: Schedule) -> str:
+    """``'cosine:total=500,min_factor=0.1'``: the kind, then the fields differing from ``Schedule()``."""
+    d = Schedule()
+    changed = [f"{f.name}={fmt(getattr(schedule, f.name))}" for f in dataclasses.fields(Schedule)
+               if f.name != "kind" and getattr(schedule, f.name) != getattr(d, f.name)]
+    return schedule.kind + (":" + ",".join(changed) if changed else "")
+
+
 def _run_text(r: RunSpec) -> str:
     text = r.kind
     if r.hparams:
         text += ":" + ",".join(f"{k}={_fmt_value(v)}" for k, v in r.hparams)
     if r.batch_size:
         text += f";bs={r.batch_size}"
+    if r.schedule is not None:
+        text += ";sched=" + _schedule_text(r.schedule)
     if r.label:
         text += ";label=" + r.label
     return text
@@ -113,9 +125,7 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
     if scene.steps != d.steps:
         q["steps"] = fmt(scene.steps)
     if scene.schedule != d.schedule:
-        changed = [f"{f.name}={fmt(getattr(scene.schedule, f.name))}" for f in dataclasses.fields(Schedule)
-                   if f.name != "kind" and getattr(scene.schedule, f.name) != getattr(d.schedule, f.name)]
-        q["sched"] = scene.schedule.kind + (":" + ",".join(changed) if changed else "")
+        q["sched"] = _schedule_text(scene.schedule)
     if (scene.noise_sigma, scene.batch_size) != (d.noise_sigma, d.batch_size):
         q["noise"] = fmt(scene.noise_sigma) + (f":{fmt(scene.batch_size)}" if scene.batch_size != d.batch_size else "")
     if scene.seed != d.seed:
@@ -130,7 +140,7 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
 
 def scene_url(scene: Scene, base: str = "") -> str:
     """``base?query`` for the scene (``base`` may be empty for a relative link)."""
-    return base + "?" + urlencode(to_query(scene), doseq=True)
+    return base + "?" + urlencode(to_query(scene), doseq=True, safe=URL_SAFE)
 
 
 def to_dict(scene: Scene) -> dict[str, Any]:
@@ -142,7 +152,8 @@ def to_dict(scene: Scene) -> dict[str, Any]:
         "landscape_params": dict(scene.landscape_params),
         "formula": scene.formula,
         "window": list(scene.window) if scene.window is not None else None,
-        "runs": [{"kind": r.kind, "hparams": dict(r.hparams), "label": r.label, "batch_size": r.batch_size}
+        "runs": [{"kind": r.kind, "hparams": dict(r.hparams), "label": r.label, "batch_size": r.batch_size,
+                  "schedule": None if r.schedule is None else dataclasses.asdict(r.schedule)}
                  for r in scene.runs],
         "starts": [list(s) for s in scene.starts],
         "steps": scene.steps,
@@ -213,9 +224,16 @@ def _run_doc(text: str, i: int, warn: list[str]) -> dict[str, Any]:
         name, eq, value = part.partition("=")
         if eq and name.strip() == "bs":
             doc["batch_size"] = value.strip()
+        elif eq and name.strip() == "sched":
+            doc["schedule"] = _schedule_doc(value, f"run {i} schedule", warn)
         elif part.strip():
             warn.append(f"run {i}: ignored {_short(part)}")
     return doc
+
+
+def _schedule_doc(text: str, where: str, warn: list[str]) -> dict[str, str]:
+    kind, _, rest = text.partition(":")
+    return {"kind": kind.strip(), **_pairs(rest, "=", where, warn)}
 
 
 def doc_from_query(params: Mapping[str, Any], warn: list[str]) -> dict[str, Any]:
@@ -257,8 +275,7 @@ def doc_from_query(params: Mapping[str, Any], warn: list[str]) -> dict[str, Any]
         if key in one:
             doc[key] = one[key]
     if "sched" in one:
-        kind, _, rest = one["sched"].partition(":")
-        doc["schedule"] = {"kind": kind.strip(), **_pairs(rest, "=", "schedule", warn)}
+        doc["schedule"] = _schedule_doc(one["sched"], "schedule", warn)
     if "noise" in one:
         sigma, found, batch = one["noise"].partition(":")
         doc["noise_sigma"] = sigma
@@ -559,10 +576,13 @@ def _read_run(raw: Any, i: int, rd: _Reader) -> RunSpec | None:
     if raw.get("batch_size") is not None:
         got = rd.int_in(raw["batch_size"], 0, 1_000_000, f"{where} batch size")
         bs = got if got is not None else 0
-    unknown = [k for k in raw if k not in ("kind", "hparams", "label", "batch_size")]
+    schedule = None
+    if raw.get("schedule") is not None:
+        schedule = _read_schedule(raw["schedule"], rd, f"{where} schedule")
+    unknown = [k for k in raw if k not in ("kind", "hparams", "label", "batch_size", "schedule")]
     if unknown:
         rd.warn.append(f"{where}: ignored unknown fields " + ", ".join(_short(str(k), 20) for k in unknown[:5]))
-    return RunSpec(kind, tuple(hparams.items()), label, bs)
+    return RunSpec(kind, tuple(hparams.items()), label, bs, schedule)
 
 
 def _start_box(obj: Any, window: tuple | None) -> Window:
@@ -598,16 +618,16 @@ def _read_starts(raw: Any, box: Window, rd: _Reader) -> tuple[tuple[float, float
     return tuple(out)
 
 
-def _read_schedule(raw: Any, rd: _Reader) -> Schedule:
-    values = rd.mapping(raw, "schedule")
+def _read_schedule(raw: Any, rd: _Reader, where: str = "schedule") -> Schedule:
+    values = rd.mapping(raw, where)
     if values is None:
         return Schedule()
     kind = values.get("kind", "constant")
     if not isinstance(kind, str) or kind not in _schedule_kinds():
-        rd.warn.append(f"ignored schedule: unknown kind {_short(kind)}")
+        rd.warn.append(f"ignored {where}: unknown kind {_short(kind)}")
         return Schedule()
     rest = {k: v for k, v in values.items() if k != "kind"}
-    kept = _read_fields(Schedule, rest, rd, f"schedule {kind}", lambda kw: Schedule(kind, **kw), skip=("kind",))
+    kept = _read_fields(Schedule, rest, rd, f"{where} {kind}", lambda kw: Schedule(kind, **kw), skip=("kind",))
     return Schedule(kind, **kept)
 
 
