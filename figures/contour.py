@@ -1,0 +1,227 @@
+"""The race seen from above: filled contour, critical points, starts and every run's path."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from figures import paths
+from figures.grid import CONTOUR_N, ContourLevels, LandscapeGrid, evaluate_grid, levels_for
+from figures.style import (
+    DASHES,
+    LANDSCAPE_COLORSCALE,
+    MARK_COLOR,
+    MINIMUM_COLOR,
+    SYMBOLS,
+    FigureStyle,
+    run_colors,
+)
+from landscapes.base import Landscape, Window
+from optimizers.runner import RunResult
+
+Array = np.ndarray
+CLICK_TRACE = "click to set start"  # name (and meta role "click") of the invisible click grid
+CLICK_N = 40  # click grid points per axis
+F32_LIMIT = 1e30
+
+
+def f32(a: Array) -> Array:
+    """Float32 copy for sending (finite values clipped into float32 range)."""
+    return np.clip(np.asarray(a, dtype=float), -F32_LIMIT, F32_LIMIT).astype(np.float32)
+
+
+def is_click_trace(trace: Any) -> bool:
+    """Is this the invisible click grid of a contour figure?"""
+    meta = getattr(trace, "meta", None)
+    return isinstance(meta, dict) and meta.get("role") == "click"
+
+
+def click_trace_index(fig: go.Figure) -> int | None:
+    """Index (Plotly ``curve_number``) of the click grid, or ``None``."""
+    return next((i for i, t in enumerate(fig.data) if is_click_trace(t)), None)
+
+
+def figure_title(landscape: Landscape, run_names: Sequence[str], limit: int = 80) -> str:
+    """"Rosenbrock: SGD, Adam, ..." cut to about ``limit`` characters."""
+    shown: list[str] = []
+    for i, name in enumerate(run_names):
+        if shown and len(", ".join([*shown, name])) > limit:
+            return f"{landscape.title}: {', '.join(shown)} and {len(run_names) - i} more"
+        shown.append(name)
+    return f"{landscape.title}: {', '.join(shown)}" if shown else landscape.title
+
+
+def run_look(result: RunResult, r: int, style: FigureStyle, colors: Sequence[str]) -> dict[str, Any]:
+    """Colour (by config), dash and symbol (by start) of run ``r``."""
+    s = int(result.start_index[r])
+    return dict(color=colors[int(result.config_index[r]) % len(colors)], dash=DASHES[s % len(DASHES)],
+                symbol=SYMBOLS[s % len(SYMBOLS)])
+
+
+def colors_for(result: RunResult) -> list[str]:
+    return run_colors(len(result.labels))
+
+
+def legend_name(result: RunResult, r: int, name: str) -> str:
+    """The run's name, with "(diverged at step k)" / "(left the window at step k)" when it flew off."""
+    return f"{name} ({paths.status_text(result, r)})" if paths.flew_off(result, r) else name
+
+
+# --- traces shared with the animation ---------------------------------------------------------
+def contour_trace(grid: LandscapeGrid, levels: ContourLevels, style: FigureStyle) -> go.Contour:
+    """Filled contour of ``levels.transform(grid.z)``, colourbar in loss units."""
+    what = "log10(loss − min)" if levels.log else "loss"
+    return go.Contour(
+        x=grid.xs, y=grid.ys, z=f32(levels.transform(grid.z)),
+        autocontour=False, contours=dict(start=levels.start, end=levels.end, size=levels.size, coloring="fill"),
+        colorscale=LANDSCAPE_COLORSCALE, line=dict(width=0.5, color="rgba(0,0,0,0.25)"),
+        colorbar=levels.colorbar(len=0.9, thickness=24 if style.presentation else 14),
+        hovertemplate=f"x=%{{x:.3f}}<br>y=%{{y:.3f}}<br>{what}=%{{z:.3g}}<extra></extra>",
+        name="loss", showlegend=False, meta=dict(role="landscape"),
+    )
+
+
+def critical_traces(landscape: Landscape, style: FigureStyle) -> list[go.Scatter]:
+    """Known minima (stars) and saddles (x marks), with hover text."""
+    traces = []
+    for kind, points, symbol, fill in (("minimum", landscape.minima(), "star", MINIMUM_COLOR),
+                                       ("saddle", landscape.saddles(), "x-thin-open", MARK_COLOR)):
+        if not points:
+            continue
+        text = [f"{kind} ({p.x:.4g}, {p.y:.4g})<br>loss {p.value:.4g}" for p in points]
+        traces.append(go.Scatter(
+            x=[p.x for p in points], y=[p.y for p in points], mode="markers", name=kind,
+            marker=dict(symbol=symbol, size=style.mark_size * 1.3, color=fill,
+                        line=dict(width=1.5 if kind == "minimum" else style.line_width, color=MARK_COLOR)),
+            text=text, hovertemplate="%{text}<extra></extra>", meta=dict(role=kind),
+        ))
+    return traces
+
+
+def start_trace(starts: Array, style: FigureStyle) -> go.Scatter:
+    """The start points ``(S, 2)`` as open circles."""
+    starts = np.asarray(starts, dtype=float).reshape(-1, 2)
+    return go.Scatter(
+        x=starts[:, 0], y=starts[:, 1], mode="markers", name="start",
+        marker=dict(symbol="circle-open", size=style.mark_size * 1.2, color=MARK_COLOR,
+                    line=dict(width=style.line_width)),
+        hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>", meta=dict(role="start"),
+    )
+
+
+def result_starts(result: RunResult) -> Array:
+    """The distinct start points of a result ``(S, 2)``, in start order."""
+    S = int(result.start_index.max()) + 1 if result.start_index.size else 0
+    first = np.array([int(np.flatnonzero(result.start_index == s)[0]) for s in range(S)], dtype=int)
+    return result.positions[first, 0] if S else np.zeros((0, 2))
+
+
+def path_trace(result: RunResult, r: int, idx: Array, name: str, style: FigureStyle,
+               colors: Sequence[str], mode: str = "lines+markers") -> go.Scatter:
+    """Run ``r`` through its recorded points ``idx``, hover showing step and loss."""
+    look = run_look(result, r, style, colors)
+    pts = result.positions[r, idx]
+    custom = np.column_stack([result.steps[idx], result.losses[r, idx]])
+    return go.Scatter(
+        x=f32(pts[:, 0]), y=f32(pts[:, 1]), mode=mode, name=legend_name(result, r, name),
+        legendgroup=f"run{r}",
+        line=dict(color=look["color"], width=style.line_width, dash=look["dash"]),
+        marker=dict(size=style.marker_size, symbol=look["symbol"], color=look["color"]),
+        customdata=f32(custom),
+        hovertemplate=(f"<b>{name}</b><br>step %{{customdata[0]:.0f}}<br>x=%{{x:.4g}}, y=%{{y:.4g}}"
+                       "<br>loss %{customdata[1]:.4g}<extra></extra>"),
+        unselected=dict(marker=dict(opacity=1)), meta=dict(role="path", run=r),
+    )
+
+
+def end_point(result: RunResult, r: int, window: Window) -> tuple[Array, bool]:
+    """Where to mark run ``r``'s end: its last point, or where it crossed the window's edge when it
+    flew off out of view. Returns ``(point (2,), off_view)``."""
+    pts = result.positions[r, : paths.run_length(result, r)]
+    if paths.flew_off(result, r):
+        clipped, off = paths.clip_flight(pts, window)
+        return clipped[-1], off
+    return pts[-1], False
+
+
+def end_trace(result: RunResult, r: int, name: str, style: FigureStyle, colors: Sequence[str],
+              window: Window) -> go.Scatter:
+    """A marker at the end of run ``r``: a large X for runs that diverged or left the window."""
+    look = run_look(result, r, style, colors)
+    point, off = end_point(result, r, window)
+    last = result.positions[r, paths.run_length(result, r) - 1]
+    flew = paths.flew_off(result, r)
+    text = f"<b>{name}</b>: {paths.status_text(result, r)}"
+    if flew:
+        text += f"<br>last finite point ({last[0]:.4g}, {last[1]:.4g})" + (" is out of view" if off else "")
+    text += f"<br>final loss {result.losses[r, paths.run_length(result, r) - 1]:.4g}"
+    return go.Scatter(
+        x=f32(point[:1]), y=f32(point[1:]), mode="markers", name=name, legendgroup=f"run{r}", showlegend=False,
+        marker=dict(symbol="x" if flew else look["symbol"], size=style.mark_size * (1.3 if flew else 0.9),
+                    color=look["color"], line=dict(width=1.5, color=MARK_COLOR if flew else "#ffffff")),
+        text=[text], hovertemplate="%{text}<extra></extra>", unselected=dict(marker=dict(opacity=1)),
+        meta=dict(role="end", run=r),
+    )
+
+
+def click_trace(window: Window, n: int = CLICK_N, size: float = 14.0) -> go.Scatter:
+    """An ``n x n`` grid of invisible markers: clicking anywhere selects a point (start picking)."""
+    pts = window.grid(n)[2]
+    return go.Scatter(
+        x=f32(pts[..., 0].ravel()), y=f32(pts[..., 1].ravel()), mode="markers", name=CLICK_TRACE,
+        marker=dict(size=size, opacity=0, color="#000000"), hoverinfo="none", showlegend=False,
+        selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+        meta=dict(role="click"),
+    )
+
+
+def plane_layout(window: Window, style: FigureStyle, title: str) -> dict[str, Any]:
+    """Equal-scale x/y axes over ``window``, legend below the plot."""
+    return style.layout(
+        title=dict(text=title, x=0.01, xanchor="left"),
+        xaxis=dict(title=dict(text="x"), range=[window.xmin, window.xmax], constrain="domain", zeroline=False),
+        yaxis=dict(title=dict(text="y"), range=[window.ymin, window.ymax], scaleanchor="x", scaleratio=1,
+                   constrain="domain", zeroline=False),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0.0, font=dict(size=style.font_size)),
+        hovermode="closest",
+    )
+
+
+# --- the figure -----------------------------------------------------------------------------
+def contour_figure(landscape: Landscape, grid: LandscapeGrid | None = None, result: RunResult | None = None,
+                   labels: Sequence[str] | None = None, style: FigureStyle | None = None,
+                   starts: Array | None = None, clickable: bool = True, title: str | None = None,
+                   max_points: int = paths.MAX_PATH_POINTS) -> go.Figure:
+    """Filled contour of ``landscape`` with minima, saddles, starts and the paths of ``result``.
+
+    ``grid`` defaults to a ``150 x 150`` grid over the landscape's window; ``labels`` are per
+    config (or per run); each run sends at most ``max_points`` points. With ``clickable`` an
+    invisible marker grid (name ``CLICK_TRACE``, meta role "click") is laid on top so a click
+    anywhere selects a point.
+    """
+    style = style or FigureStyle()
+    grid = evaluate_grid(landscape, None, CONTOUR_N) if grid is None else grid
+    levels = levels_for(landscape, grid)
+    traces: list[Any] = [contour_trace(grid, levels, style), *critical_traces(landscape, style)]
+    run_names: list[str] = []
+    if result is not None:
+        run_names = paths.names(result, labels)
+        colors = colors_for(result)
+        for r in range(len(result.status)):
+            traces.append(path_trace(result, r, paths.run_indices(result, r, max_points), run_names[r], style, colors))
+            traces.append(end_trace(result, r, run_names[r], style, colors, grid.window))
+    if starts is None and result is not None:
+        starts = result_starts(result)
+    if starts is not None and len(starts):
+        traces.append(start_trace(starts, style))
+    if clickable:
+        traces.append(click_trace(grid.window))
+    fig = go.Figure(traces)
+    config_names = list(labels) if labels is not None and result is not None and len(labels) == len(result.labels) \
+        else (list(result.labels) if result is not None else [])
+    fig.update_layout(**plane_layout(grid.window, style, title or figure_title(landscape, config_names)),
+                      uirevision=landscape.key)
+    return fig
