@@ -1,0 +1,138 @@
+"""The classroom animation: all paths grow together over the contour, with play/pause and a slider."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from figures import paths
+from figures.contour import (
+    colors_for,
+    contour_trace,
+    critical_traces,
+    f32,
+    figure_title,
+    legend_name,
+    plane_layout,
+    result_starts,
+    run_look,
+    start_trace,
+)
+from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid, levels_for
+from figures.style import MARK_COLOR, FigureStyle
+from landscapes.base import Landscape
+from optimizers.runner import RunResult
+
+Array = np.ndarray
+MAX_FRAMES = 60
+ANIMATION_POINTS = 150  # per run: every frame resends each path's prefix, so keep paths short
+
+
+def frame_indices(result: RunResult, max_frames: int = MAX_FRAMES) -> Array:
+    """Recorded-step indices shown by the frames: evenly spread from the start to the last step
+    any run was still moving, at most ``max_frames`` of them (first and last always)."""
+    live = max((paths.run_length(result, r) for r in range(len(result.status))), default=1)
+    return paths.thin_indices(live, max(int(max_frames), 2))
+
+
+def _frame_paths(result: RunResult, run_idx: list[Array], e: int) -> tuple[list[Array], list[Array]]:
+    """Each run's path up to recorded index ``e`` (its thinned points, plus the exact point at
+    ``e``) and its head point there."""
+    prefixes, heads = [], []
+    for r, idx in enumerate(run_idx):
+        stop = min(e, paths.run_length(result, r) - 1)
+        prefix = idx[idx <= stop]
+        if prefix.size == 0 or prefix[-1] != stop:
+            prefix = np.append(prefix, stop)
+        prefixes.append(result.positions[r, prefix])
+        heads.append(result.positions[r, stop])
+    return prefixes, heads
+
+
+def animation_figure(landscape: Landscape, grid: LandscapeGrid | None = None, result: RunResult | None = None,
+                     labels: Sequence[str] | None = None, style: FigureStyle | None = None,
+                     max_frames: int = MAX_FRAMES, max_points: int = ANIMATION_POINTS, frame_ms: int = 80,
+                     title: str | None = None) -> go.Figure:
+    """Contour with the paths of ``result`` growing frame by frame.
+
+    At most ``max_frames`` frames; each frame carries only the path and head traces (listed in
+    the frame's ``traces``), never the contour; each path has at most ``max_points`` points.
+    The figure opens on the first frame; play/pause buttons and a step slider drive it.
+    """
+    if result is None:
+        raise ValueError("animation_figure needs a result to animate")
+    style = style or FigureStyle()
+    grid = evaluate_grid(landscape, None, CONTOUR_N) if grid is None else grid
+    levels = levels_for(landscape, grid)
+    names = paths.names(result, labels)
+    colors = colors_for(result)
+    R = len(result.status)
+    run_idx = [paths.run_indices(result, r, max_points) for r in range(R)]
+    frames_at = frame_indices(result, max_frames)
+
+    static: list[Any] = [contour_trace(grid, levels, style), *critical_traces(landscape, style),
+                         start_trace(result_starts(result), style)]
+    paths0, heads0 = _frame_paths(result, run_idx, int(frames_at[0]))
+    moving: list[Any] = []
+    for r in range(R):
+        look = run_look(result, r, style, colors)
+        moving.append(go.Scatter(
+            x=f32(paths0[r][:, 0]), y=f32(paths0[r][:, 1]), mode="lines", name=legend_name(result, r, names[r]),
+            legendgroup=f"run{r}", line=dict(color=look["color"], width=style.line_width, dash=look["dash"]),
+            hoverinfo="skip", meta=dict(role="path", run=r),
+        ))
+    for r in range(R):
+        look = run_look(result, r, style, colors)
+        moving.append(go.Scatter(
+            x=[float(heads0[r][0])], y=[float(heads0[r][1])], mode="markers", name=names[r],
+            legendgroup=f"run{r}", showlegend=False,
+            marker=dict(size=style.mark_size, color=look["color"], symbol=look["symbol"],
+                        line=dict(width=1.5, color=MARK_COLOR)),
+            hovertemplate=f"<b>{names[r]}</b><br>x=%{{x:.4g}}, y=%{{y:.4g}}<extra></extra>",
+            meta=dict(role="head", run=r),
+        ))
+    moving_ids = list(range(len(static), len(static) + 2 * R))
+
+    frames = []
+    for e in frames_at:
+        prefixes, heads = _frame_paths(result, run_idx, int(e))
+        data = [go.Scatter(x=f32(p[:, 0]), y=f32(p[:, 1])) for p in prefixes]
+        data += [go.Scatter(x=[float(h[0])], y=[float(h[1])]) for h in heads]
+        frames.append(go.Frame(data=data, traces=moving_ids, name=f"{int(result.steps[e])}"))
+
+    fig = go.Figure(data=static + moving, frames=frames)
+    font = dict(size=style.font_size + (4 if style.presentation else 0))
+    still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
+    play = {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0},
+            "mode": "immediate"}
+    config_names = list(labels) if labels is not None and len(labels) == len(result.labels) else list(result.labels)
+    layout = plane_layout(grid.window, style, title or figure_title(landscape, config_names))
+    # Pixel layout below the plot: x-axis title, then buttons and slider, then the legend.
+    fs = style.font_size
+    top, below_axis, controls = 60, 2.6 * fs + 10, 5.5 * fs + 30
+    legend_rows = -(-R // 3) + 1
+    bottom = int(below_axis + controls + legend_rows * (fs + 14) + 20)
+    height = style.fig_height + bottom - 50
+    plot_h = height - top - bottom
+    layout.update(
+        legend=dict(orientation="h", yanchor="top", y=-(below_axis + controls) / plot_h, x=0.0,
+                    font=dict(size=fs)),
+        margin=dict(l=60, r=20, t=top, b=bottom),
+        height=height,
+        updatemenus=[dict(
+            type="buttons", direction="left", x=0.0, xanchor="left", y=-below_axis / plot_h, yanchor="top",
+            font=font, pad=dict(r=10, t=30), showactive=False,
+            buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                     dict(label="❚❚ Pause", method="animate", args=[[None], still])],
+        )],
+        sliders=[dict(
+            active=0, x=0.25, xanchor="left", len=0.75, y=-below_axis / plot_h, yanchor="top", pad=dict(t=0),
+            font=font, currentvalue=dict(prefix="step ", font=font),
+            steps=[dict(label=f.name, method="animate", args=[[f.name], still]) for f in frames],
+        )],
+    )
+    fig.update_layout(**layout, uirevision=landscape.key)
+    return fig
