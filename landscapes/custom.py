@@ -731,6 +731,8 @@ class CustomLandscape(Landscape):
                   "ymin": "bottom edge of the view", "ymax": "top edge of the view"}
 
     def __post_init__(self) -> None:
+        if not isinstance(self.expression, str):
+            raise FormulaError(f"The formula must be text, not {type(self.expression).__name__}")
         super().__post_init__()
         Window(*self.bounds)  # ValueError unless finite and ordered
         _validate(self.expression, self.bounds)  # FormulaError
