@@ -73,7 +73,12 @@ class CriticalPoint:
 
 def stack(x: Array, y: Array) -> Array:
     """Stack two same-shaped arrays into points of shape ``(..., 2)``."""
-    return np.stack([x, y], axis=-1)
+    if np.shape(x) != np.shape(y):
+        x, y = np.broadcast_arrays(x, y)
+    out = np.empty((*x.shape, 2), dtype=np.result_type(x, y, float))
+    out[..., 0] = x
+    out[..., 1] = y
+    return out
 
 
 def hessian_from(hxx: Array, hxy: Array, hyy: Array) -> Array:

@@ -4,7 +4,7 @@ from optimizers import first_order, second_order
 from optimizers.base import OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise
 from optimizers.registry import UnknownOptimizerError, make, names, optimizer_class, register
-from optimizers.runner import RunConfig, RunOptions, RunResult, Status, run
+from optimizers.runner import RunConfig, RunOptions, RunResult, Status, concat_results, run
 from optimizers.schedules import Schedule
 
 for _cls in first_order.ALL + second_order.ALL:
@@ -12,5 +12,5 @@ for _cls in first_order.ALL + second_order.ALL:
 
 __all__ = [
     "Noise", "OptimizerConfig", "Oracle", "RunConfig", "RunOptions", "RunResult", "Schedule", "Status",
-    "UnknownOptimizerError", "make", "names", "optimizer_class", "register", "run", "stack_configs",
+    "UnknownOptimizerError", "concat_results", "make", "names", "optimizer_class", "register", "run", "stack_configs",
 ]

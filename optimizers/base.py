@@ -156,6 +156,8 @@ def stack_configs(configs: list[OptimizerConfig]) -> OptimizerConfig:
 def clip_by_norm(grads: Array, max_norm: Any) -> Array:
     """Scale each run's gradient to norm at most ``max_norm`` (``<= 0`` disables), like
     ``torch.nn.utils.clip_grad_norm_``: ``g * min(1, max_norm / (||g|| + 1e-6))``."""
+    if isinstance(max_norm, (int, float)) and max_norm <= 0:  # the common case, no array overhead
+        return grads
     max_norm = np.asarray(max_norm, dtype=float)
     if not np.any(max_norm > 0):
         return grads
@@ -173,6 +175,6 @@ def torch_style_grad(config: OptimizerConfig, grads: Array, params: Array) -> Ar
     """Clip (``max_grad_norm``) then add the L2 penalty ``weight_decay * p`` as ``torch.optim`` does."""
     g = clip_by_norm(grads, getattr(config, "max_grad_norm", 0.0))
     wd = getattr(config, "weight_decay", 0.0)
-    if np.any(np.asarray(wd) != 0):
+    if (wd != 0) if isinstance(wd, (int, float)) else np.any(wd != 0):
         g = g + wd * params
     return g

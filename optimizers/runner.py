@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from optimizers.allocator import tune_allocator
 from optimizers.base import Array, OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise, noisy_gradient
 from optimizers.schedules import Schedule
@@ -58,7 +59,9 @@ class RunOptions:
     - ``tol``: distance to a known minimum that counts as reaching it.
     - ``grad_tol``, ``step_tol``: a run whose gradient norm and last step are both below
       these has stopped moving (converged at a minimum, else stalled).
-    - ``seed``: base seed of the gradient noise; run ``r`` draws from stream ``r``.
+    - ``seed``: base seed of the gradient noise; run ``r`` draws from stream
+      ``stream_offset + r``, so a scene computed in pieces (one config at a time, with offsets
+      ``c * S``) gets exactly the numbers of the scene computed whole.
     - ``leave_margin``: on landscapes unbounded below, a run further than this fraction of the
       window's size outside the window has left it. ``diverge_margin``: on any landscape, a run
       this many window sizes away has diverged.
@@ -72,6 +75,7 @@ class RunOptions:
     seed: int = 0
     leave_margin: float = 0.25
     diverge_margin: float = 50.0
+    stream_offset: int = 0
 
     def __post_init__(self) -> None:
         from optimizers.base import check_range
@@ -206,6 +210,7 @@ def run(landscape: Any, configs: Sequence[RunConfig], starts: Array, options: Ru
     ``starts`` has shape ``(S, 2)``; the result has ``R = len(configs) * S`` runs. Keyword
     ``overrides`` replace fields of ``options`` (``run(..., steps=500)``).
     """
+    tune_allocator()
     options = options or RunOptions()
     if overrides:
         import dataclasses
@@ -279,78 +284,13 @@ def _run(landscape, configs, starts, options, C, S, T, R, config_index, start_in
     final_pos = np.empty((R, 2))
 
     groups = _make_groups(landscape, configs, starts, options, S, T, config_index)
+    ctx = _Context(landscape, options, minima, saddles, far, leave, rec_steps, rec_slot, status, status_step)
     for g in groups:
-        n = g.idx.size
-        P = starts[g.idx % S].copy()
-        G = landscape.grad(P)
-        cum_evals = np.zeros((T + 1, 3), dtype=np.int64)  # oracle counts after each step, per run
-        cum_evals[0, 1] = 1
-        last_t = 0
-        active = np.ones(n, dtype=bool)
-        prevP = P + np.inf  # no previous step yet: infinitely long
-        seeds = np.full(n, options.seed, dtype=np.uint64)
-        streams = g.idx.astype(np.uint64)
-        pos = g.config.position(g.state, P)
-        _record(0, rec_slot, g.idx, pos, landscape, G, positions, losses, grad_norms)
-        hit_local = np.full(n, -1, dtype=np.int64)
-        _hit(0, pos, minima, options.tol, hit_local)
-
-        for t in range(1, T + 1):
-            if not active.any():
-                _fill_rest(t, rec_steps, rec_slot, g.idx, positions, losses, grad_norms)
-                break
-            # stationary runs stop before moving again
-            gsq = _sq_norms(G)
-            still = None
-            if gsq.min() < options.grad_tol**2:
-                last_step = _sq_norms(P - prevP)  # squared length of each run's last step
-                still = active & (gsq < options.grad_tol**2) & (last_step < options.step_tol**2)
-            if still is not None and still.any():
-                if minima.size:
-                    near = _nearest(pos[still], minima)[1] <= options.tol
-                else:  # no minimum known: converged unless it stopped on a known saddle
-                    near = ~(_nearest(pos[still], saddles)[1] <= options.tol)
-                status[g.idx[still]] = np.where(near, Status.CONVERGED, Status.STALLED)
-                status_step[g.idx[still]] = t - 1
-                active &= ~still
-            if g.sched_table.shape[0] == 1:
-                lr = g.lr0 * g.sched_table[0, t - 1]
-            else:
-                lr = g.lr0 * g.sched_table[g.sched_index, t - 1][:, None]
-            grads = noisy_gradient(G, g.std, seeds, streams, t) if g.noisy else G
-            newP, new_state = g.config.update(grads, g.state, P, lr=lr, oracle=g.oracle)
-            cum_evals[t] = (g.oracle.n_value, g.oracle.n_grad + t + 1, g.oracle.n_hess)
-            last_t = t
-            newG = landscape.grad(newP)
-            bad = _bad_rows(newP, newG, far)
-            if bad is not None:
-                gone = active & bad
-                if gone.any():
-                    status[g.idx[gone]] = Status.DIVERGED
-                    status_step[g.idx[gone]] = t
-                    active &= ~gone
-            if leave is not None and not _inside_all(newP, leave):
-                out = active & ~leave.contains(newP)
-                if out.any():
-                    status[g.idx[out]] = Status.LEFT
-                    status_step[g.idx[out]] = t
-                    active &= ~out
-            g.state = new_state
-            newpos = g.config.position(new_state, newP)
-            prevP = P
-            if active.all():
-                P, G, pos = newP, newG, newpos
-            else:
-                a2 = active[:, None]
-                P = np.where(a2, newP, P)
-                G = np.where(a2, newG, G)
-                pos = np.where(a2, newpos, pos)
-            _hit(t, pos, minima, options.tol, hit_local)
-            if t in rec_slot:
-                _record(t, rec_slot, g.idx, pos, landscape, G, positions, losses, grad_norms)
-        final_pos[g.idx] = pos
-        # a run that stopped at step k made k updates; counts after the last step repeat
-        cum_evals[last_t + 1:] = cum_evals[last_t]
+        pos_k, grad_k, hit_local, final, cum_evals = _advance(g, starts[g.idx % S], ctx)
+        positions[g.idx] = pos_k
+        losses[g.idx] = landscape.value(pos_k)  # one vectorized call for every recorded step
+        grad_norms[g.idx] = np.sqrt(np.einsum("nkd,nkd->nk", grad_k, grad_k))
+        final_pos[g.idx] = final
         evals[g.idx] = cum_evals[np.minimum(status_step[g.idx], T)]
         hit_step[g.idx] = hit_local
     nearest, dist = _nearest(final_pos, minima)
@@ -360,10 +300,155 @@ def _run(landscape, configs, starts, options, C, S, T, R, config_index, start_in
                      dist, evals, config_index, start_index, labels, kinds)
 
 
+@dataclass(frozen=True, eq=False)
+class _Context:
+    """What every group's loop shares (internal to ``run``); status arrays are filled in place."""
+
+    landscape: Any
+    options: RunOptions
+    minima: Array
+    saddles: Array
+    far: Any
+    leave: Any
+    rec_steps: Array
+    rec_slot: dict[int, int]
+    status: Array
+    status_step: Array
+
+
+def _advance(g: _Group, P: Array, ctx: _Context) -> tuple[Array, Array, Array, Array, Array]:
+    """Advance one group through every step.
+
+    Returns the recorded positions ``(n, K, 2)`` and gradients ``(n, K, 2)``, the first step
+    within ``tol`` of a minimum ``(n,)``, the final positions ``(n, 2)`` and the cumulative
+    oracle counts per run after each step ``(T + 1, 3)``. Recorded arrays are kept by reference
+    (no update mutates its inputs) and stacked once at the end.
+    """
+    landscape, options, minima = ctx.landscape, ctx.options, ctx.minima
+    status, status_step = ctx.status, ctx.status_step
+    T = options.steps
+    n = g.idx.size
+    G = landscape.grad(P)
+    cum_evals = np.zeros((T + 1, 3), dtype=np.int64)
+    cum_evals[0, 1] = 1
+    last_t = 0
+    active = np.ones(n, dtype=bool)
+    prevP = P + np.inf  # no previous step yet: infinitely long
+    seeds = np.full(n, options.seed, dtype=np.uint64)
+    streams = (g.idx + options.stream_offset).astype(np.uint64)
+    pos = g.config.position(g.state, P)
+    rec_pos, rec_grad = [pos], [G]
+    per_step_hits = options.record_every != 1  # with every step recorded, hits are found afterwards
+    hit_local = np.full(n, -1, dtype=np.int64)
+    if per_step_hits:
+        _hit(0, pos, minima, options.tol, hit_local)
+    gtol2, xtol2 = options.grad_tol**2, options.step_tol**2
+    single_schedule = g.sched_table.shape[0] == 1
+
+    for t in range(1, T + 1):
+        if not active.any():
+            break
+        # stationary runs stop before moving again
+        gsq = _sq_norms(G)
+        if gsq.min() < gtol2:
+            still = active & (gsq < gtol2) & (_sq_norms(P - prevP) < xtol2)
+            if still.any():
+                if minima.size:
+                    near = _nearest(pos[still], minima)[1] <= options.tol
+                else:  # no minimum known: converged unless it stopped on a known saddle
+                    near = ~(_nearest(pos[still], ctx.saddles)[1] <= options.tol)
+                status[g.idx[still]] = np.where(near, Status.CONVERGED, Status.STALLED)
+                status_step[g.idx[still]] = t - 1
+                active &= ~still
+                if not active.any():
+                    break
+        if single_schedule:
+            lr = g.lr0 * g.sched_table[0, t - 1]
+        else:
+            lr = g.lr0 * g.sched_table[g.sched_index, t - 1][:, None]
+        grads = noisy_gradient(G, g.std, seeds, streams, t) if g.noisy else G
+        newP, new_state = g.config.update(grads, g.state, P, lr=lr, oracle=g.oracle)
+        cum_evals[t] = (g.oracle.n_value, g.oracle.n_grad + t + 1, g.oracle.n_hess)
+        last_t = t
+        newG = landscape.grad(newP)
+        bad = _bad_rows(newP, newG, ctx.far)
+        if bad is not None:
+            gone = active & bad
+            if gone.any():
+                status[g.idx[gone]] = Status.DIVERGED
+                status_step[g.idx[gone]] = t
+                active &= ~gone
+        if ctx.leave is not None and not _inside_all(newP, ctx.leave):
+            out = active & ~ctx.leave.contains(newP)
+            if out.any():
+                status[g.idx[out]] = Status.LEFT
+                status_step[g.idx[out]] = t
+                active &= ~out
+        g.state = new_state
+        newpos = g.config.position(new_state, newP)
+        prevP = P
+        if active.all():
+            P, G, pos = newP, newG, newpos
+        else:
+            a2 = active[:, None]
+            P = np.where(a2, newP, P)
+            G = np.where(a2, newG, G)
+            pos = np.where(a2, newpos, pos)
+        if per_step_hits:
+            _hit(t, pos, minima, options.tol, hit_local)
+        if t in ctx.rec_slot:
+            rec_pos.append(pos)
+            rec_grad.append(G)
+    # a run that stopped at step k made k updates; counts after the last step repeat
+    cum_evals[last_t + 1:] = cum_evals[last_t]
+    K = ctx.rec_steps.size
+    while len(rec_pos) < K:  # every run stopped early: later recorded steps repeat the last point
+        rec_pos.append(pos)
+        rec_grad.append(G)
+    pos_k = np.stack(rec_pos, axis=1)
+    if not per_step_hits:
+        hit_local = _first_hits(pos_k, minima, options.tol)
+    return pos_k, np.stack(rec_grad, axis=1), hit_local, pos, cum_evals
+
+
+def _first_hits(pos_k: Array, minima: Array, tol: float) -> Array:
+    """First recorded index within ``tol`` of a minimum for paths ``(n, K, 2)``; -1 if never."""
+    n = pos_k.shape[0]
+    if minima.shape[0] == 0:
+        return np.full(n, -1, dtype=np.int64)
+    d2 = np.full(pos_k.shape[:2], np.inf)
+    for m in minima:
+        dx = pos_k[..., 0] - m[0]
+        dy = pos_k[..., 1] - m[1]
+        d2 = np.minimum(d2, dx * dx + dy * dy)
+    inside = d2 <= tol * tol
+    return np.where(inside.any(axis=1), inside.argmax(axis=1), -1).astype(np.int64)
+
+
+def concat_results(parts: Sequence[RunResult]) -> RunResult:
+    """One result from results of the same steps computed separately (configs in order)."""
+    if not parts:
+        raise ValueError("concat_results needs at least one result")
+    steps = parts[0].steps
+    if any(not np.array_equal(p.steps, steps) for p in parts):
+        raise ValueError("concat_results needs results recorded at the same steps")
+    offsets = np.cumsum([0] + [len(p.labels) for p in parts[:-1]])
+
+    def cat(name: str) -> Array:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return RunResult(cat("positions"), cat("losses"), cat("grad_norms"), steps, cat("status"), cat("status_step"),
+                     cat("hit_step"), cat("nearest_minimum"), cat("distance"), cat("evals"),
+                     np.concatenate([p.config_index + o for p, o in zip(parts, offsets, strict=True)]),
+                     cat("start_index"), tuple(lb for p in parts for lb in p.labels),
+                     tuple(k for p in parts for k in p.kinds))
+
+
 def _inside_all(points: Array, box: Any) -> bool:
-    """Fast check that every point lies in ``box`` (two reductions over the whole array)."""
-    x, y = points[:, 0], points[:, 1]  # whole-array reductions: far faster than axis=0 on (n, 2)
-    return bool(x.min() >= box.xmin and x.max() <= box.xmax and y.min() >= box.ymin and y.max() <= box.ymax)
+    """Fast check that every point lies in ``box``: one whole-array reduction (NaN fails it)."""
+    center = np.array([(box.xmin + box.xmax) / 2, (box.ymin + box.ymax) / 2])
+    scale = np.array([2.0 / (box.xmax - box.xmin), 2.0 / (box.ymax - box.ymin)])
+    return bool(np.abs((points - center) * scale).max() <= 1.0)
 
 
 def _sq_norms(v: Array) -> Array:
@@ -375,45 +460,26 @@ def _sq_norms(v: Array) -> Array:
 def _bad_rows(P: Array, G: Array, far: Any) -> Array | None:
     """Rows with non-finite or overflowing values or far outside the window; ``None`` when all
     rows are fine (the common case, decided with a few whole-array reductions)."""
-    if np.isfinite(G.sum()) and np.abs(G).max() < MAX_ABS and _inside_all(P, far):
+    # abs().max() propagates NaN, so a NaN anywhere fails the comparison and takes the slow path
+    if np.abs(G).max() < MAX_ABS and _inside_all(P, far):
         return None
     finite = np.isfinite(P) & np.isfinite(G) & (np.abs(P) < MAX_ABS) & (np.abs(G) < MAX_ABS)
     return ~(finite[:, 0] & finite[:, 1] & far.contains(P))
 
 
-def _record(t, rec_slot, idx, pos, landscape, G, positions, losses, grad_norms) -> None:
-    k = rec_slot[t]
-    positions[idx, k] = pos
-    losses[idx, k] = landscape.value(pos)
-    grad_norms[idx, k] = np.sqrt(_sq_norms(G))
-
-
-def _fill_rest(t, rec_steps, rec_slot, idx, positions, losses, grad_norms) -> None:
-    """Every run of the group has stopped: repeat the last recorded values to the end."""
-    done = rec_steps[rec_steps < t]
-    last = rec_slot[int(done[-1])]
-    positions[idx, last + 1:] = positions[idx, last:last + 1]
-    losses[idx, last + 1:] = losses[idx, last:last + 1]
-    grad_norms[idx, last + 1:] = grad_norms[idx, last:last + 1]
-
-
 def _hit(t: int, pos: Array, minima: Array, tol: float, hit_local: Array) -> None:
     """Set ``hit_local`` (group-local, -1 = not yet) to ``t`` for runs now within ``tol`` of a
-    minimum; the loop is over the few known minima, not over runs."""
+    minimum. Computed over all runs (a boolean-indexed subset costs more than it saves); the
+    loop is over the few known minima, not over runs."""
     if minima.shape[0] == 0:
         return
-    fresh = hit_local < 0
-    all_fresh = fresh.all()
-    if not all_fresh and not fresh.any():
-        return
-    sub = pos if all_fresh else pos[fresh]
-    x, y = sub[:, 0], sub[:, 1]
+    x, y = pos[:, 0], pos[:, 1]
     d2 = None
     for m in minima:
         dx = x - m[0]
         dy = y - m[1]
         e = dx * dx + dy * dy
         d2 = e if d2 is None else np.minimum(d2, e)
-    ok = d2 <= tol * tol
-    if ok.any():
-        hit_local[np.flatnonzero(fresh)[ok]] = t
+    newly = (d2 <= tol * tol) & (hit_local < 0)
+    if newly.any():
+        hit_local[newly] = t

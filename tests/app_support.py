@@ -1,0 +1,72 @@
+"""Helpers for Streamlit ``AppTest`` tests: run a page, read its Plotly charts back as figures."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from tests.browser_support import ROOT
+
+TIMEOUT = 60
+
+
+def run_page(script: str = "app.py", query: dict[str, str | list[str]] | None = None,
+             state: dict[str, Any] | None = None) -> AppTest:
+    """A fresh AppTest of ``script`` with optional query parameters and session state, run once."""
+    at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def decode(value: Any) -> Any:
+    """Plotly 7 typed arrays (``{"dtype", "bdata", "shape"}``) to NumPy; other values unchanged."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:
+            shape = tuple(int(s) for s in str(value["shape"]).split(","))
+            arr = arr.reshape(shape)
+        return arr
+    return value
+
+
+def charts(at: AppTest) -> list[dict[str, Any]]:
+    """Every Plotly chart of the page as a figure dict (``{"data": [...], "layout": {...}}``)."""
+    out = []
+    for el in at.get("plotly_chart"):
+        fig = json.loads(el.proto.spec)
+        for trace in fig.get("data", []):
+            for key in ("x", "y", "z"):
+                if key in trace:
+                    trace[key] = decode(trace[key])
+        out.append(fig)
+    return out
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    titles = []
+    for fig in charts(at):
+        t = fig.get("layout", {}).get("title", {})
+        titles.append(t.get("text", "") if isinstance(t, dict) else str(t))
+    return titles
+
+
+def path_traces(fig: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The run path traces of a contour/surface figure by legend name (lines with a name)."""
+    out = {}
+    for trace in fig["data"]:
+        mode = trace.get("mode", "")
+        if trace.get("type", "scatter") in ("scatter", "scatter3d") and "lines" in mode and trace.get("name"):
+            out[trace["name"]] = trace
+    return out
+
+
+def messages(at: AppTest) -> list[str]:
+    """Text of every error and warning on the page."""
+    return [e.value for e in at.error] + [w.value for w in at.warning]

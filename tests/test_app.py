@@ -1,0 +1,148 @@
+"""AppTest tests of the race page (app.py): renders, reacts to its controls, never shows a traceback."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import landscapes
+from scenes import Scene, spec
+from scenes.codec import to_query
+from tests.app_support import chart_titles, charts, messages, path_traces, run_page
+
+
+def contour(at) -> dict:
+    """The contour figure: the first chart whose data has a contour trace."""
+    for fig in charts(at):
+        if any(t.get("type") == "contour" for t in fig["data"]):
+            return fig
+    raise AssertionError("no contour chart on the page")
+
+
+def test_default_page_renders_every_run():
+    at = run_page()
+    assert not at.exception
+    assert not at.error
+    labels = Scene().labels()
+    fig = contour(at)
+    paths = path_traces(fig)
+    for label in labels:
+        assert any(name.startswith(label) for name in paths), (label, list(paths))
+    titles = chart_titles(at)
+    assert any("Loss" in t for t in titles) and any("istance" in t for t in titles)
+    # the surface is on by default and carries the same runs
+    surfaces = [f for f in charts(at) if any(t.get("type") == "surface" for t in f["data"])]
+    assert len(surfaces) == 1
+    assert len(path_traces(surfaces[0])) >= len(labels)
+    # the results table lists every run
+    table = at.dataframe[0].value
+    assert len(table) == len(labels)
+
+
+def test_paths_start_at_the_start_point_and_follow_the_steps():
+    at = run_page()
+    at.number_input(key="start_x").set_value(0.5)
+    at.number_input(key="start_y").set_value(-0.5)
+    at.number_input(key="steps").set_value(40)
+    at.run()
+    assert not at.exception
+    for trace in path_traces(contour(at)).values():
+        assert np.allclose([trace["x"][0], trace["y"][0]], [0.5, -0.5])
+    loss = next(f for f in charts(at) if "Loss" in str(f["layout"].get("title")))
+    for trace in loss["data"]:
+        if trace.get("mode", "lines").startswith("lines") and len(trace.get("x", [])) > 1:
+            assert trace["x"][-1] == 40
+
+
+def test_changing_landscape_changes_the_contour():
+    at = run_page()
+    before = contour(at)
+    at.selectbox(key="landscape").select("himmelblau").run()
+    assert not at.exception
+    after = contour(at)
+    z_before = next(t for t in before["data"] if t.get("type") == "contour")["z"]
+    z_after = next(t for t in after["data"] if t.get("type") == "contour")["z"]
+    assert not np.array_equal(np.asarray(z_before), np.asarray(z_after))
+    assert "Himmelblau" in str(after["layout"]["title"])
+    # Himmelblau's four minima are marked
+    minima = landscapes.get("himmelblau").minima_array()
+    marks = [t for t in after["data"] if t.get("name") == "minimum"]
+    assert marks and len(marks[0]["x"]) == len(minima)
+
+
+def test_adding_an_optimizer_adds_a_path():
+    at = run_page()
+    n = len(path_traces(contour(at)))
+    at.selectbox(key="add_kind").select("adagrad")
+    at.button(key="add_run").click().run()
+    assert not at.exception
+    paths = path_traces(contour(at))
+    assert len(paths) == n + 1
+    assert any(name.startswith("Adagrad") for name in paths)
+
+
+def test_same_optimizer_twice_with_two_learning_rates():
+    scene = Scene(runs=(spec("sgd", lr=1e-3, label="SGD slow"), spec("sgd", lr=2e-3, label="SGD fast")), steps=50)
+    at = run_page(query=to_query(scene))
+    assert not at.exception
+    paths = path_traces(contour(at))
+    assert {"SGD slow", "SGD fast"} <= {n.split(" (")[0] for n in paths}
+    slow, fast = (next(t for n, t in paths.items() if n.startswith(k)) for k in ("SGD slow", "SGD fast"))
+    assert not np.allclose(slow["x"][-1], fast["x"][-1])
+
+
+def test_clicking_the_contour_moves_the_start():
+    at = run_page()
+    at.session_state["contour_chart"] = {"selection": {"points": [{"x": 0.25, "y": 1.75}], "point_indices": [],
+                                                       "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="start_x").value == 0.25
+    assert at.number_input(key="start_y").value == 1.75
+    for trace in path_traces(contour(at)).values():
+        assert np.allclose([trace["x"][0], trace["y"][0]], [0.25, 1.75])
+
+
+def test_diverging_run_is_reported_not_raised():
+    scene = Scene(runs=(spec("sgd", lr=1.0, label="too fast"), spec("adam", lr=0.05)), steps=100)
+    at = run_page(query=to_query(scene))
+    assert not at.exception
+    table = at.dataframe[0].value
+    status = " ".join(str(v) for v in table.astype(str).to_numpy().ravel())
+    assert "diverged at step" in status
+
+
+def test_bad_start_text_gives_a_message():
+    at = run_page()
+    at.text_input(key="more_starts").input("1, 2; banana").run()
+    assert not at.exception
+    assert any("banana" in m for m in messages(at))
+    # the valid extra start is used: two starts now
+    assert len(path_traces(contour(at))) == 2 * len(Scene().runs)
+
+
+def test_too_much_work_is_refused_with_a_message():
+    at = run_page()
+    at.text_input(key="more_starts").input("; ".join(f"{i * 0.1}, 0" for i in range(7))).run()
+    at.button(key="add_run").click().run()
+    at.button(key="add_run").click().run()
+    at.number_input(key="steps").set_value(5000).run()  # 6 runs x 8 starts x 5000 steps > the cap
+    assert not at.exception
+    assert any("Too much work" in m for m in messages(at))
+
+
+def test_broken_url_warns_and_falls_back():
+    at = run_page(query={"ls": "no-such-landscape", "run": ["adamz:lr=1", "sgd:lr=abc"], "steps": "-5"})
+    assert not at.exception
+    text = " ".join(messages(at))
+    assert "no-such-landscape" in text
+    assert contour(at)  # the page still draws
+
+
+def test_custom_formula_with_a_syntax_error_shows_an_error():
+    at = run_page()
+    at.selectbox(key="landscape").select("custom").run()
+    assert not at.exception
+    at.text_area(key="formula").input("(1-x)**2 + 100*(y-x**2")
+    at.run()
+    assert not at.exception
+    assert at.error and any("olumn" in e.value or "yntax" in e.value for e in at.error)

@@ -1,0 +1,82 @@
+"""Page-level helpers shared by the app's pages: presentation mode, messages, clicks, sharing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from scenes import Scene
+from scenes.codec import scene_url, to_json
+
+PRESENT_FLAG = "present"
+_PRESENTATION_CSS = """
+<style>
+html, body, [class*="css"] { font-size: 20px; }
+h1 { font-size: 2.6rem !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+[data-testid="stCaptionContainer"] { font-size: 1.1rem; }
+</style>
+"""
+
+
+def presentation_requested() -> bool:
+    """True when the URL asks for presentation mode (read before ``set_page_config``)."""
+    return st.query_params.get(PRESENT_FLAG, "") in ("1", "true", "yes")
+
+
+def apply_presentation(on: bool) -> None:
+    """Large fonts and wide blocks for a projector."""
+    if on:
+        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+def show_messages(*groups: list[str]) -> None:
+    """Warnings about ignored input (URL, files, text fields), shown once each."""
+    for group in groups:
+        for message in group:
+            st.warning(message)
+
+
+def handle_contour_click(chart_key: str) -> None:
+    """Move start 1 to a clicked point of the contour (Streamlit's Plotly selection event).
+
+    Must run before the start widgets are created in this rerun.
+    """
+    ss = st.session_state
+    event: Any = ss.get(chart_key)
+    try:
+        points = event["selection"]["points"]
+    except (TypeError, KeyError):
+        return
+    if not points:
+        return
+    x, y = float(points[0]["x"]), float(points[0]["y"])
+    if ss.get("_last_click") == (x, y):
+        return
+    ss["_last_click"] = (x, y)
+    ss["start_x"], ss["start_y"] = round(x, 4), round(y, 4)
+
+
+def base_url() -> str:
+    """The page's address without its query string, when Streamlit knows it."""
+    try:
+        url = st.context.url or ""
+    except Exception:
+        url = ""
+    return url.split("?", 1)[0]
+
+
+def share_and_export(scene: Scene, result: Any, labels: list[str], landscape: Any,
+                     figures: dict[str, Any]) -> None:
+    """The link to this exact scene, the scene file, and data downloads."""
+    st.subheader("Share and export")
+    st.caption("Link to this exact scene (same runs, seed and numbers); the copy button is on the right:")
+    st.code(scene_url(scene, base=base_url()), language=None, wrap_lines=True)
+    cols = st.columns(3)
+    cols[0].download_button("Scene file (JSON)", to_json(scene), file_name="scene.json", mime="application/json",
+                            key="dl_scene", on_click="ignore")
+    cols[1].download_button("Trajectories (CSV)", lambda: result.frame().to_csv(index=False),
+                            file_name="trajectories.csv", mime="text/csv", key="dl_traj", on_click="ignore")
+    cols[2].download_button("Results table (CSV)", lambda: result.summary().to_csv(index=False),
+                            file_name="results.csv", mime="text/csv", key="dl_results", on_click="ignore")

@@ -1,0 +1,42 @@
+"""The scene in the page URL: read once per session, written back whenever it changes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scenes import Scene
+from scenes.codec import from_query, to_query
+from ui.widgets import scene_to_state
+
+
+def query_dict() -> dict[str, str | list[str]]:
+    """The current query parameters, repeated keys as lists."""
+    out: dict[str, str | list[str]] = {}
+    for key in st.query_params:
+        values = st.query_params.get_all(key)
+        out[key] = values if len(values) > 1 else (values[0] if values else "")
+    return out
+
+
+def load_scene_once() -> None:
+    """On a session's first run, put the URL's scene (or the default) into the widgets' state."""
+    ss = st.session_state
+    if ss.get("_scene_loaded"):
+        return
+    scene, warnings = from_query(query_dict())
+    scene_to_state(scene)
+    ss["_url_warnings"] = warnings
+    ss["_scene_loaded"] = True
+
+
+def apply_scene(scene: Scene) -> None:
+    """Replace the whole scene (a preset, a file): widgets and URL."""
+    scene_to_state(scene)
+    write_url(scene)
+
+
+def write_url(scene: Scene) -> None:
+    """Keep the URL in sync with the scene (only writes when something changed)."""
+    wanted = to_query(scene)
+    if wanted != query_dict():
+        st.query_params.from_dict(wanted)
