@@ -22,6 +22,8 @@ def load_scene_once() -> None:
     """On a session's first run, put the URL's scene (or the default) into the widgets' state."""
     ss = st.session_state
     if ss.get("_scene_loaded"):
+        if "steps" not in ss and "_race_scene" in ss:  # back from another page: widget state was dropped
+            scene_to_state(ss["_race_scene"])
         return
     scene, warnings = from_query(query_dict())
     scene_to_state(scene)
@@ -36,7 +38,9 @@ def apply_scene(scene: Scene) -> None:
 
 
 def write_url(scene: Scene) -> None:
-    """Keep the URL in sync with the scene (only writes when something changed)."""
+    """Keep the URL in sync with the scene (only writes when something changed); remember the
+    scene for the next visit to the race page."""
+    st.session_state["_race_scene"] = scene
     wanted = to_query(scene)
     if wanted != query_dict():
         st.query_params.from_dict(wanted)

@@ -1,0 +1,114 @@
+"""Shared plumbing of the lesson pages: a page's settings are one frozen dataclass of plain
+fields, kept in the URL (``scenes.flat``) and in session state under ``"<page>.<field>"``.
+
+Typical page::
+
+    settings = lesson.start_page(SweepSettings, "sweep")      # URL -> state once, warnings shown
+    lesson.number(SweepSettings, "sweep", "steps", "Steps")   # widgets by field
+    settings = lesson.finish_settings(SweepSettings, "sweep")  # state -> settings, URL updated
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from scenes import flat
+from ui import page
+
+T = TypeVar("T")
+
+
+def _key(page_key: str, name: str) -> str:
+    return f"{page_key}.{name}"
+
+
+def _query() -> dict[str, str]:
+    return {k: st.query_params.get(k, "") for k in st.query_params}
+
+
+def start_page(cls: type[T], page_key: str) -> T:
+    """Load the page's settings from the URL on its first run in this session (or restore them
+    after a visit to another page, which drops widget state); show what the URL got wrong."""
+    ss = st.session_state
+    loaded = f"_{page_key}_loaded"
+    saved = f"_{page_key}_settings"
+    first = _key(page_key, dataclasses.fields(cls)[0].name)
+    if not ss.get(loaded):
+        settings, warnings = flat.from_query(cls, _query())
+        ss[loaded] = True
+        ss[f"_{page_key}_warnings"] = warnings
+        _to_state(settings, page_key)
+    elif first not in ss and saved in ss:
+        _to_state(ss[saved], page_key)
+    page.apply_presentation(page.presentation_requested())
+    page.show_messages(ss.get(f"_{page_key}_warnings", []))
+    return ss.get(saved, cls())
+
+
+def _to_state(settings: Any, page_key: str) -> None:
+    for f in dataclasses.fields(settings):
+        st.session_state[_key(page_key, f.name)] = getattr(settings, f.name)
+
+
+def finish_settings(cls: type[T], page_key: str) -> T:
+    """The settings the widgets describe; also saved for later visits and written to the URL."""
+    ss = st.session_state
+    values = {f.name: ss[_key(page_key, f.name)] for f in dataclasses.fields(cls) if _key(page_key, f.name) in ss}
+    try:
+        settings = cls(**values)
+    except (ValueError, TypeError) as exc:
+        st.error(f"These settings cannot be used: {exc}")
+        st.stop()
+    ss[f"_{page_key}_settings"] = settings
+    wanted = flat.to_query(settings)
+    if page.presentation_requested():
+        wanted[page.PRESENT_FLAG] = "1"
+    if wanted != _query():
+        st.query_params.from_dict(wanted)
+    return settings
+
+
+def _bounds(cls: type, name: str) -> tuple[float | None, float | None, dataclasses.Field]:
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    lo, hi = f.metadata.get("lo", -math.inf), f.metadata.get("hi", math.inf)
+    return (lo if math.isfinite(lo) else None), (hi if math.isfinite(hi) else None), f
+
+
+def number(cls: type, page_key: str, name: str, label: str, container: Any = st, **kwargs: Any) -> Any:
+    """A number input bounded by the field's ``lo`` / ``hi`` metadata."""
+    lo, hi, f = _bounds(cls, name)
+    key = _key(page_key, name)
+    st.session_state.setdefault(key, f.default)
+    if isinstance(f.default, int) and not isinstance(f.default, bool):
+        return container.number_input(label, key=key, min_value=None if lo is None else int(lo),
+                                      max_value=None if hi is None else int(hi), step=1, **kwargs)
+    return container.number_input(label, key=key, min_value=lo, max_value=hi, format="%g", **kwargs)
+
+
+def choice(cls: type, page_key: str, name: str, label: str, options: list[Any], container: Any = st,
+           **kwargs: Any) -> Any:
+    """A selectbox over ``options`` for a field."""
+    key = _key(page_key, name)
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    if st.session_state.get(key, f.default) not in options:
+        st.session_state[key] = f.default if f.default in options else options[0]
+    st.session_state.setdefault(key, f.default)
+    return container.selectbox(label, options, key=key, **kwargs)
+
+
+def toggle(cls: type, page_key: str, name: str, label: str, container: Any = st, **kwargs: Any) -> Any:
+    key = _key(page_key, name)
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    st.session_state.setdefault(key, f.default)
+    return container.toggle(label, key=key, **kwargs)
+
+
+def text(cls: type, page_key: str, name: str, label: str, container: Any = st, **kwargs: Any) -> Any:
+    key = _key(page_key, name)
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    st.session_state.setdefault(key, f.default)
+    return container.text_input(label, key=key, **kwargs)
