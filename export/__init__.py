@@ -1,0 +1,1 @@
+"""Static and interactive export of figures (kaleido with the system Chromium) and a CLI."""
