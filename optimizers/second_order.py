@@ -293,7 +293,8 @@ class ConjugateGradient(OptimizerConfig):
     lr: float = hyper(1.0, lo=0.0, hi=100.0, lo_open=True, log=True, label="initial step", help=_LS_HELP)
     c1: float = hyper(1e-4, lo=0.0, hi=0.5, lo_open=True, log=True, label="Armijo c1", ui=False)
     restart: int = hyper(2, lo=1, hi=1e6, label="restart every", ui=False)
-    variant: str = hyper("polak_ribiere", label="beta formula", help="fletcher_reeves or polak_ribiere (PR+)")
+    variant: str = field(default="polak_ribiere", metadata={
+        "label": "beta formula", "help": "Fletcher-Reeves or Polak-Ribiere+", "choices": CG_VARIANTS})
     refine: bool = hyper(True, label="refine line search", help=_REFINE_HELP)
 
     kind = "cg"
