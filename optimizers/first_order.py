@@ -69,7 +69,8 @@ class SGD(OptimizerConfig):
         lr = learning_rate(self, lr)
         g = torch_style_grad(self, grads, params)
         mu = self.momentum
-        buf = g if state.count == 0 else mu * state.buf + (1.0 - self.dampening) * g
+        # first step: b = g (a copy, as torch clones it: the state must not alias the caller's grads)
+        buf = g.copy() if state.count == 0 else mu * state.buf + (1.0 - self.dampening) * g
         step = g + mu * buf if self.nesterov else buf
         step = np.where(np.asarray(mu) != 0, step, g)
         return params - lr * step, MomentumState(state.count + 1, buf)
