@@ -29,6 +29,16 @@ def _check_betas(beta1: Any, beta2: Any) -> None:
             raise ValueError(f"Invalid beta parameter at index {i}: {float(bad.ravel()[0])} (must be in [0, 1))")
 
 
+def _pow(base: Any, exponent: Any) -> Any:
+    """``base ** exponent`` through NumPy's ufunc whatever the shapes (scalar or ``(n, 1)``).
+
+    Python's ``float ** int`` (libm) and NumPy's SIMD ``power`` can differ in the last bit, so
+    without this a run's path would depend on whether its betas were stacked with other runs'
+    (a race of Adam(b1=0.9) alone vs beside Adam(b1=0.8)); torch uses Python's, 1 ulp away.
+    """
+    return np.power(np.asarray(base, dtype=float), exponent)
+
+
 def _lerp(start: Array, end: Array, weight: Any) -> Array:
     """``torch.lerp``: ``start + weight * (end - start)``."""
     return start + weight * (end - start)
@@ -257,8 +267,8 @@ class Adam(OptimizerConfig):
         b1, b2 = self.beta1, self.beta2
         m = _lerp(state.mu, g, 1.0 - b1)
         v = state.nu * b2 + (1.0 - b2) * g * g
-        bc1 = 1.0 - b1**t
-        bc2_sqrt = np.sqrt(1.0 - b2**t)
+        bc1 = 1.0 - _pow(b1, t)
+        bc2_sqrt = np.sqrt(1.0 - _pow(b2, t))
         v_max = np.maximum(state.nu_max, v) if self.amsgrad else state.nu_max
         denom = np.sqrt(v_max if self.amsgrad else v) / bc2_sqrt + self.eps
         return params - (lr / bc1) * (m / denom), AdamState(t, m, v, v_max)
@@ -324,7 +334,7 @@ class Adamax(OptimizerConfig):
         g = torch_style_grad(self, grads, params)
         m = _lerp(state.mu, g, 1.0 - self.beta1)
         u = np.maximum(state.inf_norm * self.beta2, np.abs(g) + self.eps)
-        clr = learning_rate(self, lr) / (1.0 - self.beta1**t)
+        clr = learning_rate(self, lr) / (1.0 - _pow(self.beta1, t))
         return params - clr * (m / u), AdamaxState(t, m, u)
 
 
@@ -367,9 +377,9 @@ class NAdam(OptimizerConfig):
         t = state.count + 1
         g = torch_style_grad(self, grads, params)
         b1, b2 = self.beta1, self.beta2
-        bc2 = 1.0 - b2**t
-        mu = b1 * (1.0 - 0.5 * 0.96 ** (t * self.momentum_decay))
-        mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * self.momentum_decay))
+        bc2 = 1.0 - _pow(b2, t)
+        mu = b1 * (1.0 - 0.5 * _pow(0.96, t * self.momentum_decay))
+        mu_next = b1 * (1.0 - 0.5 * _pow(0.96, (t + 1) * self.momentum_decay))
         mu_product = state.mu_product * mu
         m = _lerp(state.mu, g, 1.0 - b1)
         v = state.nu * b2 + (1.0 - b2) * g * g
@@ -411,11 +421,12 @@ class RAdam(OptimizerConfig):
         b1, b2 = self.beta1, self.beta2
         m = _lerp(state.mu, g, 1.0 - b1)
         v = state.nu * b2 + (1.0 - b2) * g * g
-        bc1 = 1.0 - b1**t
-        bc2 = 1.0 - b2**t
+        b2_t = _pow(b2, t)
+        bc1 = 1.0 - _pow(b1, t)
+        bc2 = 1.0 - b2_t
         m_hat = m / bc1
         rho_inf = 2.0 / (1.0 - b2) - 1.0
-        rho_t = rho_inf - 2.0 * t * (b2**t) / bc2
+        rho_t = rho_inf - 2.0 * t * b2_t / bc2
         with np.errstate(invalid="ignore", divide="ignore"):
             rect = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
             adaptive = np.sqrt(bc2) / (np.sqrt(v) + self.eps)
