@@ -52,6 +52,11 @@ class FormulaError(ValueError):
 
 
 # --- SymPy helpers: non-smooth functions with simple derivatives ----------------------------
+def _power(tex: str, exp: str | None) -> str:
+    """LaTeX of ``tex`` raised to ``exp`` (SymPy passes ``exp`` when printing a function's power)."""
+    return tex if exp is None else rf"{{{tex}}}^{{{exp}}}"
+
+
 class RealAbs(sp.Function):
     """``|u|`` for real ``u`` with derivative ``sign(u) u'`` (SymPy's ``Abs`` assumes complex args)."""
 
@@ -66,8 +71,8 @@ class RealAbs(sp.Function):
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return RealSign(self.args[0])
 
-    def _latex(self, printer) -> str:
-        return r"\left|" + printer._print(self.args[0]) + r"\right|"
+    def _latex(self, printer, exp: str | None = None) -> str:
+        return _power(r"\left|" + printer._print(self.args[0]) + r"\right|", exp)
 
 
 class RealSign(sp.Function):
@@ -82,8 +87,8 @@ class RealSign(sp.Function):
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sp.S.Zero
 
-    def _latex(self, printer) -> str:
-        return r"\operatorname{sign}\left(" + printer._print(self.args[0]) + r"\right)"
+    def _latex(self, printer, exp: str | None = None) -> str:
+        return _power(r"\operatorname{sign}\left(" + printer._print(self.args[0]) + r"\right)", exp)
 
 
 class RealStep(sp.Function):
@@ -120,8 +125,8 @@ class _RealExtremum(sp.Function):
         steps = [RealStep(self._sign * (a - b)) for j, b in enumerate(self.args) if j != argindex - 1]
         return sp.Mul(*steps)
 
-    def _latex(self, printer) -> str:
-        return rf"\{self._name}\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
+    def _latex(self, printer, exp: str | None = None) -> str:
+        return _power(rf"\{self._name}\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)", exp)
 
 
 class RealMax(_RealExtremum):
@@ -440,6 +445,14 @@ def _drop_dirac(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
+def _real(v: object) -> Array:
+    """Float array of ``v``; complex entries (Python's ``(-2.0) ** 0.5``) become NaN unless real."""
+    a = np.asarray(v)
+    if np.iscomplexobj(a):
+        return np.where(a.imag == 0, a.real, np.nan)
+    return a.astype(float, copy=False)
+
+
 @dataclass(frozen=True, eq=False)
 class CompiledFormula:
     """A parsed formula with its gradient and Hessian compiled to vectorized NumPy functions.
@@ -469,7 +482,7 @@ class CompiledFormula:
             except ArithmeticError:
                 return [np.full(shape, np.nan) for _ in range(n)]
             outs = [out] if n == 1 else list(out)
-            return [np.array(np.broadcast_to(np.asarray(v, dtype=float), shape), dtype=float) for v in outs]
+            return [np.array(np.broadcast_to(_real(v), shape), dtype=float) for v in outs]
 
     def value(self, p: Array) -> Array:
         return self._call(self._f, p, 1)[0]
@@ -485,7 +498,15 @@ class CompiledFormula:
         return sp.latex(self.expr)
 
 
-def _lambdify(exprs: object) -> Callable:
+def _floats_for_big_numbers(expr: sp.Expr) -> sp.Expr:
+    """Integers and fractions beyond float precision become SymPy Floats, so the generated code
+    never hands NumPy a Python int it cannot convert (``numpy.sqrt(10**30)`` fails)."""
+    big = {n: sp.Float(n) for n in expr.atoms(sp.Rational) if max(abs(int(n.p)), int(n.q)) > 2**53}
+    return expr.xreplace(big) if big else expr
+
+
+def _lambdify(exprs: sp.Expr | list[sp.Expr]) -> Callable:
+    exprs = [_floats_for_big_numbers(e) for e in exprs] if isinstance(exprs, list) else _floats_for_big_numbers(exprs)
     return sp.lambdify((X, Y), exprs, modules=[_NUMPY_EXTRA, "numpy"], cse=True)
 
 
@@ -526,10 +547,13 @@ def compile_formula(text: str) -> CompiledFormula:
     with np.errstate(all="ignore"):
         for fn in (f, g, h):
             try:
-                fn(probe, probe[::-1])
-            except ArithmeticError as exc:
+                out = fn(probe, probe[::-1])
+            except Exception as exc:  # any failure of generated code means "refuse"
                 raise FormulaError(f"The formula cannot be computed: {type(exc).__name__} in a constant "
                                    "(numbers too large?)") from None
+            if any(np.iscomplexobj(v) for v in (out if isinstance(out, list) else [out])):
+                raise FormulaError("The formula has complex values (e.g. a negative number to a "
+                                   "fractional power)")
     check_time("compiling")
     return CompiledFormula(text, expr, grad, (hess[0], hess[1], hess[2]), f, g, h)
 
@@ -658,11 +682,13 @@ def _points(c: CompiledFormula, P: Array, keep: list[int]) -> tuple[CriticalPoin
 
 
 @functools.lru_cache(maxsize=64)
-def _analyze(text: str, bounds: tuple[float, float, float, float], n: int = 200,
-             cap: int = 10) -> _Analysis:
+def _analyze(text: str, bounds: tuple[float, float, float, float]) -> _Analysis:
     """Approximate minima and saddles (grid search + Newton refinement), starts and display hints."""
-    c = compile_formula(text)
-    win = Window(*bounds)
+    with np.errstate(all="ignore"):
+        return _analyze_now(compile_formula(text), Window(*bounds))
+
+
+def _analyze_now(c: CompiledFormula, win: Window, n: int = 200, cap: int = 10) -> _Analysis:
     _, _, grid = win.grid(n)
     F = c.value(grid)
     G = c.grad(grid)

@@ -4,6 +4,7 @@ differences and the built-in Rosenbrock; refusal of hostile input; bounded work 
 from __future__ import annotations
 
 import builtins
+import math
 import pickle
 import time
 import warnings
@@ -147,6 +148,8 @@ def test_caret_is_power_with_math_precedence():
     np.testing.assert_allclose(make_custom("-x^2 + y").value(p), -(x**2) + y, rtol=1e-14)
     np.testing.assert_allclose(make_custom("2^3^2 * x").value(p), 512 * x, rtol=1e-14)  # right-assoc.
     assert make_custom("x^2 + y").formula == make_custom("x**2 + y").formula
+    tex = make_custom("abs(x)^3 + max(x, y)^2").formula  # powers of our own functions print too
+    assert r"{\left|x\right|}^{3}" in tex and r"{\max\left(x, y\right)}^{2}" in tex
 
 
 def test_constants_functions_and_metadata():
@@ -206,6 +209,16 @@ def test_constant_derivatives_broadcast_and_outputs_are_fresh():
     v[:] = 99.0  # the output is a new array, not a view of the input
     np.testing.assert_array_equal(p, keep)
     np.testing.assert_array_equal(X.value(np.array([[1, 2]])), [1.0])  # integer input
+
+
+def test_huge_exact_constants_are_computed_as_floats():
+    big = 7**300 + 1  # SymPy keeps it exact; NumPy cannot take Python ints this large
+    L = make_custom("sqrt(((((7**10)**10)**3)+1))*x + log(((((7**10)**10)**3)+1))*y")
+    p = np.array([[1.5, 2.0], [-1.0, 0.5]])
+    expected = math.sqrt(float(big)) * p[:, 0] + math.log(big) * p[:, 1]
+    np.testing.assert_allclose(L.value(p), expected, rtol=1e-12)
+    np.testing.assert_allclose(L.grad(p), np.broadcast_to([math.sqrt(float(big)), math.log(big)], (2, 2)),
+                               rtol=1e-12)
 
 
 def test_outside_the_domain_gives_nan_without_warnings():
@@ -316,6 +329,7 @@ HOSTILE = [
     "log(-1) + x",
     "sqrt(-2) * x",
     "tan(pi/2) + x",
+    "(-pi)**pi + x",  # Python float arithmetic would make it complex
     "Symbol('z') + x",
     "S(1) + x",
     "",
