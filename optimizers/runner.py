@@ -337,6 +337,9 @@ def _advance(g: _Group, P: Array, ctx: _Context) -> tuple[Array, Array, Array, A
     seeds = np.full(n, options.seed, dtype=np.uint64)
     streams = (g.idx + options.stream_offset).astype(np.uint64)
     pos = g.config.position(g.state, P)
+    # a displayed point that is not the iterate (Polyak averaging) must also stop moving
+    averaged = type(g.config).position is not OptimizerConfig.position
+    prevpos = pos + np.inf
     rec_pos, rec_grad = [pos], [G]
     per_step_hits = options.record_every != 1  # with every step recorded, hits are found afterwards
     hit_local = np.full(n, -1, dtype=np.int64)
@@ -352,6 +355,8 @@ def _advance(g: _Group, P: Array, ctx: _Context) -> tuple[Array, Array, Array, A
         gsq = _sq_norms(G)
         if gsq.min() < gtol2:
             still = active & (gsq < gtol2) & (_sq_norms(P - prevP) < xtol2)
+            if averaged:
+                still &= _sq_norms(pos - prevpos) < xtol2
             if still.any():
                 if minima.size:
                     near = _nearest(pos[still], minima)[1] <= options.tol
@@ -386,7 +391,7 @@ def _advance(g: _Group, P: Array, ctx: _Context) -> tuple[Array, Array, Array, A
                 active &= ~out
         g.state = new_state
         newpos = g.config.position(new_state, newP)
-        prevP = P
+        prevP, prevpos = P, pos
         if active.all():
             P, G, pos = newP, newG, newpos
         else:

@@ -245,3 +245,17 @@ def test_single_start_labels_and_options_validation():
         RunOptions(record_every=-2)
     with pytest.raises(ValueError):
         optimizers.run(ROSEN, [], STARTS)
+
+
+def test_polyak_runs_stop_only_when_the_average_stops():
+    # GD on lam/2 |p - m|^2 with lr*lam = 1/2: iterates m + 2^-k d0, whose mean after t steps is
+    # m + d0 (1 - 2^-(t+1)) / ((1 - 1/2) (t + 1)): the iterate stops within ~50 steps, the mean creeps on
+    land = Bowl(lam=2.0)
+    start = np.array([[2.0, 1.0]])
+    r0 = float(np.linalg.norm(start[0] - [land.mx, land.my]))
+    opts = RunOptions(steps=300, tol=0.05)
+    res = optimizers.run(land, [RunConfig(SGD(lr=0.25)), RunConfig(Polyak(inner=SGD(lr=0.25)))], start, opts)
+    assert res.status.tolist() == [Status.CONVERGED, Status.RUNNING]
+    dist = [r0 * (1 - 0.5 ** (t + 1)) / (0.5 * (t + 1)) for t in range(301)]
+    assert res.hit_step[1] == next(t for t, d in enumerate(dist) if d <= opts.tol)
+    np.testing.assert_allclose(res.distance[1], dist[-1], rtol=1e-9)
