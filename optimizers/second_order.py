@@ -345,21 +345,21 @@ class CoordinateState(NamedTuple):
 @dataclass(frozen=True)
 class CoordinateDescent(OptimizerConfig):
     """Coordinate descent: update ``x`` on odd steps and ``y`` on even ones (``i = (t-1) mod 2``):
-    ``p_i -= lr * g_i``; with ``exact``, the 1D Newton step ``p_i -= lr * g_i / |H_ii|`` (with
-    ``lr = 1`` the exact minimizer along the coordinate on a quadratic). Where the coordinate's
-    curvature is negative, ``|H_ii|`` still steps downhill (the 1D saddle-free step), and where
-    ``|H_ii| <= 1e-8`` or is not finite it falls back to the gradient step ``lr * g_i``. The other
-    coordinate is untouched. ``exact`` costs one Hessian evaluation per step.
+    ``p_i -= lr * g_i``. With ``exact``, the 1D Newton step ``p_i -= g_i / |H_ii|`` instead (the
+    exact minimizer along the coordinate on a quadratic; ``lr`` and schedules do not scale it).
+    Where the coordinate's curvature is negative, ``|H_ii|`` still steps downhill (the 1D
+    saddle-free step); where ``|H_ii| <= 1e-8`` or is not finite it falls back to ``lr * g_i``.
+    The other coordinate is untouched. ``exact`` costs one Hessian evaluation per step.
     """
 
-    lr: float = hyper(0.1, lo=0.0, hi=100.0, log=True, label="learning rate",
-                      help="with exact 1D Newton steps, 1 minimizes a quadratic along the coordinate")
+    lr: float = hyper(1e-3, lo=0.0, hi=100.0, log=True, label="learning rate",
+                      help="gradient step on the active coordinate (with exact steps: only the fallback)")
     exact: bool = hyper(False, label="exact 1D Newton step", help="step g_i / |H_ii| along the coordinate")
 
     kind = "coordinate"
     title = "Coordinate descent"
     rule = (r"i = (t-1) \bmod 2,\quad p_{t,i} = p_{t-1,i} - \eta\, g_{t,i}"
-            r"\ \ (\text{exact: } \eta\, g_{t,i} / |H_{ii}|)")
+            r"\ \ (\text{exact: } g_{t,i} / |H_{ii}|)")
     needs_oracle = False  # only with ``exact``
 
     def init(self, params: Array) -> CoordinateState:
@@ -369,14 +369,15 @@ class CoordinateDescent(OptimizerConfig):
         lr = learning_rate(self, lr)
         i = state.count % 2
         gi = grads[:, i]
+        step_i = _col(lr, gi.shape[0]) * gi
         if self.exact:
             hii = np.abs(_need(oracle, self.kind).hessian(params)[:, i, i])
             good = np.isfinite(hii) & (hii > 1e-8)
             with np.errstate(all="ignore"):
-                gi = np.where(good, gi / np.where(good, hii, 1.0), gi)
+                step_i = np.where(good, gi / np.where(good, hii, 1.0), step_i)
         step = np.zeros_like(params)
-        step[:, i] = gi
-        return params - lr * step, CoordinateState(state.count + 1)
+        step[:, i] = step_i
+        return params - step, CoordinateState(state.count + 1)
 
 
 # --- Polyak averaging --------------------------------------------------------------------------

@@ -351,3 +351,16 @@ def test_runner_eval_counts():
     # BFGS asks for values (line search), never for Hessians
     res = optimizers.run(ROSEN, [RunConfig(BFGS())], starts, RunOptions(steps=T, tol=0.0))
     assert (res.evals[:, 0] >= T).all() and (res.evals[:, 2] == 0).all()
+
+
+def test_coordinate_descent_per_run_learning_rates():
+    land = QUADS[0]
+    p = np.repeat(np.array([[1.0, 2.0]]), 3, axis=0)
+    lrs = [0.01, 0.1, 0.3]
+    for exact in (False, True):
+        stacked = stack_configs([CoordinateDescent(lr=lr, exact=exact) for lr in lrs])
+        together, _ = stacked.update(land.grad(p), stacked.init(p), p, oracle=Oracle(land))
+        for i, lr in enumerate(lrs):
+            g = land.grad(p[i])
+            dx = g[0] / land.a if exact else lr * g[0]  # exact: the 1D Newton step, lr not used
+            np.testing.assert_allclose(together[i], [p[i, 0] - dx, p[i, 1]], rtol=1e-14)
