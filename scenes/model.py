@@ -26,12 +26,14 @@ Scalar = float | int | bool | str
 @dataclass(frozen=True)
 class RunSpec:
     """One optimizer setting: its kind, the hyperparameters that differ from the defaults,
-    a label, and an optional batch size (0 uses the scene's)."""
+    a label, an optional batch size (0 uses the scene's) and an optional learning-rate
+    schedule (None uses the scene's)."""
 
     kind: str = "sgd"
     hparams: tuple[tuple[str, Scalar], ...] = ()
     label: str = ""
     batch_size: int = 0
+    schedule: Schedule | None = None
 
     def config(self) -> OptimizerConfig:
         """The optimizer config; ``ValueError`` / ``UnknownOptimizerError`` on bad values."""
@@ -56,9 +58,10 @@ class View:
     presentation: bool = False  # projector mode: large fonts, thick lines
 
 
-def spec(kind: str, label: str = "", batch_size: int = 0, **hparams: Scalar) -> RunSpec:
+def spec(kind: str, label: str = "", batch_size: int = 0, schedule: Schedule | None = None,
+         **hparams: Scalar) -> RunSpec:
     """Shorthand: ``spec("adam", lr=0.05)``."""
-    return RunSpec(kind, tuple(sorted(hparams.items())), label, batch_size)
+    return RunSpec(kind, tuple(sorted(hparams.items())), label, batch_size, schedule)
 
 
 DEFAULT_RUNS: tuple[RunSpec, ...] = (
@@ -97,7 +100,7 @@ class Scene:
         return landscapes.get(self.landscape, **dict(self.landscape_params))
 
     def run_configs(self) -> list[RunConfig]:
-        return [RunConfig(optimizer=r.config(), schedule=self.schedule,
+        return [RunConfig(optimizer=r.config(), schedule=self.schedule if r.schedule is None else r.schedule,
                           noise=Noise(self.noise_sigma, r.batch_size or self.batch_size),
                           label=self.labels()[i])
                 for i, r in enumerate(self.runs)]
