@@ -1,0 +1,1 @@
+"""Lesson numerics: pure NumPy computations behind the lesson pages (no Streamlit, no Plotly)."""
