@@ -19,6 +19,22 @@ MAX_SURFACE_POINTS = 200  # per run: a 3D path needs fewer points than the conto
 LIFT = 0.01  # paths float this fraction of the surface's height range above it
 
 
+def surface_height(xs: Array, ys: Array, zs: Array, points: Array) -> Array:
+    """Height of the drawn surface above ``points (n, 2)``: the higher of the two ways a grid cell
+    ``zs (ny, nx)`` can be split into triangles (WebGL draws triangles, not bilinear patches).
+    Points outside the grid are clamped to its edge."""
+    fx = np.interp(points[:, 0], xs, np.arange(len(xs)))
+    fy = np.interp(points[:, 1], ys, np.arange(len(ys)))
+    i = np.clip(np.floor(fx).astype(int), 0, len(xs) - 2)
+    j = np.clip(np.floor(fy).astype(int), 0, len(ys) - 2)
+    u, v = fx - i, fy - j
+    z00, z10, z01, z11 = zs[j, i], zs[j, i + 1], zs[j + 1, i], zs[j + 1, i + 1]
+    a = np.where(u >= v, z00 + u * (z10 - z00) + v * (z11 - z10), z00 + v * (z01 - z00) + u * (z11 - z01))
+    b = np.where(u + v <= 1, z00 + u * (z10 - z00) + v * (z01 - z00),
+                 z11 + (1 - u) * (z01 - z11) + (1 - v) * (z10 - z11))
+    return np.maximum(a, b)
+
+
 def surface_figure(landscape: Landscape, grid: LandscapeGrid | None = None, result: RunResult | None = None,
                    labels: Sequence[str] | None = None, style: FigureStyle | None = None,
                    title: str | None = None, max_points: int = MAX_SURFACE_POINTS) -> go.Figure:
@@ -46,7 +62,8 @@ def surface_figure(landscape: Landscape, grid: LandscapeGrid | None = None, resu
         for r in range(len(result.status)):
             idx = paths.run_indices(result, r, max_points)
             pts = result.positions[r, idx]
-            z = levels.transform(result.losses[r, idx]) + lift
+            zf = levels.transform(result.losses[r, idx])
+            z = np.maximum(zf, surface_height(grid.xs.astype(float), grid.ys.astype(float), zs, pts)) + lift
             z = np.where(grid.window.contains(pts), z, np.nan)
             look = run_look(result, r, style, colors)
             custom = np.column_stack([result.steps[idx], result.losses[r, idx]])
