@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 from figures import paths
 from figures.contour import (
     colors_for,
-    contour_trace,
     critical_traces,
     f32,
     figure_title,
@@ -22,13 +21,15 @@ from figures.contour import (
     start_trace,
 )
 from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid, levels_for
-from figures.style import MARK_COLOR, FigureStyle
+from figures.raster import band_image, data_uri
+from figures.style import LANDSCAPE_COLORSCALE, MARK_COLOR, FigureStyle
 from landscapes.base import Landscape
 from optimizers.runner import RunResult
 
 Array = np.ndarray
 MAX_FRAMES = 60
 ANIMATION_POINTS = 150  # per run: every frame resends each path's prefix, so keep paths short
+IMAGE_PX = 360  # resolution of the landscape image (pixels per axis)
 
 
 def frame_indices(result: RunResult, max_frames: int = MAX_FRAMES) -> Array:
@@ -55,11 +56,13 @@ def _frame_paths(result: RunResult, run_idx: list[Array], e: int) -> tuple[list[
 def animation_figure(landscape: Landscape, grid: LandscapeGrid | None = None, result: RunResult | None = None,
                      labels: Sequence[str] | None = None, style: FigureStyle | None = None,
                      max_frames: int = MAX_FRAMES, max_points: int = ANIMATION_POINTS, frame_ms: int = 80,
-                     title: str | None = None) -> go.Figure:
-    """Contour with the paths of ``result`` growing frame by frame.
+                     title: str | None = None, image_px: int = IMAGE_PX) -> go.Figure:
+    """The landscape's contour bands with the paths of ``result`` growing frame by frame.
 
-    At most ``max_frames`` frames; each frame carries only the path and head traces (listed in
-    the frame's ``traces``), never the contour; each path has at most ``max_points`` points.
+    The landscape is a layout image (the contour's levels and colours, ``image_px`` pixels a
+    side) because plotly.js drops contour *traces* while frames play; a marker-less scatter
+    carries the colourbar. At most ``max_frames`` frames; each frame carries only the path and
+    head traces (listed in the frame's ``traces``); each path has at most ``max_points`` points.
     The figure opens on the first frame; play/pause buttons and a step slider drive it.
     """
     if result is None:
@@ -73,8 +76,18 @@ def animation_figure(landscape: Landscape, grid: LandscapeGrid | None = None, re
     run_idx = [paths.run_indices(result, r, max_points) for r in range(R)]
     frames_at = frame_indices(result, max_frames)
 
-    static: list[Any] = [contour_trace(grid, levels, style), *critical_traces(landscape, style),
-                         start_trace(result_starts(result), style)]
+    w = grid.window
+    picture = evaluate_grid(landscape, w, max(int(image_px), 8))
+    image = dict(source=data_uri(band_image(picture, levels, LANDSCAPE_COLORSCALE)), xref="x", yref="y",
+                 x=w.xmin, y=w.ymax, sizex=w.width, sizey=w.height, sizing="stretch", layer="below")
+    colorbar = go.Scatter(
+        x=[w.xmin], y=[w.ymin], mode="markers", hoverinfo="skip", showlegend=False, name="loss",
+        marker=dict(size=0.1, opacity=0, color=[levels.start], cmin=levels.start, cmax=levels.end,
+                    colorscale=LANDSCAPE_COLORSCALE, showscale=True,
+                    colorbar=levels.colorbar(len=0.9, thickness=24 if style.presentation else 14)),
+        meta=dict(role="landscape"),
+    )
+    static: list[Any] = [colorbar, *critical_traces(landscape, style), start_trace(result_starts(result), style)]
     paths0, heads0 = _frame_paths(result, run_idx, int(frames_at[0]))
     moving: list[Any] = []
     for r in range(R):
@@ -105,6 +118,7 @@ def animation_figure(landscape: Landscape, grid: LandscapeGrid | None = None, re
 
     fig = go.Figure(data=static + moving, frames=frames)
     font = dict(size=style.font_size + (4 if style.presentation else 0))
+    # redraw=False: only the scatter traces move; the landscape image is left alone.
     still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
     play = {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0},
             "mode": "immediate"}
@@ -118,6 +132,9 @@ def animation_figure(landscape: Landscape, grid: LandscapeGrid | None = None, re
     height = style.fig_height + bottom - 50
     plot_h = height - top - bottom
     layout.update(
+        images=[image],
+        xaxis=dict(layout["xaxis"], showgrid=False),
+        yaxis=dict(layout["yaxis"], showgrid=False),
         legend=dict(orientation="h", yanchor="top", y=-(below_axis + controls) / plot_h, x=0.0,
                     font=dict(size=fs)),
         margin=dict(l=60, r=20, t=top, b=bottom),

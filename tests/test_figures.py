@@ -6,6 +6,8 @@ from the figure code's own helpers (except ``thin_indices``, which is tested on 
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 import subprocess
 import sys
@@ -16,6 +18,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from PIL import Image
+from scipy.interpolate import RegularGridInterpolator
 
 import figures
 import landscapes
@@ -328,14 +332,20 @@ def test_surface_paths_float_above_the_surface(rosen_race, well_race):
         contour_colours = [t.line.color for t in data_of(figures.contour_figure(L, None, result), "path")]
         paths = data_of(fig, "path")
         assert [t.line.color for t in paths] == contour_colours
+        xs, ys, zs = s.x.astype(float), s.y.astype(float), s.z.astype(float)
+        drawn = RegularGridInterpolator((ys, xs), zs)  # the surface between grid points (bilinear)
         for t in paths:
             x, y, z = (np.asarray(a, dtype=float) for a in (t.x, t.y, t.z))
             ok = np.isfinite(z)
-            assert ok.sum() >= 2
+            assert ok.sum() >= 2 and L.window.contains(np.stack([x[ok], y[ok]], -1)).all()
             fp = L.value(np.stack([x[ok], y[ok]], -1))
-            surface_there = np.log10(fp + shift) if L.log_levels else fp
-            assert np.all(z[ok] > surface_there)
-            assert np.all(z[ok] - surface_there < 0.05 * float(np.ptp(s.z)))  # just above, not floating off
+            at_loss = np.log10(fp + shift) if L.log_levels else fp
+            assert np.all(z[ok] > at_loss)  # above the true loss
+            assert np.all(z[ok] > drawn(np.stack([y[ok], x[ok]], -1)))  # and above the drawn surface
+            i = np.clip(np.searchsorted(xs, x[ok]) - 1, 0, len(xs) - 2)
+            j = np.clip(np.searchsorted(ys, y[ok]) - 1, 0, len(ys) - 2)
+            corners = np.max([zs[j, i], zs[j, i + 1], zs[j + 1, i], zs[j + 1, i + 1]], axis=0)
+            assert np.all(z[ok] <= np.maximum(at_loss, corners) + 0.02 * np.ptp(zs))  # just above, not floating
 
 
 # --- curves --------------------------------------------------------------------------------
@@ -421,6 +431,31 @@ def test_animation_frames_grow_the_paths(rosen_race):
         assert len(first.data[r].x) == 1  # the start
     buttons = [b.label for b in fig.layout.updatemenus[0].buttons]
     assert any("Play" in b for b in buttons) and any("Pause" in b for b in buttons)
+    # frames move only the scatter traces (redraw=False); plotly.js would drop a contour trace
+    # then (seen in Chromium), so the landscape is a layout image and there is no contour trace
+    assert fig.layout.updatemenus[0].buttons[0].args[1]["frame"]["redraw"] is False
+    assert all(s.args[1]["frame"]["redraw"] is False for s in fig.layout.sliders[0].steps)
+    assert not any(t.type == "contour" for t in fig.data)
+
+
+def test_animation_landscape_image_shows_the_loss_bands(rosen_race):
+    L, result, _ = rosen_race
+    fig = figures.animation_figure(L, None, result, max_frames=5, image_px=201)
+    (img,) = fig.layout.images
+    assert (img.xref, img.yref, img.x, img.y, img.sizex, img.sizey) == ("x", "y", -2.0, 3.0, 4.0, 4.0)
+    assert img.layer == "below" and img.sizing == "stretch"
+    prefix = "data:image/png;base64,"
+    assert img.source.startswith(prefix)
+    pic = np.asarray(Image.open(io.BytesIO(base64.b64decode(img.source[len(prefix):]))).convert("L"), dtype=float)
+    assert pic.shape == (201, 201)
+    # pixel (row i from the top, column j) shows (x_j, y_i): y runs from 3 down to -1
+    loss = rosen(*np.meshgrid(np.linspace(-2, 2, 201), np.linspace(3, -1, 201)))
+    grey = [pic[(loss >= lo) & (loss < hi)].mean() for lo, hi in ((0, 1), (1, 10), (10, 100), (100, 1e3), (1e3, 1e4))]
+    assert grey[0] > grey[-1] + 30  # light near the minimum, dark on the walls
+    assert grey[1] > grey[2] > grey[3] > grey[4]  # darker with every decade of loss
+    assert pic[200, 0] < grey[0] - 30  # (-2, -1): loss 2509
+    (bar,) = data_of(fig, "landscape")
+    assert bar.marker.showscale and bar.marker.colorbar.title.text == "loss (log scale)"
 
 
 def test_presentation_style_is_larger():
