@@ -16,17 +16,10 @@ PRESENTING = page.presentation_requested()
 st.set_page_config(page_title="Optimizer race", page_icon="🏁", layout="wide",
                    initial_sidebar_state="collapsed" if PRESENTING else "auto")
 
-from figures import (  # noqa: E402  (set_page_config must come first)
-    FigureStyle,
-    animation_figure,
-    contour_figure,
-    distance_figure,
-    highlight_status,
-    loss_figure,
-    results_table,
-    surface_figure,
-)
+from figures import highlight_status, results_table  # noqa: E402  (set_page_config must come first)
+from figures.race import race_figures  # noqa: E402
 from ui import compute, url_state, widgets  # noqa: E402
+from ui.downloads import figure_downloads  # noqa: E402
 
 CONTOUR_KEY = "contour_chart"
 started = time.perf_counter()
@@ -35,6 +28,7 @@ url_state.load_scene_once()
 page.handle_contour_click(CONTOUR_KEY)
 
 with st.sidebar:
+    widgets.preset_controls()
     st.header("Landscape")
     widgets.landscape_controls()
     st.header("Optimizers")
@@ -47,7 +41,8 @@ with st.sidebar:
     widgets.view_controls()
 
 scene, messages = widgets.state_to_scene()
-page.apply_presentation(scene.view.presentation)
+presenting = scene.view.presentation
+page.apply_presentation(presenting)
 st.title("Optimizer race")
 page.show_messages(st.session_state.get("_url_warnings", []), messages)
 
@@ -59,34 +54,43 @@ if problems:
 
 url_state.write_url(scene)
 landscape = scene.landscape_obj()
-result = compute.simulate(scene)
+with st.spinner("Running the optimizers…"):
+    result = compute.simulate(scene)
 grid = compute.landscape_grid(landscape)
-labels = scene.labels()
-style = FigureStyle(presentation=scene.view.presentation)
-starts = scene.starts_array()
+names = ["contour", "loss", "distance"]
+if scene.view.surface:
+    names.append("surface")
+if scene.view.animate or presenting:
+    names.append("animation")
+figs = race_figures(scene, landscape, result, grid, compute.landscape_grid(landscape, compute.SURFACE_N),
+                    names=tuple(names), clickable=True)
 
-st.caption(f"**{getattr(landscape, 'title', 'Custom')}** · {landscape.lesson} "
-           f"Click the contour to move the start point.")
+st.caption(f"**{landscape.title}** · {landscape.lesson} Click the contour to move the start point.")
+if presenting:  # the classroom view: the animation first and large, then the static picture
+    st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
 left, right = st.columns(2) if scene.view.surface else (st.container(), None)
 with left:
-    contour = contour_figure(landscape, grid, result, labels, style, starts=starts, clickable=True)
-    st.plotly_chart(contour, key=CONTOUR_KEY, on_select="rerun", selection_mode="points", theme=None)
+    st.plotly_chart(figs["contour"], key=CONTOUR_KEY, on_select="rerun", selection_mode="points", theme=None)
 if right is not None:
     with right:
-        surface_grid = compute.landscape_grid(landscape, compute.SURFACE_N)
-        st.plotly_chart(surface_figure(landscape, surface_grid, result, labels, style), theme=None,
-                        key="surface_chart")
+        st.plotly_chart(figs["surface"], theme=None, key="surface_chart")
 c1, c2 = st.columns(2)
 with c1:
-    st.plotly_chart(loss_figure(result, labels, style, log_y=scene.view.log_loss), theme=None, key="loss_chart")
+    st.plotly_chart(figs["loss"], theme=None, key="loss_chart")
 with c2:
-    st.plotly_chart(distance_figure(result, landscape, labels, style), theme=None, key="distance_chart")
-if scene.view.animate:
+    st.plotly_chart(figs["distance"], theme=None, key="distance_chart")
+if scene.view.animate and not presenting:
     st.subheader("Classroom animation")
-    st.plotly_chart(animation_figure(landscape, grid, result, labels, style), theme=None, key="animation_chart")
+    st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
 
 st.subheader("Results")
-table = results_table(result, labels, landscape)
+table = results_table(result, scene.labels(), landscape)
 st.dataframe(highlight_status(table), hide_index=True, width="stretch")
-page.share_and_export(scene, result, labels, landscape, figures={"contour": contour})
-st.caption(f"Server time for this rerun: {1000 * (time.perf_counter() - started):.0f} ms")
+
+if not presenting:
+    page.share_and_export(scene, result)
+    with st.expander("Download figures (PNG for slides, SVG, interactive HTML)"):
+        for name, fig in figs.items():
+            st.markdown(f"**{name.capitalize()}**")
+            figure_downloads(page.without_click_grid(fig), f"{landscape.title} {name}", key=f"dl_{name}")
+    st.caption(f"Server time for this rerun: {1000 * (time.perf_counter() - started):.0f} ms")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import landscapes
 from scenes import Scene, spec
 from scenes.codec import to_query
+from scenes.presets import PRESETS
 from tests.app_support import chart_titles, charts, messages, path_traces, run_page
 
 
@@ -146,3 +148,42 @@ def test_custom_formula_with_a_syntax_error_shows_an_error():
     at.run()
     assert not at.exception
     assert at.error and any("olumn" in e.value or "yntax" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
+def test_every_preset_runs_through_the_app(preset):
+    at = run_page(query=to_query(preset.scene))
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert not at.warning, [w.value for w in at.warning]  # a preset's link is read without repairs
+    paths = path_traces(contour(at))
+    for label in preset.scene.labels():
+        assert any(name.startswith(label) for name in paths), (label, list(paths))
+    assert preset.scene.landscape_obj().title in str(contour(at)["layout"]["title"])
+
+
+def test_load_preset_button_applies_the_preset():
+    at = run_page()
+    preset = PRESETS[3]
+    at.selectbox(key="preset_key").select(preset.key)
+    at.button(key="load_preset").click().run()
+    assert not at.exception
+    assert at.selectbox(key="landscape").value == preset.scene.landscape
+    assert at.number_input(key="steps").value == preset.scene.steps
+    # the URL now carries the preset's scene
+    ls = at.query_params.get("ls")
+    assert (ls[0] if isinstance(ls, list) else ls) == preset.scene.landscape
+
+
+def test_presentation_mode_from_the_url():
+    at = run_page(query={"present": "1"})
+    assert not at.exception
+    assert at.toggle(key="view_presentation").value is True
+    figs = charts(at)
+    # the animation comes first, with larger fonts than the normal page's
+    assert figs[0].get("frames"), "the first chart should be the animation"
+    normal = charts(run_page())
+    font = figs[1]["layout"].get("font", {}).get("size", 12)
+    assert font > normal[0]["layout"].get("font", {}).get("size", 12)
+    # no share/export clutter
+    assert not any("Share and export" in h.value for h in at.subheader)

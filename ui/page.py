@@ -67,9 +67,42 @@ def base_url() -> str:
     return url.split("?", 1)[0]
 
 
-def share_and_export(scene: Scene, result: Any, labels: list[str], landscape: Any,
-                     figures: dict[str, Any]) -> None:
-    """The link to this exact scene, the scene file, and data downloads."""
+def without_click_grid(fig: Any) -> Any:
+    """A copy of ``fig`` without the contour's invisible click grid (for exported files)."""
+    import plotly.graph_objects as go
+
+    from figures.contour import is_click_trace
+
+    if not any(is_click_trace(t) for t in fig.data):
+        return fig
+    out = go.Figure(fig)
+    out.data = [t for t in out.data if not is_click_trace(t)]
+    return out
+
+
+def _load_uploaded_scene() -> None:
+    """``on_change`` of the scene-file uploader: read, validate and apply the file."""
+    from scenes.codec import from_json
+    from ui.widgets import scene_to_state
+
+    ss = st.session_state
+    upload = ss.get("scene_upload")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    if len(data) > MAX_SCENE_FILE:
+        ss["_url_warnings"] = [f"The scene file is too large ({len(data):,} bytes; at most {MAX_SCENE_FILE:,})."]
+        return
+    scene, warnings = from_json(data.decode("utf-8", errors="replace"))
+    scene_to_state(scene)
+    ss["_url_warnings"] = [f"Scene file: {w}" for w in warnings]
+
+
+MAX_SCENE_FILE = 100_000
+
+
+def share_and_export(scene: Scene, result: Any) -> None:
+    """The link to this exact scene, scene files (download and upload), and data downloads."""
     st.subheader("Share and export")
     st.caption("Link to this exact scene (same runs, seed and numbers); the copy button is on the right:")
     st.code(scene_url(scene, base=base_url()), language=None, wrap_lines=True)
@@ -80,3 +113,5 @@ def share_and_export(scene: Scene, result: Any, labels: list[str], landscape: An
                             file_name="trajectories.csv", mime="text/csv", key="dl_traj", on_click="ignore")
     cols[2].download_button("Results table (CSV)", lambda: result.summary().to_csv(index=False),
                             file_name="results.csv", mime="text/csv", key="dl_results", on_click="ignore")
+    st.file_uploader("Open a scene file", type=["json"], key="scene_upload", on_change=_load_uploaded_scene,
+                     help="A scene saved with 'Scene file (JSON)'; checked like a link.")

@@ -110,6 +110,9 @@ def _run_to_state(ss: Any, rid: int, run: RunSpec) -> None:
     ss[f"run{rid}_label"] = run.label
     ss[f"run{rid}_bs"] = int(_clamp(run.batch_size, 0, 1_000_000))
     ss[f"run{rid}_schedule"] = run.schedule  # a per-run schedule from a preset or link (no widget)
+    ss[f"run{rid}_spec"] = run  # kept whole for kinds without plain widgets (Polyak wraps a config)
+    if run.kind not in ui_kinds():
+        return
     cls = optimizers.optimizer_class(run.kind)
     values = {f.name: f.default for f in dataclasses.fields(cls)}
     values.update(dict(run.hparams))
@@ -153,14 +156,17 @@ def state_to_scene(state: Any | None = None) -> tuple[Scene, list[str]]:
     runs = []
     for rid in ss.get("run_ids", []):
         kind = ss.get(f"run{rid}_kind", "sgd")
-        cls = optimizers.optimizer_class(kind)
+        label = str(ss.get(f"run{rid}_label", ""))[: limits.MAX_LABEL]
+        if kind not in ui_kinds() and f"run{rid}_spec" in ss:  # edited only through links and files
+            runs.append(dataclasses.replace(ss[f"run{rid}_spec"], label=label,
+                                            batch_size=int(ss.get(f"run{rid}_bs", 0))))
+            continue
         hp = {}
         for f in hyper_fields(kind):
             k = f"run{rid}_{f.name}"
             if k in ss and ss[k] != f.default:
                 v = ss[k]
                 hp[f.name] = v if isinstance(f.default, (bool, str)) else float(v)
-        label = str(ss.get(f"run{rid}_label", ""))[: limits.MAX_LABEL]
         runs.append(RunSpec(kind, tuple(sorted(hp.items())), label, int(ss.get(f"run{rid}_bs", 0)),
                             ss.get(f"run{rid}_schedule")))
     extra, errs = parse_starts(ss.get("more_starts", ""))
@@ -186,6 +192,26 @@ def state_to_scene(state: Any | None = None) -> tuple[Scene, list[str]]:
 
 
 # --- the widgets ------------------------------------------------------------------------
+def preset_controls() -> None:
+    """Curated scenes, one click away."""
+    from scenes.presets import PRESETS
+
+    keys = [p.key for p in PRESETS]
+    titles = {p.key: p.title for p in PRESETS}
+    st.selectbox("Preset scene", keys, key="preset_key", format_func=lambda k: titles[k],
+                 help="Curated scenes, each teaching one concept.")
+    preset = PRESETS[keys.index(st.session_state["preset_key"])]
+    st.caption(f"**{preset.concept}.** " + preset.caption.replace("\n", " "))
+    st.button("Load preset", key="load_preset", on_click=_load_preset, type="primary")
+
+
+def _load_preset() -> None:
+    from scenes.presets import preset_by_key
+
+    scene_to_state(preset_by_key(st.session_state["preset_key"]).scene)
+    st.session_state["_url_warnings"] = []
+
+
 def landscape_controls() -> None:
     """Landscape choice, its formula and lesson, its parameters (or the custom formula)."""
     ss = st.session_state
@@ -252,6 +278,13 @@ def run_controls() -> None:
 
 def _hyper_widgets(rid: int, kind: str) -> None:
     cls = optimizers.optimizer_class(kind)
+    if kind not in ui_kinds():
+        run = st.session_state.get(f"run{rid}_spec")
+        st.caption(f"{cls.title}: settings from the preset or link "
+                   f"({', '.join(f'{k}={v}' for k, v in run.hparams) if run else 'defaults'}).")
+        if cls.rule:
+            st.latex(cls.rule)
+        return
     st.caption(f"`torch.optim.{cls.torch_name}` defaults and arithmetic" if cls.torch_name else cls.title)
     if cls.rule:
         st.latex(cls.rule)
