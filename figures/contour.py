@@ -167,12 +167,23 @@ def end_trace(result: RunResult, r: int, name: str, style: FigureStyle, colors: 
     )
 
 
-def click_trace(window: Window, n: int = CLICK_N, size: float = 14.0) -> go.Scatter:
-    """An ``n x n`` grid of invisible markers: clicking anywhere selects a point (start picking)."""
-    pts = window.grid(n)[2]
+def click_trace(window: Window, landscape: Landscape | None = None, n: int = CLICK_N) -> go.Scatter:
+    """An ``n x n`` grid of invisible markers so that a click anywhere selects a point (to pick
+    a start). Plotly hovers the nearest marker, so the grid also carries the hover: the point
+    and, given the ``landscape``, its loss. The markers are small (4 px): larger ones win the
+    hover even over a minimum's star; clicks still land within Plotly's 20 px hover distance."""
+    pts = window.grid(n)[2].reshape(-1, 2)
+    hover = "x=%{x:.3f}, y=%{y:.3f}"
+    custom = None
+    if landscape is not None:
+        with np.errstate(all="ignore"):
+            custom = f32(np.nan_to_num(np.asarray(landscape.value(pts), dtype=float), nan=np.inf))
+        hover += "<br>loss %{customdata:.4g}"
     return go.Scatter(
-        x=f32(pts[..., 0].ravel()), y=f32(pts[..., 1].ravel()), mode="markers", name=CLICK_TRACE,
-        marker=dict(size=size, opacity=0, color="#000000"), hoverinfo="none", showlegend=False,
+        x=f32(pts[:, 0]), y=f32(pts[:, 1]), mode="markers", name=CLICK_TRACE, customdata=custom,
+        marker=dict(size=4, opacity=0, color="#ffffff"), showlegend=False,
+        hovertemplate=hover + "<br><i>click to start here</i><extra></extra>",
+        hoverlabel=dict(bgcolor="rgba(255,255,255,0.9)", font=dict(color=MARK_COLOR)),
         selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
         meta=dict(role="click"),
     )
@@ -218,7 +229,7 @@ def contour_figure(landscape: Landscape, grid: LandscapeGrid | None = None, resu
     if starts is not None and len(starts):
         traces.append(start_trace(starts, style))
     if clickable:
-        traces.append(click_trace(grid.window))
+        traces.append(click_trace(grid.window, landscape))
     fig = go.Figure(traces)
     config_names = list(labels) if labels is not None and result is not None and len(labels) == len(result.labels) \
         else (list(result.labels) if result is not None else [])

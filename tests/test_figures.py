@@ -287,8 +287,12 @@ def test_contour_marks_saddles_and_click_grid(well_race):
     i = figures.click_trace_index(fig)
     assert i == len(fig.data) - 1  # on top, so clicks land on it
     click = fig.data[i]
-    assert click.name == figures.CLICK_TRACE and click.marker.opacity == 0 and click.hoverinfo == "none"
+    assert click.name == figures.CLICK_TRACE and click.marker.opacity == 0 and click.marker.size <= 6
     assert click.showlegend is False and len(click.x) == 40 * 40
+    # its hover reads the loss under the pointer (Plotly hovers the nearest invisible marker)
+    xy = np.column_stack([click.x, click.y]).astype(float)
+    np.testing.assert_allclose(click.customdata, (xy[:, 0] ** 2 - 1) ** 2 + xy[:, 1] ** 2, rtol=1e-5, atol=1e-6)
+    assert "customdata" in click.hovertemplate and "click" in click.hovertemplate
     assert click.x.min() == -2.0 and click.x.max() == 2.0 and click.y.min() == -1.5 and click.y.max() == 1.5
     assert figures.click_trace_index(figures.contour_figure(L, None, result, clickable=False)) is None
 
