@@ -47,6 +47,16 @@ QUENCH_STEPS = 400
 BIG = 1e100  # non-finite losses are replaced by +-BIG before percentiles
 
 
+def check_ranges(settings: object) -> None:
+    """Raise ``ValueError("Invalid <label>: <value> ...")`` for a numeric field outside its ``hyper`` range."""
+    for f in dataclasses.fields(settings):
+        lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
+        value = getattr(settings, f.name)
+        if lo is not None and not (math.isfinite(value) and lo <= value <= hi
+                                   and (value > lo or not f.metadata.get("lo_open"))):
+            raise ValueError(f"Invalid {f.metadata.get('label') or f.name}: {value} (must be in [{lo:g}, {hi:g}])")
+
+
 def parse_batches(text: str) -> tuple[int, ...]:
     """Batch sizes from text such as ``"1, 8, 64"``: distinct, sorted, each in ``[1, 1e6]``.
 
@@ -99,12 +109,7 @@ class BatchSettings:
             raise ValueError(f"Invalid optimizer: {self.optimizer!r} (choose one of {', '.join(OPTIMIZERS)})")
         if self.basin_start not in BASIN_STARTS:
             raise ValueError(f"Invalid basin start: {self.basin_start!r}")
-        for f in dataclasses.fields(self):
-            lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
-            value = getattr(self, f.name)
-            if lo is not None and not (math.isfinite(value) and lo <= value <= hi
-                                       and (value > lo or not f.metadata.get("lo_open"))):
-                raise ValueError(f"Invalid {f.metadata.get('label') or f.name}: {value} (must be in [{lo:g}, {hi:g}])")
+        check_ranges(self)
         curve = self.n_configs * self.seeds * self.steps
         if curve > MAX_CURVE_WORK:
             raise ValueError(f"Too much work: batch sizes x seeds x steps = {curve:,} exceeds {MAX_CURVE_WORK:,}; "
@@ -141,6 +146,11 @@ def batch_label(b: int | None) -> str:
     if b is None:
         return "full batch"
     return "B = 1 (stochastic)" if b == 1 else f"B = {b}"
+
+
+def short_label(b: int | None) -> str:
+    """``"1"``, ``"64"``, ``"full"``: batch sizes as axis ticks."""
+    return "full" if b is None else f"{b}"
 
 
 def batch_configs(optimizer: str, lr: float, sigma: float, batches: tuple[int, ...],

@@ -28,9 +28,9 @@ def band_figure(steps: Array, band: Array, labels: Sequence[str], style: FigureS
                 title: str = "Loss by step: median and 10-90% band over seeds", y_title: str = "loss",
                 log_y: bool = True, offset: float = 0.0, what: str = "loss",
                 band_names: tuple[str, str, str] = ("10th percentile", "median", "90th percentile"),
-                colors: Sequence[str] | None = None) -> go.Figure:
-    """Per config ``c``: the middle curve ``band[1, c] - offset`` as a line and the range between
-    ``band[0, c]`` and ``band[2, c]`` as a translucent fill; ``steps (K,)``, ``band (3, C, K)``.
+                colors: Sequence[str] | None = None, show_band: bool = True) -> go.Figure:
+    """Per config ``c``: the middle curve ``band[1, c] - offset`` as a line and (with ``show_band``) the
+    range between ``band[0, c]`` and ``band[2, c]`` as a translucent fill; ``steps (K,)``, ``band (3, C, K)``.
 
     With ``log_y`` values are floored at ``LOG_FLOOR`` (the axis title says so when it happens)."""
     style = style or FigureStyle()
@@ -45,13 +45,8 @@ def band_figure(steps: Array, band: Array, labels: Sequence[str], style: FigureS
     for c, label in enumerate(labels):
         color = colors[c % len(colors)]
         lo, mid, hi = band[0, c], band[1, c], band[2, c]
-        fig.add_trace(go.Scatter(x=x, y=f32(hi), mode="lines", line=dict(width=0, color=color), showlegend=False,
-                                 legendgroup=f"cfg{c}", hoverinfo="skip", name=f"{label} {band_names[2]}",
-                                 meta=dict(role="band_hi", config=c)))
-        fig.add_trace(go.Scatter(x=x, y=f32(lo), mode="lines", line=dict(width=0, color=color), fill="tonexty",
-                                 fillcolor=rgba(color, 0.2), showlegend=False, legendgroup=f"cfg{c}",
-                                 hoverinfo="skip", name=f"{label} {band_names[0]}",
-                                 meta=dict(role="band_lo", config=c)))
+        if show_band:
+            _add_band(fig, x, lo, hi, c, label, color, band_names)
         fig.add_trace(go.Scatter(
             x=x, y=f32(mid), mode="lines", name=label, legendgroup=f"cfg{c}",
             line=dict(color=color, width=style.line_width),
@@ -60,17 +55,39 @@ def band_figure(steps: Array, band: Array, labels: Sequence[str], style: FigureS
                            f"<br>{band_names[0]} %{{customdata[0]:.4g}}, {band_names[2]} %{{customdata[1]:.4g}}"
                            "<extra></extra>"),
             meta=dict(role="median", config=c)))
-    if floored:
-        y_title += f" ({LOG_FLOOR:g} and below drawn at {LOG_FLOOR:g})"
+    notes = [dict(text=f"values ≤ {LOG_FLOOR:g} drawn at {LOG_FLOOR:g}", x=0.0, y=0.0, xref="paper", yref="paper",
+                  xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=style.font_size * 0.8))
+             ] if floored else []
     fig.update_layout(**style.layout(
         title=dict(text=title, x=0.01, xanchor="left"),
         xaxis=dict(title=dict(text="step")),
         yaxis=dict(title=dict(text=y_title + (" (log scale)" if log_y else "")), type="log" if log_y else "linear",
-                   exponentformat="power"),
+                   exponentformat="power", **(_log_ticks(band) if log_y else {})),
         legend=dict(orientation="v", yanchor="top", y=1.0, x=1.02, font=dict(size=style.font_size)),
-        hovermode="closest", height=int(style.fig_height * 0.8),
+        hovermode="closest", height=int(style.fig_height * 0.8), annotations=notes,
     ))
     return fig
+
+
+def _log_ticks(values: Array) -> dict:
+    """Labels at powers of ten only when the values span more than a decade and a half (Plotly
+    otherwise labels every digit in between, which crowds the axis)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size and np.log10(v.max() / v.min()) > 1.5:
+        return dict(dtick=1)
+    return {}
+
+
+def _add_band(fig: go.Figure, x: Array, lo: Array, hi: Array, c: int, label: str, color: str,
+              band_names: tuple[str, str, str]) -> None:
+    """The upper edge (invisible) and the lower edge filled up to it."""
+    fig.add_trace(go.Scatter(x=x, y=f32(hi), mode="lines", line=dict(width=0, color=color), showlegend=False,
+                             legendgroup=f"cfg{c}", hoverinfo="skip", name=f"{label} {band_names[2]}",
+                             meta=dict(role="band_hi", config=c)))
+    fig.add_trace(go.Scatter(x=x, y=f32(lo), mode="lines", line=dict(width=0, color=color), fill="tonexty",
+                             fillcolor=rgba(color, 0.2), showlegend=False, legendgroup=f"cfg{c}",
+                             hoverinfo="skip", name=f"{label} {band_names[0]}", meta=dict(role="band_lo", config=c)))
 
 
 def noise_figure(batches: Sequence[int | None], expected: Array, measured: Array,
@@ -96,11 +113,12 @@ def noise_figure(batches: Sequence[int | None], expected: Array, measured: Array
                                                  line=dict(width=1.5, color=MARK_COLOR)),
                                      hovertemplate="B = %{x}<br>measured %{y:.4g}<extra></extra>",
                                      meta=dict(role="measured")))
+    ticks = dict(tickmode="array", tickvals=B.tolist(), ticktext=[f"{b:g}" for b in B])
+    yticks = dict(tickmode="array", tickvals=exp.tolist(), ticktext=[f"{v:.3g}" for v in exp])
     fig.update_layout(**style.layout(
         title=dict(text="Gradient noise spread vs batch size", x=0.01, xanchor="left"),
-        xaxis=dict(title=dict(text="batch size B (log scale)"), type="log"),
-        yaxis=dict(title=dict(text="std of each gradient coordinate (log scale)"), type="log",
-                   exponentformat="power"),
+        xaxis=dict(title=dict(text="batch size B (log scale)"), type="log", **ticks),
+        yaxis=dict(title=dict(text="noise std per coordinate (log scale)"), type="log", **yticks),
         legend=dict(orientation="h", yanchor="top", y=-0.2, x=0.0, font=dict(size=style.font_size)),
         height=int(style.fig_height * 0.7),
     ))
@@ -128,7 +146,7 @@ def basin_figure(labels: Sequence[str], fractions: Array, style: FigureStyle | N
     what = f" ({n_runs} runs each)" if n_runs else ""
     fig.update_layout(**style.layout(
         title=dict(text=f"Where noisy SGD ends, by batch size{what}", x=0.01, xanchor="left"),
-        barmode="stack", xaxis=dict(title=dict(text="batch size"), type="category"),
+        barmode="stack", xaxis=dict(title=dict(text="batch size B"), type="category"),
         yaxis=dict(title=dict(text="share of runs"), range=[0, 1], tickformat=".0%"),
         legend=dict(orientation="h", yanchor="top", y=-0.2, x=0.0, font=dict(size=style.font_size)),
         height=int(style.fig_height * 0.8),

@@ -15,6 +15,7 @@ from analysis.batch import (  # noqa: E402
     BatchLesson,
     BatchSettings,
     batch_lesson,
+    short_label,
 )
 from figures.batch import band_figure, basin_figure, endpoints_figure, noise_figure  # noqa: E402
 from figures.contour import contour_figure  # noqa: E402
@@ -110,7 +111,7 @@ st.markdown(
 
 # --- noise law -----------------------------------------------------------------------------------
 st.header("The noise shrinks like 1/√B")
-c1, c2 = st.columns([3, 2])
+c1, c2 = st.columns(2)
 with c1:
     nfig = noise_figure(result.batches, result.noise_expected, result.noise_measured, style)
     st.plotly_chart(nfig, theme=None, key="batch_noise")
@@ -118,7 +119,8 @@ with c1:
 with c2:
     table = pd.DataFrame(result.noise_table())
     table = table.merge(pd.DataFrame(result.final_loss_table()), on="batch")
-    st.dataframe(table, hide_index=True, width="stretch")
+    numbers = [c for c in table.columns if c != "batch"]
+    st.dataframe(table.style.format("{:.4g}", subset=numbers, na_rep="n/a"), hide_index=True, width="stretch")
     if settings.optimizer == "sgd":
         st.caption("Measured: plain SGD's step gives the noise back, "
                    r"n_t = (p_{t-1} − p_t)/η − ∇f(p_{t-1}); the table shows its RMS per coordinate over every "
@@ -140,7 +142,8 @@ st.markdown(
     "final point.")
 b1, b2 = st.columns(2)
 with b1:
-    bfig = basin_figure(result.basin_labels, result.basin_fractions, style, n_runs=settings.basin_runs)
+    bfig = basin_figure([short_label(b) for b in result.basin_batches], result.basin_fractions, style,
+                        n_runs=settings.basin_runs)
     st.plotly_chart(bfig, theme=None, key="batch_basins")
     figure_downloads(bfig, "sharp-flat-fractions", "dl_batch_basins")
 with b2:

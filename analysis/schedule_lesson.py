@@ -1,0 +1,202 @@
+"""Learning-rate schedules: their curves ``lr(t)`` and what they do to a noisy run.
+
+The same noisy optimizer runs from the same start under several schedules (``optimizers.Schedule``),
+many seeds each, in ONE vectorized ``optimizers.run`` call (configs = schedules, starts = the start
+repeated ``seeds`` times). A constant rate keeps the iterates bouncing in a cloud around the
+minimum whose size is set by ``lr * noise``; a decaying rate explores early (large steps) and
+exploits late (small steps), so the cloud shrinks and the run settles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import landscapes
+import optimizers
+from analysis.batch import band, check_ranges, select_runs, thin_steps
+from landscapes.base import Landscape
+from optimizers import Noise, RunConfig, RunOptions, RunResult, Schedule
+from optimizers.base import hyper
+
+Array = np.ndarray
+
+LANDSCAPES = ("himmelblau", "quadratic", "rastrigin", "ackley")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+# (learning rate, gradient noise sigma) that show the lesson with plain SGD
+SUGGESTED: dict[str, tuple[float, float]] = {
+    "himmelblau": (0.01, 20.0),
+    "quadratic": (0.1, 4.0),
+    "rastrigin": (0.01, 10.0),
+    "ackley": (0.2, 2.0),
+}
+NAMES = ("constant", "step", "exponential", "inverse_time", "cosine", "warmup_cosine")
+TITLES = {
+    "constant": "constant",
+    "step": "step decay",
+    "exponential": "exponential decay",
+    "inverse_time": "inverse time decay",
+    "cosine": "cosine annealing",
+    "warmup_cosine": "warm-up + cosine",
+}
+# LaTeX of each schedule, in the update index k = t - 1 = 0, 1, 2, ... (as ``Schedule.factor``)
+FORMULAS = {
+    "constant": r"\eta_k = \eta_0",
+    "step": r"\eta_k = \eta_0\,\gamma_s^{\lfloor k / s \rfloor}",
+    "exponential": r"\eta_k = \eta_0\,\gamma_e^{\,k}",
+    "inverse_time": r"\eta_k = \frac{\eta_0}{1 + d\,k}",
+    "cosine": r"\eta_k = \eta_0\left[m + (1 - m)\,\tfrac12\left(1 + \cos\frac{\pi \min(k, T)}{T}\right)\right]",
+    "warmup_cosine": (r"\begin{aligned}"
+                      r"\eta_k &= \eta_0 \left(w_0 + (1 - w_0)\frac{\min(k, W)}{W}\right) c_{\max(k - W,\, 0)},"
+                      r"\\ c_j &= m + (1 - m)\,\tfrac12\left(1 + \cos\frac{\pi \min(j,\, T - W)}{T - W}\right)"
+                      r"\end{aligned}"),
+}
+MAX_WORK = 1_000_000  # schedules x seeds x steps
+MAX_SHOWN_POINTS = 400
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """Everything the schedules lesson computes from (the page's widgets and URL)."""
+
+    landscape: str = field(default="himmelblau", metadata={"choices": LANDSCAPES})
+    optimizer: str = field(default="sgd", metadata={"choices": OPTIMIZERS})
+    suggested: bool = True  # use SUGGESTED[landscape] instead of lr and sigma
+    lr: float = hyper(0.01, lo=0.0, hi=10.0, lo_open=True, log=True, label="initial learning rate")
+    sigma: float = hyper(20.0, lo=0.0, hi=1000.0, label="gradient noise σ")
+    steps: int = hyper(500, lo=2, hi=5000, label="steps")
+    seeds: int = hyper(20, lo=1, hi=200, label="seeds")
+    seed: int = hyper(0, lo=0, hi=2**31 - 1, label="base seed")
+    custom_start: bool = False  # else the landscape's first default start
+    start_x: float = hyper(0.0, lo=-1e3, hi=1e3, label="start x")
+    start_y: float = hyper(0.0, lo=-1e3, hi=1e3, label="start y")
+    use_step: bool = True
+    use_exponential: bool = True
+    use_inverse_time: bool = True
+    use_cosine: bool = True
+    use_warmup_cosine: bool = True
+    step_gamma: float = hyper(0.5, lo=0.0, hi=1.0, lo_open=True, label="step decay factor γ_s")
+    step_size: int = hyper(100, lo=1, hi=5000, label="step every s updates")
+    exp_gamma: float = hyper(0.99, lo=0.0, hi=1.0, lo_open=True, label="exponential factor γ_e")
+    decay: float = hyper(0.02, lo=0.0, hi=100.0, label="inverse time decay d")
+    min_factor: float = hyper(0.0, lo=0.0, hi=1.0, label="cosine floor m")
+    warmup: int = hyper(50, lo=1, hi=5000, label="warm-up updates W")
+    warmup_start: float = hyper(0.1, lo=0.0, hi=1.0, label="warm-up start w₀")
+    show_band: bool = False
+
+    def __post_init__(self) -> None:
+        if self.landscape not in LANDSCAPES:
+            raise ValueError(f"Invalid landscape: {self.landscape!r} (choose one of {', '.join(LANDSCAPES)})")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"Invalid optimizer: {self.optimizer!r} (choose one of {', '.join(OPTIMIZERS)})")
+        check_ranges(self)
+        if self.use_warmup_cosine and self.warmup >= self.steps:
+            raise ValueError(f"Invalid warm-up: {self.warmup} updates leave nothing of {self.steps} steps to decay "
+                             "(make the warm-up shorter than the run)")
+        work = len(self.names) * self.seeds * self.steps
+        if work > MAX_WORK:
+            raise ValueError(f"Too much work: schedules x seeds x steps = {work:,} exceeds {MAX_WORK:,}; "
+                             "use fewer seeds or steps")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The schedules to compare: constant always, then the chosen ones."""
+        return ("constant", *(n for n in NAMES[1:] if getattr(self, f"use_{n}")))
+
+    @property
+    def lr_sigma(self) -> tuple[float, float]:
+        return SUGGESTED[self.landscape] if self.suggested else (self.lr, self.sigma)
+
+    def schedule(self, name: str) -> Schedule:
+        """The ``optimizers.Schedule`` of ``name``; cosine anneals over the whole run."""
+        if name == "constant":
+            return Schedule()
+        if name == "step":
+            return Schedule("step", gamma=self.step_gamma, step_size=self.step_size)
+        if name == "exponential":
+            return Schedule("exponential", gamma=self.exp_gamma)
+        if name == "inverse_time":
+            return Schedule("inverse_time", decay=self.decay)
+        if name == "cosine":
+            return Schedule("cosine", total=self.steps, min_factor=self.min_factor)
+        if name == "warmup_cosine":
+            return Schedule("cosine", total=max(self.steps - self.warmup, 1), min_factor=self.min_factor,
+                            warmup=self.warmup, warmup_start=self.warmup_start)
+        raise ValueError(f"Invalid schedule name: {name!r}")
+
+
+def lr_curves(lr0: float, schedules: list[Schedule], steps: int) -> tuple[Array, Array]:
+    """Updates ``t = 1..steps`` ``(T,)`` and the rate each schedule uses there ``(n, T)``:
+    ``lr0 * factor(t - 1)``."""
+    k = np.arange(steps)
+    return k + 1, np.stack([lr0 * np.broadcast_to(np.asarray(s.factor(k), dtype=float), k.shape) for s in schedules])
+
+
+def nearest_distance(positions: Array, minima: Array) -> Array:
+    """Distance from each point ``(..., 2)`` to the nearest of ``minima (M, 2)`` (inf if none)."""
+    if minima.shape[0] == 0:
+        return np.full(positions.shape[:-1], np.inf)
+    return np.linalg.norm(positions[..., None, :] - minima, axis=-1).min(axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class ScheduleLesson:
+    """What the schedules page shows.
+
+    ``names``/``labels``/``schedules`` per schedule (``C``); ``updates (T,)`` and ``lr (C, T)`` the rate
+    at each update; ``result`` every run (``R = C * seeds``, config-major, thinned to at most
+    ``MAX_SHOWN_POINTS`` recorded steps); ``paths`` seed 0 of each schedule (every step);
+    ``distance (R, K)`` to the nearest known minimum at ``result.steps``; ``distance_band`` and
+    ``loss_band`` ``(3, C, K)``: 10th, 50th, 90th percentile over seeds.
+    """
+
+    landscape: Landscape
+    start: Array
+    lr0: float
+    sigma: float
+    names: tuple[str, ...]
+    labels: tuple[str, ...]
+    schedules: tuple[Schedule, ...]
+    updates: Array
+    lr: Array
+    result: RunResult
+    paths: RunResult
+    distance: Array
+    distance_band: Array
+    loss_band: Array
+
+    @property
+    def seeds(self) -> int:
+        return self.distance.shape[0] // len(self.names)
+
+    def final_table(self) -> dict[str, list]:
+        """Per schedule: the last rate, mean and median final distance, median final loss."""
+        C = len(self.names)
+        d = self.distance[:, -1].reshape(C, -1)
+        loss = self.result.losses[:, -1].reshape(C, -1)
+        return {"schedule": list(self.labels), "final lr": self.lr[:, -1].tolist(),
+                "mean final distance": d.mean(axis=1).tolist(), "median final distance": np.median(d, axis=1).tolist(),
+                "median final loss": np.median(loss, axis=1).tolist()}
+
+
+def schedule_lesson(settings: ScheduleSettings) -> ScheduleLesson:
+    """Run every chosen schedule with every seed in one ``optimizers.run`` call."""
+    landscape = landscapes.get(settings.landscape)
+    lr0, sigma = settings.lr_sigma
+    names = settings.names
+    schedules = [settings.schedule(n) for n in names]
+    opt = optimizers.make(settings.optimizer, lr=lr0)
+    configs = [RunConfig(opt, schedule=s, noise=Noise(sigma, 1), label=TITLES[n]) for n, s in zip(names, schedules,
+                                                                                                   strict=True)]
+    start = (np.array([settings.start_x, settings.start_y], dtype=float) if settings.custom_start
+             else np.array(landscape.starts[0], dtype=float))
+    C, N = len(configs), settings.seeds
+    full = optimizers.run(landscape, configs, np.tile(start, (N, 1)),
+                          RunOptions(steps=settings.steps, record_every=1, seed=settings.seed))
+    paths = select_runs(full, np.arange(C) * N)
+    kept = thin_steps(full, MAX_SHOWN_POINTS)
+    distance = nearest_distance(kept.positions, landscape.minima_array())
+    updates, lr = lr_curves(lr0, schedules, settings.steps)
+    return ScheduleLesson(landscape, start, lr0, sigma, names, tuple(c.label for c in configs), tuple(schedules),
+                          updates, lr, kept, paths, distance, band(distance, C), band(kept.losses, C))
