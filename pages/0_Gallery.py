@@ -1,0 +1,35 @@
+"""Gallery: curated scenes, each teaching one concept, each one click away (and each a link)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from scenes.codec import scene_url
+from scenes.presets import PRESETS
+from ui import page
+
+st.set_page_config(page_title="Gallery of scenes", page_icon="🖼️", layout="wide")
+page.apply_presentation(page.presentation_requested())
+
+THUMBS = Path(__file__).resolve().parent.parent / "docs" / "gallery"
+COLUMNS = 3
+
+st.title("Gallery of scenes")
+st.markdown("Each scene teaches one idea from the course. **Open** starts it on the race page; the link "
+            "is the scene itself, so you can send it to students or put it on a slide.")
+
+for row in range(0, len(PRESETS), COLUMNS):
+    cols = st.columns(COLUMNS)
+    for col, preset in zip(cols, PRESETS[row:row + COLUMNS], strict=False):
+        with col.container(border=True):
+            st.subheader(preset.title)
+            thumb = THUMBS / f"{preset.key}-contour.png"
+            if thumb.exists():
+                st.image(str(thumb), width="stretch")
+            st.markdown(f"**{preset.concept}**")
+            st.caption(preset.caption.replace("\n", "  \n"))
+            url = scene_url(preset.scene, base="/")
+            st.link_button("Open in the race", url, type="primary")
+            st.code(url, language=None, wrap_lines=True)

@@ -1,0 +1,95 @@
+"""End-to-end: `streamlit run app.py` on a free port, driven by Debian's Chromium through Playwright.
+
+Screenshots land in artifacts/screenshots/ (look at them).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from scenes.codec import scene_url
+from scenes.presets import PRESETS
+from tests.browser_support import chromium_page, screenshot, streamlit_server, wait_for_charts, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server("app.py") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser_page():
+    with chromium_page() as page:
+        yield page
+
+
+def chart_titles(page) -> list[str]:
+    return page.eval_on_selector_all(".gtitle", "els => els.map(e => e.textContent)")
+
+
+def legend_texts(page) -> list[str]:
+    return page.eval_on_selector_all(".legendtext", "els => els.map(e => e.textContent)")
+
+
+def test_race_page_renders_and_reacts_to_a_control(server, browser_page):
+    page = browser_page
+    t0 = time.perf_counter()
+    page.goto(server + "/")
+    wait_for_charts(page, 4)  # contour, surface, loss, distance
+    wait_for_charts(page, 1, ".contour")  # the contour bands are drawn
+    first_chart = time.perf_counter() - t0
+    wait_idle(page)
+    assert any("Rosenbrock" in t for t in chart_titles(page))
+    assert {"SGD", "Momentum", "RMSprop", "Adam"} <= set(legend_texts(page))
+    screenshot(page, "race-default")
+    # change a control: the landscape
+    page.get_by_test_id("stSelectbox").filter(has_text="Landscape").first.click()
+    page.get_by_role("option", name="Himmelblau").click()
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.gtitle'))"
+                           ".some(e => e.textContent.includes('Himmelblau'))", timeout=60_000)
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    screenshot(page, "race-himmelblau")
+    print(f"first charts drawn {first_chart:.2f} s after navigation")
+
+
+def test_preset_link_reproduces_the_preset_and_presentation_mode(server, browser_page):
+    page = browser_page
+    preset = next(p for p in PRESETS if p.key == "ravine_momentum")
+    page.goto(server + scene_url(preset.scene, base="/"))
+    wait_for_charts(page, 3)
+    wait_for_charts(page, 1, ".contour")
+    wait_idle(page)
+    titles = chart_titles(page)
+    assert any(preset.scene.landscape_obj().title in t for t in titles)
+    assert set(preset.scene.labels()) <= set(legend_texts(page))
+    screenshot(page, "preset-ravine")
+    page.get_by_text("Presentation mode").click()
+    page.wait_for_function("() => document.querySelector('.updatemenu-container') !== null", timeout=60_000)
+    wait_idle(page)
+    assert "present=1" in page.url
+    page.wait_for_timeout(500)
+    screenshot(page, "preset-ravine-presentation")
+
+
+def test_typed_formula_races_on_it(server, browser_page):
+    page = browser_page
+    page.goto(server + "/?v=1&ls=custom&f=x**2%2By**2&start=1.5,1.5")
+    wait_for_charts(page, 3)
+    wait_for_charts(page, 1, ".contour")
+    wait_idle(page)
+    box = page.get_by_role("textbox", name="f(x, y) =")
+    box.fill("sin(x)*cos(y) + 0.1*(x**2 + y**2)")
+    box.press("Control+Enter")
+    page.wait_for_function("() => location.search.includes('sin')", timeout=60_000)
+    wait_idle(page)
+    wait_for_charts(page, 3)
+    wait_for_charts(page, 1, ".contour")
+    assert not page.get_by_test_id("stException").count()
+    assert any("Custom" in t for t in chart_titles(page))
+    screenshot(page, "race-custom-formula")
