@@ -450,10 +450,10 @@ def concat_results(parts: Sequence[RunResult]) -> RunResult:
 
 
 def _inside_all(points: Array, box: Any) -> bool:
-    """Fast check that every point lies in ``box``: one whole-array reduction (NaN fails it)."""
-    center = np.array([(box.xmin + box.xmax) / 2, (box.ymin + box.ymax) / 2])
-    scale = np.array([2.0 / (box.xmax - box.xmin), 2.0 / (box.ymax - box.ymin)])
-    return bool(np.abs((points - center) * scale).max() <= 1.0)
+    """Fast check that every point lies in ``box`` (NaN fails it). Column-wise whole-array
+    reductions: broadcasting or reducing along the length-2 last axis is many times slower."""
+    x, y = points[:, 0], points[:, 1]
+    return bool(x.min() >= box.xmin and x.max() <= box.xmax and y.min() >= box.ymin and y.max() <= box.ymax)
 
 
 def _sq_norms(v: Array) -> Array:
