@@ -1,0 +1,207 @@
+"""Lesson: a hyperparameter sweep. One optimizer from one start over a grid of two of its
+hyperparameters (up to 100 x 100 runs in one vectorized call); where training is stable, where
+it diverges, and where the stable learning-rate band ends. Click a cell to race it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(layout="wide", page_title="Hyperparameter sweep", page_icon="🗺️")
+
+import pandas as pd  # noqa: E402
+
+import landscapes  # noqa: E402
+import optimizers  # noqa: E402
+from analysis.sweep import (  # noqa: E402
+    KINDS,
+    LANDSCAPES,
+    METRICS,
+    SweepResult,
+    SweepSettings,
+    axis_defaults,
+    compute_sweep,
+    default_axes,
+    sweep_params,
+    theory_edge,
+)
+from figures.style import FigureStyle  # noqa: E402
+from figures.sweep import param_label, sweep_figure  # noqa: E402
+from scenes.codec import scene_url  # noqa: E402
+from ui import lesson, page  # noqa: E402
+from ui.downloads import figure_downloads  # noqa: E402
+
+KEY = "sweep"
+S = SweepSettings
+CHART_KEY = "sweep_chart"
+METRIC_TITLES = {"final_loss": "final loss", "steps_to_tol": "steps to tolerance"}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def run_sweep(settings: SweepSettings) -> SweepResult:
+    return compute_sweep(settings)
+
+
+def _k(name: str) -> str:
+    return f"{KEY}.{name}"
+
+
+def _set_axis(axis: str, name: str, kind: str) -> None:
+    """Put hyperparameter ``name`` on ``axis`` with its default range."""
+    lo, hi, log = axis_defaults(kind, name)
+    ss = st.session_state
+    ss[_k(f"{axis}_param")], ss[_k(f"{axis}_min")], ss[_k(f"{axis}_max")], ss[_k(f"{axis}_log")] = name, lo, hi, log
+
+
+def sync_axes() -> None:
+    """Keep both axes on valid, different hyperparameters of the chosen optimizer."""
+    ss = st.session_state
+    kind = ss.get(_k("optimizer"), S.optimizer)
+    if kind not in KINDS:
+        return
+    params = sweep_params(kind)
+    dx, dy = default_axes(kind)
+    x, y = ss.get(_k("x_param"), S.x_param), ss.get(_k("y_param"), S.y_param)
+    if x not in params:
+        _set_axis("x", dx if dx != y else dy, kind)
+        x = ss[_k("x_param")]
+    if y not in params or y == x:
+        _set_axis("y", next(p for p in (dy, dx, *params) if p != x), kind)
+
+
+def axis_changed(axis: str) -> None:
+    """A new hyperparameter on an axis starts from its default range."""
+    ss = st.session_state
+    kind = ss.get(_k("optimizer"), S.optimizer)
+    name = ss[_k(f"{axis}_param")]
+    if kind in KINDS and name in sweep_params(kind):
+        _set_axis(axis, name, kind)
+        other = "y" if axis == "x" else "x"
+        if ss.get(_k(f"{other}_param")) == name:
+            _set_axis(other, next(p for p in sweep_params(kind) if p != name), kind)
+
+
+def start_toggled() -> None:
+    """Switching to an own start begins at the landscape's default start."""
+    ss = st.session_state
+    if ss.get(_k("custom_start")):
+        name = ss.get(_k("landscape"), S.landscape)
+        if name in LANDSCAPES:
+            ss[_k("start_x")], ss[_k("start_y")] = (float(c) for c in landscapes.get(name).starts[0])
+
+
+def clicked_cell(result: SweepResult) -> tuple[int, int] | None:
+    """The cell last clicked on this sweep's chart (the selection event is read before the chart
+    is drawn; a click made on another sweep's chart is dropped when the settings change)."""
+    ss = st.session_state
+    event = ss.get(CHART_KEY)
+    try:
+        points = event["selection"]["points"]
+    except (TypeError, KeyError):
+        points = []
+    if points:
+        try:
+            xy = (float(points[0]["x"]), float(points[0]["y"]))
+        except (KeyError, TypeError, ValueError):
+            xy = None
+        if xy is not None and ss.get("_sweep_last_event") != xy:
+            ss["_sweep_last_event"] = xy
+            ss["_sweep_selected"] = (result.settings, xy)
+    chosen = ss.get("_sweep_selected")
+    if not chosen or chosen[0] != result.settings:
+        return None
+    return result.nearest_cell(*chosen[1])
+
+
+lesson.start_page(S, KEY)
+ss = st.session_state
+title = {k: optimizers.optimizer_class(k).title for k in KINDS}
+with st.sidebar:
+    st.header("Landscape and optimizer")
+    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES),
+                  format_func=lambda k: landscapes.landscape_class(k).title)
+    lesson.choice(S, KEY, "optimizer", "Optimizer", list(KINDS), format_func=title.get, on_change=sync_axes)
+    sync_axes()
+    kind = ss.get(_k("optimizer"), S.optimizer)
+    params = sweep_params(kind) if kind in KINDS else ["lr"]
+    for axis, label in (("x", "x axis"), ("y", "y axis")):
+        st.header(label)
+        lesson.choice(S, KEY, f"{axis}_param", "Hyperparameter", params,
+                      format_func=lambda p, kind=kind: f"{param_label(kind, p)} ({p})",
+                      on_change=axis_changed, args=(axis,))
+        c1, c2 = st.columns(2)
+        lesson.number(S, KEY, f"{axis}_min", "min", container=c1)
+        lesson.number(S, KEY, f"{axis}_max", "max", container=c2)
+        c1, c2 = st.columns(2)
+        lesson.number(S, KEY, f"n{axis}", "cells", container=c1, help="1 to 100")
+        with c2:
+            lesson.toggle(S, KEY, f"{axis}_log", "log scale")
+    st.header("Runs")
+    lesson.toggle(S, KEY, "custom_start", "Own start point", on_change=start_toggled)
+    own = bool(ss.get(_k("custom_start"), False))
+    c1, c2 = st.columns(2)
+    lesson.number(S, KEY, "start_x", "start x", container=c1, disabled=not own)
+    lesson.number(S, KEY, "start_y", "start y", container=c2, disabled=not own)
+    lesson.number(S, KEY, "steps", "Steps")
+    lesson.number(S, KEY, "tol", "Tolerance", help="distance to a known minimum that counts as reaching it")
+    lesson.choice(S, KEY, "metric", "Colour by", list(METRICS), format_func=METRIC_TITLES.get)
+settings = lesson.finish_settings(S, KEY)
+
+st.title("Hyperparameter sweep")
+st.markdown(
+    "Every cell is one full training run of the same optimizer from the same start, with the two chosen "
+    "hyperparameters set to the cell's values. All cells run together in one vectorized call. Cells where "
+    "the run **diverged**, **left the window** or ended with a **higher loss than it started** are coloured "
+    "apart; the white line marks where the stable band ends in each row.")
+
+problems = settings.problems()
+if problems:
+    for problem in problems:
+        st.error(problem)
+    st.stop()
+
+try:
+    with st.spinner(f"Running {settings.cells:,} runs x {settings.steps} steps…"):
+        result = run_sweep(settings)
+except ValueError as exc:  # a combination the core refuses
+    st.error(f"These settings cannot be run: {exc}")
+    st.stop()
+
+style = FigureStyle(presentation=page.presentation_requested())
+selected = clicked_cell(result)
+fig = sweep_figure(result, style, selected=selected)
+st.plotly_chart(fig, key=CHART_KEY, on_select="rerun", selection_mode="points", theme=None)
+figure_downloads(fig, "hyperparameter-sweep", "dl_sweep")
+
+start = result.start
+landscape = settings.landscape_obj()
+st.caption(f"{landscape.title} from ({start[0]:.4g}, {start[1]:.4g}), starting loss {result.start_loss:.4g}. "
+           "Click a cell to open that configuration as a race.")
+
+if selected is not None:
+    i, j = selected
+    st.subheader("Clicked cell")
+    left, right = st.columns([3, 1])
+    with left:
+        row = result.cell(i, j)
+        st.dataframe(pd.DataFrame([{k: ("" if v is None else v) for k, v in row.items()}]), hide_index=True)
+    with right:
+        st.link_button("Open as a race", scene_url(settings.cell_scene(i, j), base="/"), type="primary")
+
+st.subheader("The stable band")
+xname = param_label(settings.optimizer, settings.x_param)
+st.markdown(
+    f"For each {settings.y_param} value, the band of stable {xname} values runs from the left edge to the last "
+    "cell before the first failure. For gradient descent on a quadratic with largest curvature "
+    r"$\lambda_{\max}$ the iteration $p_t = (I - \eta H)\, p_{t-1}$ converges exactly when "
+    r"$|1 - \eta\lambda| < 1$ for every eigenvalue; heavy-ball momentum widens the band:")
+st.latex(r"0 < \eta < \frac{2}{\lambda_{\max}}\quad\text{(GD)},\qquad "
+         r"0 < \eta < \frac{2(1+\mu)}{\lambda_{\max}}\quad\text{(heavy ball, } 0 \le \mu < 1\text{)}")
+theory = theory_edge(settings, result.ys)
+if theory is not None:
+    st.caption("The dashed line is that limit for this landscape (its Hessian is constant).")
+edges = pd.DataFrame({settings.y_param: result.ys, f"last stable {settings.x_param}": result.edge_x,
+                      f"first failing {settings.x_param}": result.fail_x})
+if theory is not None:
+    edges["theory"] = theory
+with st.expander("Edge of the stable band, row by row"):
+    st.dataframe(edges, hide_index=True)
