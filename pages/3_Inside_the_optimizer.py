@@ -1,0 +1,198 @@
+"""Lesson: inside the optimizer — one run stepped through, with its gradient, state and step sizes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(layout="wide", page_title="Inside the optimizer", page_icon="🔬")
+
+import pandas as pd  # noqa: E402
+
+import landscapes  # noqa: E402
+import optimizers  # noqa: E402
+from analysis.internals import (  # noqa: E402
+    LANDSCAPES,
+    OPTIMIZERS,
+    InternalsSettings,
+    Trace,
+    clamp_step,
+    step_rows,
+    trace_lesson,
+)
+from figures.internals import bias_figure, effective_lr_figure, internals_contour, state_figure  # noqa: E402
+from figures.style import FigureStyle  # noqa: E402
+from scenes import Scene, spec  # noqa: E402
+from scenes.codec import scene_url  # noqa: E402
+from ui import compute, lesson, page  # noqa: E402
+from ui.downloads import figure_downloads  # noqa: E402
+
+KEY = "internals"
+S = InternalsSettings
+STEP_KEY = f"{KEY}.step"
+
+# what the state of each family means and what to look for
+EXPLAIN: dict[str, str] = {
+    "sgd": "Plain gradient descent keeps **no state**: the step is always −η·g, so the actual step "
+           "points exactly along the negative gradient and the effective step size equals η in both coordinates.",
+    "momentum": "The **momentum buffer** b is a running sum of past gradients (b = μ·b + g). The step follows "
+                "−b, not −g: where the gradient keeps its sign the buffer grows to about g/(1 − μ) (up to 10× for "
+                "μ = 0.9); where it flips (across a ravine) the contributions cancel. Watch the arrows disagree.",
+    "nesterov": "Nesterov's buffer is the same as heavy ball's, but the step uses g + μ·b: a correction by the "
+                "current gradient, like looking ahead to where the momentum is about to carry the point.",
+    "adagrad": "The **accumulator** G adds up every squared gradient, so it only grows: each coordinate's step "
+               "size η/√G shrinks forever, fastest where gradients have been large. Good on a plateau's start, "
+               "too timid later.",
+    "adadelta": "Adadelta keeps running means of g² and of the squared updates Δx²; their ratio sets the step, "
+                "so the units work out without a learning rate (η = 1). It starts with tiny steps, √ε-sized.",
+    "rmsprop": "RMSprop's **E[g²]** is a running mean (decay α) of squared gradients: unlike Adagrad's sum it "
+               "forgets, so the per-coordinate step η/√E[g²] adapts up and down. Coordinates with steep walls "
+               "get small steps, flat ones large steps.",
+    "adam": "Adam keeps both a running mean of gradients **m** (momentum) and of squared gradients **v** "
+            "(RMSprop). Both start at 0, so early on they are too small: dividing by 1 − βᵗ (bias correction) "
+            "fixes it. After step 1, m̂ = g exactly and the step is about η·sign(g) per coordinate.",
+}
+EXPLAIN["amsgrad"] = EXPLAIN["adam"] + " AMSGrad divides by the largest v seen so far, so steps never grow back."
+EXPLAIN["adamw"] = EXPLAIN["adam"] + " AdamW also shrinks p by the factor 1 − η·λ before each step (weight decay)."
+EXPLAIN["adamax"] = ("Adamax replaces Adam's √v by an exponentially weighted infinity norm u = max(β₂·u, |g|): "
+                     "the step is η·m̂/u, at most about η per coordinate.")
+EXPLAIN["nadam"] = EXPLAIN["adam"] + " NAdam applies the momentum Nesterov-style (a look-ahead on m)."
+EXPLAIN["radam"] = (EXPLAIN["adam"] + " RAdam rectifies the adaptive step while v is still unreliable: for the first "
+                    "few steps it takes plain bias-corrected momentum steps η·m̂.")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def run_trace(settings: InternalsSettings) -> Trace:
+    return trace_lesson(settings)
+
+
+def opt_title(kind: str) -> str:
+    return optimizers.optimizer_class(kind).title
+
+
+lesson.start_page(S, KEY)
+ss = st.session_state
+with st.sidebar:
+    st.header("The run")
+    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES),
+                  format_func=lambda k: landscapes.get(k).title)
+    lesson.choice(S, KEY, "optimizer", "Optimizer", list(OPTIMIZERS), format_func=opt_title)
+    kind = ss[f"{KEY}.optimizer"]
+    fields = {f for f in optimizers.optimizer_class(kind).__dataclass_fields__}
+    lesson.toggle(S, KEY, "suggested_lr", "Suggested learning rate")
+    lesson.number(S, KEY, "lr", "Learning rate η", disabled=bool(ss.get(f"{KEY}.suggested_lr", True)))
+    if kind in ("momentum", "nesterov"):
+        lesson.number(S, KEY, "momentum", "Momentum μ")
+    if "beta1" in fields:
+        lesson.number(S, KEY, "beta1", "β₁ (first moment)")
+    if "beta2" in fields:
+        lesson.number(S, KEY, "beta2", "β₂ (second moment)")
+    if "rho" in fields:
+        lesson.number(S, KEY, "rho", "ρ (decay of the running means)")
+    if "alpha" in fields:
+        lesson.number(S, KEY, "alpha", "α (decay of E[g²])")
+    lesson.toggle(S, KEY, "custom_start", "Own start point")
+    own = bool(ss.get(f"{KEY}.custom_start", False))
+    lesson.number(S, KEY, "start_x", "Start x", disabled=not own)
+    lesson.number(S, KEY, "start_y", "Start y", disabled=not own)
+    lesson.number(S, KEY, "steps", "Steps", help="at most 2000")
+settings = lesson.finish_settings(S, KEY)
+
+st.title("Inside the optimizer")
+st.markdown(
+    "One run, stepped through. At every step the optimizer receives a gradient g, updates its **state** "
+    "(momentum buffers, running means of g and g²) and moves the point. Move the step slider to see, at the "
+    "current point, where the gradient points, where the accumulated state pushes, and where the point "
+    "actually goes.")
+
+try:
+    trace = run_trace(settings.run_settings())
+except (ValueError, KeyError) as exc:  # a combination the optimizer refuses
+    st.error(f"These settings cannot be run: {exc}")
+    st.stop()
+
+config = trace.config
+st.subheader(f"{config.title}: the update rule")
+st.latex(config.rule)
+st.markdown(EXPLAIN.get(settings.optimizer, ""))
+st.caption(f"Learning rate η = {settings.learning_rate:g}" + (" (suggested)" if settings.suggested_lr else "")
+           + f"; the run {trace.status}.")
+if trace.status.startswith(("diverged", "left")):
+    st.warning(f"The run {trace.status}. A smaller learning rate keeps it on the landscape.")
+
+# --- the step slider ---------------------------------------------------------------------------
+n = trace.n_steps
+step, warning = clamp_step(int(ss.get(STEP_KEY, settings.step)), n)
+if warning:
+    st.warning(warning)
+    ss[STEP_KEY] = step
+if n > 1:
+    st.slider("Step t (the update from p_{t-1} to p_t)", min_value=1, max_value=n, key=STEP_KEY)
+    step = int(ss[STEP_KEY])
+else:
+    ss[STEP_KEY] = 1
+    st.caption("The run took a single step.")
+settings = lesson.finish_settings(S, KEY)  # the shown step in the URL too
+
+style = FigureStyle(presentation=page.presentation_requested())
+grid = compute.landscape_grid(trace.landscape)
+left, right = st.columns([3, 2])
+with left:
+    contour = internals_contour(trace, grid, step, style)
+    st.plotly_chart(contour, theme=None, key="internals_contour")
+    figure_downloads(contour, f"inside-{settings.optimizer}-step-{step}", "dl_internals_contour")
+with right:
+    st.markdown(
+        f"**Step {step}.** Arrows start at the current point p<sub>{step - 1}</sub> and all have the same "
+        "drawn length: they show **directions** (their sizes are in the legend and the table).\n"
+        "- orange: the negative gradient −g, steepest descent here;\n"
+        + ("- green: " + trace.velocity_name + ", where the accumulated past pushes;\n"
+           if trace.velocity is not None else "")
+        + "- black: the step the optimizer actually took, to the open circle p<sub>t</sub>.",
+        unsafe_allow_html=True)
+    st.dataframe(pd.DataFrame(step_rows(trace, step)), hide_index=True, width="stretch",
+                 column_config={"x": st.column_config.NumberColumn(format="%.4g"),
+                                "y": st.column_config.NumberColumn(format="%.4g")})
+
+# --- state over time ---------------------------------------------------------------------------
+st.header("The state over time")
+sfig = state_figure(trace, step, style)
+st.plotly_chart(sfig, theme=None, key="internals_state")
+figure_downloads(sfig, f"inside-{settings.optimizer}-state", "dl_internals_state")
+if not trace.state:
+    st.caption("Plain SGD keeps no state: only the gradient is shown.")
+
+# --- bias correction ---------------------------------------------------------------------------
+st.header("Bias correction")
+bfig = bias_figure(trace, step, style)
+if bfig is None:
+    st.markdown("This optimizer keeps no bias-corrected moments. Choose **Adam** (or AMSGrad, AdamW, Adamax, "
+                "NAdam, RAdam) to see m and v against m̂ and v̂.")
+else:
+    st.markdown(
+        "m and v are exponentially weighted averages that start at 0, so early on they are pulled toward 0: "
+        "after one step m = (1 − β₁)·g, only a tenth of g for β₁ = 0.9, and v = (1 − β₂)·g², a thousandth "
+        "of g². Dividing by 1 − βᵗ removes that start-up bias exactly (m̂ = g after step 1) and matters less "
+        "and less as βᵗ → 0: after about 1/(1 − β) steps (10 for m, 1000 for v) the curves meet.")
+    st.latex(r"\hat m_t = \frac{m_t}{1-\beta_1^t},\qquad \hat v_t = \frac{v_t}{1-\beta_2^t}")
+    st.plotly_chart(bfig, theme=None, key="internals_bias")
+    figure_downloads(bfig, f"inside-{settings.optimizer}-bias", "dl_internals_bias")
+
+# --- effective step size -----------------------------------------------------------------------
+st.header("Effective step size per coordinate")
+st.markdown(
+    "How far the point moved in each coordinate per unit of gradient. For plain SGD it is η in both "
+    "coordinates at every step; momentum makes it larger where gradients agree from step to step; adaptive "
+    "methods give each coordinate its own value (small along steep walls, large along flat directions). "
+    "Spikes appear where a gradient coordinate passes through 0 while the point still moves.")
+st.latex(r"\eta^{\mathrm{eff}}_{t,i} = \frac{\lvert p_{t,i} - p_{t-1,i}\rvert}{\lvert g_{t,i}\rvert}")
+efig = effective_lr_figure(trace, step, style)
+st.plotly_chart(efig, theme=None, key="internals_eff")
+figure_downloads(efig, f"inside-{settings.optimizer}-step-size", "dl_internals_eff")
+
+# --- open as a race ----------------------------------------------------------------------------
+start = settings.start()
+scene = Scene(landscape=settings.landscape, runs=(spec(settings.optimizer, **settings.hyperparameters()),),
+              starts=((float(start[0]), float(start[1])),), steps=settings.steps)
+if not scene.problems():
+    st.link_button("Open this run as a race", scene_url(scene, base="/"),
+                   help="the same run on the race page, to compare it with other optimizers")
