@@ -1,0 +1,142 @@
+"""AppTest tests of the sweep and basins pages: they render small grids, react to their main
+controls, turn bad input into messages (never tracebacks), and a clicked sweep cell links to
+exactly that configuration as a race."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+
+import landscapes
+from scenes.codec import from_query
+from tests.app_support import charts, messages, run_page
+
+SWEEP = "pages/1_Hyperparameter_sweep.py"
+BASINS = "pages/2_Basins_of_attraction.py"
+SMALL_SWEEP = {"nx": "8", "ny": "6", "steps": "40"}
+SMALL_BASINS = {"resolution": "16", "steps": "40"}
+
+
+def role(fig: dict, name: str) -> dict:
+    return next(t for t in fig["data"] if (t.get("meta") or {}).get("role") == name)
+
+
+def sweep_chart(at) -> dict:
+    return next(f for f in charts(at) if any(t.get("type") == "heatmap" for t in f["data"]))
+
+
+def z_of(trace: dict) -> np.ndarray:
+    return np.asarray(trace["z"], dtype=float)
+
+
+# --- sweep ---------------------------------------------------------------------------------------
+def test_sweep_renders_small_grid_from_the_url():
+    at = run_page(SWEEP, query=SMALL_SWEEP)
+    assert not at.exception and not messages(at)
+    fig = sweep_chart(at)
+    assert z_of(role(fig, "values")).shape == (6, 8)
+    assert fig["layout"]["xaxis"]["type"] == "log"
+    assert len(role(fig, "click")["x"]) == 48
+    assert not at.get("link_button")  # nothing clicked yet
+
+
+def test_sweep_reacts_to_optimizer_and_landscape():
+    at = run_page(SWEEP, query=SMALL_SWEEP)
+    before = z_of(role(sweep_chart(at), "values"))
+    at.selectbox(key="sweep.optimizer").select("adam").run()
+    assert not at.exception and not messages(at)
+    fig = sweep_chart(at)
+    assert at.session_state["sweep.y_param"] == "beta1"  # momentum is not an Adam hyperparameter
+    assert "beta1" in fig["layout"]["yaxis"]["title"]["text"]
+    adam = z_of(role(fig, "values"))
+    assert not np.array_equal(np.nan_to_num(before, nan=-1), np.nan_to_num(adam, nan=-1))
+    at.selectbox(key="sweep.landscape").select("himmelblau").run()
+    assert not at.exception
+    fig = sweep_chart(at)
+    assert "Himmelblau" in fig["layout"]["title"]["text"]
+    assert not np.array_equal(np.nan_to_num(adam, nan=-1), np.nan_to_num(z_of(role(fig, "values")), nan=-1))
+
+
+def test_sweep_bad_values_give_messages_not_exceptions():
+    at = run_page(SWEEP, query={"nx": "500", "ny": "100", "steps": "5000"})
+    assert not at.exception
+    text = " ".join(messages(at))
+    assert "nx=500 clamped to 100" in text and "Too much work" in text
+    assert not charts(at)
+    at = run_page(SWEEP, query={"x_min": "5", **SMALL_SWEEP})
+    assert not at.exception
+    assert any("ignored the link's settings" in m for m in messages(at))
+    at = run_page(SWEEP, query=SMALL_SWEEP)
+    at.number_input(key="sweep.x_min").set_value(5.0).run()
+    assert not at.exception
+    assert any("min 5 must be below max 1" in e.value for e in at.error)
+    at = run_page(SWEEP, query={"y_max": "1.5", **SMALL_SWEEP})
+    assert not at.exception
+    assert any("Invalid momentum: 1.5" in e.value for e in at.error)
+
+
+def test_clicking_a_cell_links_to_that_configuration_as_a_race():
+    at = run_page(SWEEP, query=SMALL_SWEEP)
+    click = role(sweep_chart(at), "click")
+    k = 8 * 4 + 5  # row 4, column 5 (the click grid is row-major)
+    x, y = float(click["x"][k]), float(click["y"][k])
+    at.session_state["sweep_chart"] = {"selection": {"points": [{"x": x, "y": y, "curve_number": 0,
+                                                                 "point_index": k}],
+                                                     "point_indices": [k], "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception
+    buttons = at.get("link_button")
+    assert len(buttons) == 1 and buttons[0].proto.label == "Open as a race"
+    url = buttons[0].proto.url
+    assert url.startswith("/?")
+    scene, warnings = from_query(parse_qs(urlsplit(url).query))
+    assert not warnings
+    lrs, mus = np.geomspace(1e-4, 1.0, 8), np.linspace(0.0, 0.99, 6)
+    assert scene.landscape == "ravine" and scene.steps == 40
+    assert len(scene.runs) == 1 and scene.runs[0].kind == "momentum"
+    assert dict(scene.runs[0].hparams) == {"lr": float(lrs[5]), "momentum": float(mus[4])}
+    # the race starts where the sweep's runs started
+    assert scene.starts == (tuple(float(c) for c in landscapes.get("ravine").starts[0]),)
+    # the clicked cell's result is in a small table and outlined on the chart
+    table = at.dataframe[0].value
+    assert float(table["lr"].iloc[0]) == float(lrs[5])
+    sel = role(sweep_chart(at), "selected")
+    assert np.isclose(sel["x"][0], lrs[5]) and np.isclose(sel["y"][0], mus[4])
+
+
+# --- basins --------------------------------------------------------------------------------------
+def basin_panels(at) -> list[dict]:
+    fig = next(f for f in charts(at) if any(t.get("type") == "heatmap" for t in f["data"]))
+    return [t for t in fig["data"] if t.get("type") == "heatmap"]
+
+
+def test_basins_render_small_grid_and_react_to_controls():
+    at = run_page(BASINS, query=SMALL_BASINS)
+    assert not at.exception and not messages(at)
+    panels = basin_panels(at)
+    assert len(panels) == 3 and z_of(panels[0]).shape == (16, 16)
+    bars = next(f for f in charts(at) if any(t.get("type") == "bar" for t in f["data"]))
+    np.testing.assert_allclose(np.sum([t["y"] for t in bars["data"]], axis=0), 1.0)
+    before = z_of(panels[0])
+    at.selectbox(key="basins.landscape").select("six_hump_camel").run()
+    assert not at.exception
+    after = basin_panels(at)
+    assert z_of(after[0]).shape == (10, 16)  # the camel's window is 5 x 3: square cells
+    assert not np.array_equal(before[:10], z_of(after[0]))
+    at.selectbox(key="basins.opt4").select("rmsprop").run()
+    assert not at.exception
+    assert len(basin_panels(at)) == 4
+
+
+def test_basins_bad_values_give_messages_not_exceptions():
+    at = run_page(BASINS, query={"resolution": "1000", "steps": "5000"})
+    assert not at.exception
+    text = " ".join(messages(at))
+    assert "resolution=1000 clamped to 256" in text and "Too much work" in text
+    at = run_page(BASINS, query={**SMALL_BASINS, "opt1": "bfgs", "lr1": "0"})
+    assert not at.exception
+    assert any("Panel 1 (bfgs)" in e.value for e in at.error)
+    at = run_page(BASINS, query={**SMALL_BASINS, "opt1": "none", "opt2": "none", "opt3": "none"})
+    assert not at.exception
+    assert any("at least one optimizer" in e.value for e in at.error)
