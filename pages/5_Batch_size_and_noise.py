@@ -119,8 +119,9 @@ with c1:
 with c2:
     table = pd.DataFrame(result.noise_table())
     table = table.merge(pd.DataFrame(result.final_loss_table()), on="batch")
-    numbers = [c for c in table.columns if c != "batch"]
-    st.dataframe(table.style.format("{:.4g}", subset=numbers, na_rep="n/a"), hide_index=True, width="stretch")
+    for col in table.columns[1:]:  # as text: Streamlit shows NaN as "None"
+        table[col] = [f"{v:.4g}" if pd.notna(v) else "n/a" for v in table[col]]
+    st.dataframe(table, hide_index=True, width="stretch")
     if settings.optimizer == "sgd":
         st.caption("Measured: plain SGD's step gives the noise back, "
                    r"n_t = (p_{t-1} − p_t)/η − ∇f(p_{t-1}); the table shows its RMS per coordinate over every "

@@ -1,0 +1,152 @@
+"""Lesson: second-order methods (Newton, damped and saddle-free Newton, BFGS, CG, coordinate descent)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(layout="wide", page_title="Second-order methods", page_icon="🎯")
+
+import pandas as pd  # noqa: E402
+
+from analysis.second_order_lesson import (  # noqa: E402
+    LANDSCAPES,
+    SADDLE_START,
+    SADDLE_STEPS,
+    SecondOrderLesson,
+    SecondOrderSettings,
+    method_config,
+    second_order_lesson,
+)
+from figures.contour import contour_figure  # noqa: E402
+from figures.curves import distance_figure  # noqa: E402
+from figures.second_order import cost_per_step_figure, evals_to_tol_figure  # noqa: E402
+from figures.style import FigureStyle  # noqa: E402
+from optimizers.second_order import BFGS, ConjugateGradient, CoordinateDescent, Newton  # noqa: E402
+from scenes import Scene, spec  # noqa: E402
+from scenes.codec import scene_url  # noqa: E402
+from ui import compute, lesson, page  # noqa: E402
+from ui.downloads import figure_downloads  # noqa: E402
+
+KEY = "second"
+S = SecondOrderSettings
+
+
+@st.cache_data(max_entries=16, show_spinner="Running every method…")
+def run_lesson(settings: SecondOrderSettings) -> SecondOrderLesson:
+    return second_order_lesson(settings)
+
+
+lesson.start_page(S, KEY)
+ss = st.session_state
+with st.sidebar:
+    st.header("Landscape")
+    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES))
+    lesson.toggle(S, KEY, "custom_start", "Own start point")
+    own = bool(ss.get(f"{KEY}.custom_start", False))
+    lesson.number(S, KEY, "start_x", "Start x", disabled=not own)
+    lesson.number(S, KEY, "start_y", "Start y", disabled=not own)
+    st.header("Run")
+    lesson.number(S, KEY, "steps", "Steps")
+    lesson.number(S, KEY, "tol", "Tolerance (distance to a minimum)", step=1e-4)
+    st.header("Methods")
+    lesson.number(S, KEY, "gd_lr", "GD learning rate (0 = 1 / largest curvature)", step=1e-4)
+    lesson.number(S, KEY, "damping", "Damping λ of damped Newton")
+    lesson.toggle(S, KEY, "coordinate_exact", "Coordinate descent: exact 1D Newton steps")
+settings = lesson.finish_settings(S, KEY)
+
+st.title("Second-order methods")
+st.markdown(
+    "Gradient descent only knows the slope. **Newton's method** also uses the curvature (the Hessian "
+    "H) and jumps to the stationary point of the local quadratic model: on a quadratic bowl that is the "
+    "minimum, reached in one step, however badly scaled the bowl. Each step costs a Hessian (n² numbers "
+    "in n dimensions) and a linear solve (about n³ operations), which is why deep learning does not use "
+    "it directly. **BFGS** learns an approximation of H⁻¹ from successive gradients, **conjugate "
+    "gradient** builds directions that do not undo each other; both need only gradients and function "
+    "values (for their line search).")
+for title, rule in (("Gradient descent", r"p_t = p_{t-1} - \eta\, g_t"),
+                    ("Newton (damped: λ > 0; saddle-free: |H|)", Newton.rule),
+                    ("BFGS", BFGS.rule), ("Conjugate gradient", ConjugateGradient.rule),
+                    ("Coordinate descent", CoordinateDescent.rule)):
+    st.markdown(f"**{title}**")
+    st.latex(rule)
+
+try:
+    result = run_lesson(settings)
+except (ValueError, KeyError) as exc:
+    st.error(f"These settings cannot be run: {exc}")
+    st.stop()
+
+style = FigureStyle(presentation=page.presentation_requested())
+ls = result.landscape
+st.header(f"The race on {ls.title}")
+st.caption(f"{ls.lesson} Gradient descent uses lr = {result.gd_lr:.4g}"
+           + (" (1 / the largest curvature at the start and the minima)." if settings.gd_lr == 0 else "."))
+left, right = st.columns(2)
+with left:
+    grid = compute.landscape_grid(ls)
+    contour = contour_figure(ls, grid, result.result, list(result.labels), style, starts=result.start[None, :],
+                             clickable=False, title=f"{ls.title}: every method from one start")
+    st.plotly_chart(contour, theme=None, key="second_contour")
+    figure_downloads(contour, "second-order-paths", "dl_second_contour")
+with right:
+    dist = distance_figure(result.result, ls, list(result.labels), style)
+    dist.update_layout(yaxis_title_text="distance to the nearest minimum (log)")
+    st.plotly_chart(dist, theme=None, key="second_distance")
+    figure_downloads(dist, "second-order-distance", "dl_second_distance")
+
+st.subheader("Steps and evaluations")
+table = pd.DataFrame(result.table())
+for col, spec_ in (("steps to tol", "{:.0f}"), ("evals to tol", "{:.0f}"), ("final distance", "{:.3g}")):
+    table[col] = [spec_.format(v) if pd.notna(v) else "—" for v in table[col]]  # Streamlit shows NaN as "None"
+fmt = {c: "{:.3g}" for c in ("final loss", "gradients / step", "Hessians / step", "values / step")}
+st.dataframe(table.style.format(fmt), hide_index=True, width="stretch")
+st.caption(f"steps to tol: first step within {settings.tol:g} of a known minimum (— never). Gradient counts "
+           "include the start's gradient. Status: converged (stopped at a minimum), stalled (stopped elsewhere: a "
+           "saddle), running (steps ran out), left window / diverged (flew off).")
+
+c1, c2 = st.columns(2)
+with c1:
+    cost = cost_per_step_figure(result.labels, result.per_step(), style)
+    st.plotly_chart(cost, theme=None, key="second_cost")
+    figure_downloads(cost, "cost-per-step", "dl_second_cost")
+with c2:
+    evals = evals_to_tol_figure(result.labels, result.to_tol, result.result.evals, result.result.status_step,
+                                settings.tol, style)
+    st.plotly_chart(evals, theme=None, key="second_evals")
+    figure_downloads(evals, "evaluations-to-tolerance", "dl_second_evals")
+st.markdown(
+    "Per step, gradient descent asks for one gradient, Newton for one gradient and one Hessian, BFGS and "
+    "conjugate gradient for one gradient plus the function values of their line search. Fewer steps do "
+    "not always mean less work: compare the totals. In n dimensions a Hessian costs about n gradients, so "
+    "the bars favour Newton far more in 2D than they would for a network with millions of weights.")
+
+# --- saddles ------------------------------------------------------------------------------------
+st.header("Newton is attracted to saddles")
+st.markdown(
+    "Newton's step −H⁻¹g goes to the stationary point of the quadratic model, and at a saddle that "
+    "point is the saddle itself. On f = x² − y² the model is exact: undamped Newton lands on (0, 0) in "
+    "one step and stops there (**stalled**), although the loss falls without bound along y. "
+    "Saddle-free Newton uses |H| = V|Λ|Vᵀ, which flips the negative curvature so the step goes downhill; "
+    "gradient descent follows −g and also escapes. Damping λ smaller than the negative curvature's size "
+    "(2 here) leaves H + λI indefinite, and the y step overshoots back and forth instead.")
+s1, s2 = st.columns(2)
+with s1:
+    sl = result.saddle_landscape
+    sfig = contour_figure(sl, compute.landscape_grid(sl), result.saddle, list(result.saddle_labels), style,
+                          starts=[SADDLE_START], clickable=False,
+                          title=f"{sl.title}: from {SADDLE_START}, {SADDLE_STEPS} steps")
+    st.plotly_chart(sfig, theme=None, key="second_saddle")
+    figure_downloads(sfig, "newton-saddle", "dl_second_saddle")
+with s2:
+    st.latex(r"f = x^2 - y^2,\quad H = \begin{pmatrix} 2 & 0 \\ 0 & -2 \end{pmatrix}")
+    st.latex(r"p - H^{-1}\nabla f(p) = (x, y) - (x, y) = (0, 0)")
+    st.latex(r"p - |H|^{-1}\nabla f(p) = (x, y) - (x, -y) = (0, 2y)")
+st.dataframe(pd.DataFrame(result.saddle_table()).style.format(
+    {"final x": "{:.3g}", "final y": "{:.3g}", "distance to saddle": "{:.3g}"}), hide_index=True, width="stretch")
+
+runs = tuple(spec(cfg.optimizer.kind, label=cfg.label, **cfg.optimizer.to_dict())
+             for cfg in (method_config(n, settings, result.gd_lr) for n in result.names))
+scene = Scene(landscape=settings.landscape, runs=runs, starts=(tuple(float(v) for v in result.start),),
+              steps=settings.steps, tol=settings.tol)
+if not scene.problems():
+    st.link_button("Open these runs as a race", scene_url(scene, base="/"))
