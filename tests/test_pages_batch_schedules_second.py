@@ -1,0 +1,145 @@
+"""AppTest tests of the lesson pages 5 (batch size), 6 (learning-rate schedules), 7 (second-order methods)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.app_support import chart_titles, charts, messages, run_page
+
+BATCH = "pages/5_Batch_size_and_noise.py"
+SCHED = "pages/6_Learning_rate_schedules.py"
+SECOND = "pages/7_Second_order_methods.py"
+BATCH_SMALL = {"steps": "60", "seeds": "6", "basin_runs": "10", "basin_steps": "80", "basin_batches": "1, 64"}
+SCHED_SMALL = {"steps": "120", "seeds": "4"}
+SECOND_SMALL = {"steps": "80"}
+
+
+def chart(at, word: str) -> dict:
+    """The first chart whose title contains ``word``."""
+    for fig, title in zip(charts(at), chart_titles(at), strict=True):
+        if word in title:
+            return fig
+    raise AssertionError(f"no chart titled with {word!r}: {chart_titles(at)}")
+
+
+def roles(fig: dict, role: str) -> list[dict]:
+    return [t for t in fig["data"] if (t.get("meta") or {}).get("role") == role]
+
+
+def contour_z(fig: dict) -> np.ndarray:
+    return np.asarray(next(t for t in fig["data"] if t.get("type") == "contour")["z"])
+
+
+# --- 5: batch size -------------------------------------------------------------------------------
+def test_batch_page_renders_and_reacts_to_batch_sizes():
+    at = run_page(BATCH, query=BATCH_SMALL)
+    assert not at.exception and not at.error
+    titles = chart_titles(at)
+    assert len(titles) == 5
+    band = chart(at, "median and 10–90% band")
+    assert [t["name"] for t in roles(band, "median")] == ["B = 1 (stochastic)", "B = 8", "B = 64", "full batch"]
+    assert len(roles(band, "band_lo")) == 4
+    contour = chart(at, "one seed per batch size")
+    paths = [t for t in contour["data"] if (t.get("meta") or {}).get("role") == "path"]
+    assert len(paths) == 4
+    for p in paths:  # every path starts at Himmelblau's first default start (0, 0)
+        assert np.allclose([p["x"][0], p["y"][0]], [0.0, 0.0])
+    bars = chart(at, "Where noisy SGD ends")
+    assert [t["name"] for t in roles(bars, "basin")][:2] == ["sharp minimum", "flat minimum"]
+    assert list(roles(bars, "basin")[0]["x"]) == ["1", "64", "full"]
+
+    at.text_input(key="batch.batches").set_value("2, 32").run()
+    assert not at.exception and not at.error
+    band = chart(at, "median and 10–90% band")
+    assert [t["name"] for t in roles(band, "median")] == ["B = 2", "B = 32", "full batch"]
+    assert at.query_params["batches"] in ("2, 32", ["2, 32"])  # the link follows the widgets
+
+    at.selectbox(key="batch.landscape").select("quadratic").run()
+    assert not at.exception
+    assert "Quadratic" in chart_titles(at)[0]
+
+
+def test_batch_page_bad_values_give_a_message():
+    at = run_page(BATCH, query=BATCH_SMALL)
+    at.text_input(key="batch.batches").set_value("1, eight").run()
+    assert not at.exception
+    assert any("batch size" in m and "eight" in m for m in messages(at))
+    assert not charts(at)  # nothing computed from refused settings
+    # a link with nonsense: the bad pieces are ignored with a warning, the page still renders
+    at = run_page(BATCH, query={**BATCH_SMALL, "landscape": "moon", "seeds": "many"})
+    assert not at.exception
+    text = " ".join(messages(at))
+    assert "landscape" in text and "seeds" in text
+    assert len(charts(at)) == 5
+    # too much work for one page
+    at = run_page(BATCH, query={**BATCH_SMALL, "steps": "5000", "seeds": "500"})
+    assert not at.exception
+    assert any("work" in m for m in messages(at))
+
+
+# --- 6: schedules --------------------------------------------------------------------------------
+def test_schedule_page_renders_and_reacts_to_its_toggles():
+    at = run_page(SCHED, query=SCHED_SMALL)
+    assert not at.exception and not at.error
+    lr = chart(at, "Learning rate by update")
+    curves = roles(lr, "lr")
+    assert len(curves) == 6
+    const = np.asarray(curves[0]["y"], dtype=float)
+    assert np.allclose(const, 0.01)  # Himmelblau's suggested lr0, constant
+    assert len(at.latex) >= 6  # a formula for each schedule
+    distance = chart(at, "Distance to the nearest minimum")
+    assert len(roles(distance, "median")) == 6 and not roles(distance, "band_lo")
+
+    at.toggle(key="sched.use_step").set_value(False).run()
+    at.toggle(key="sched.show_band").set_value(True).run()
+    assert not at.exception
+    assert len(roles(chart(at, "Learning rate by update"), "lr")) == 5
+    distance = chart(at, "Distance to the nearest minimum")
+    assert len(roles(distance, "median")) == 5 and len(roles(distance, "band_lo")) == 5
+    before = contour_z(chart(at, "one seed per schedule"))
+    at.selectbox(key="sched.landscape").select("rastrigin").run()
+    assert not at.exception
+    assert not np.array_equal(before, contour_z(chart(at, "one seed per schedule")))
+    assert "Rastrigin" in " ".join(chart_titles(at))
+
+
+def test_schedule_page_bad_values_give_a_message():
+    at = run_page(SCHED, query=SCHED_SMALL)
+    at.number_input(key="sched.warmup").set_value(200).run()  # longer than the 120-step run
+    assert not at.exception
+    assert any("warm-up" in m for m in messages(at))
+    at = run_page(SCHED, query={**SCHED_SMALL, "exp_gamma": "1.5"})
+    assert not at.exception
+    assert any("exp_gamma" in m and "clamped" in m for m in messages(at))
+
+
+# --- 7: second order -----------------------------------------------------------------------------
+def test_second_order_page_renders_and_reacts_to_the_landscape():
+    at = run_page(SECOND, query=SECOND_SMALL)
+    assert not at.exception and not at.error
+    assert len(charts(at)) == 5
+    table = at.dataframe[0].value
+    assert list(table["method"])[:2] == ["Gradient descent (lr 0.000478)", "Newton"]
+    assert table["status"].iloc[1] == "converged"
+    evals = chart(at, "Evaluations to reach the tolerance")
+    assert len(roles(evals, "to_tol")) == 3
+
+    at.selectbox(key="second.landscape").select("saddle").run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    newton = table[table["method"] == "Newton"].iloc[0]
+    assert newton["status"] == "stalled"
+    assert table[table["method"] == "Saddle-free Newton"].iloc[0]["status"] == "left window"
+    assert "Saddle" in chart_titles(at)[0]
+
+    at.number_input(key="second.damping").set_value(3.0).run()
+    assert not at.exception
+    assert "Damped Newton (λ = 3)" in list(at.dataframe[0].value["method"])
+
+
+def test_second_order_page_bad_values_give_a_message():
+    at = run_page(SECOND, query={**SECOND_SMALL, "tol": "abc", "landscape": "himmelblau"})
+    assert not at.exception
+    text = " ".join(messages(at))
+    assert "tol" in text and "landscape" in text
+    assert len(charts(at)) == 5  # the defaults are shown instead
