@@ -187,3 +187,31 @@ def test_presentation_mode_from_the_url():
     assert font > normal[0]["layout"].get("font", {}).get("size", 12)
     # no share/export clutter
     assert not any("Share and export" in h.value for h in at.subheader)
+
+
+def test_typed_formula_gives_a_race_on_it():
+    at = run_page()
+    at.selectbox(key="landscape").select("custom").run()
+    at.text_area(key="formula").input("(1-x)**2 + 100*(y-x**2)**2").run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    fig = contour(at)
+    assert "Custom" in str(fig["layout"]["title"])
+    z = np.asarray(next(t for t in fig["data"] if t.get("type") == "contour")["z"], dtype=float)
+    assert np.isfinite(z).all()
+    # the custom Rosenbrock's minimum (1, 1) is found and marked
+    marks = next(t for t in fig["data"] if t.get("name") == "minimum")
+    assert np.allclose([marks["x"][0], marks["y"][0]], [1.0, 1.0], atol=1e-6)
+    # the formula travels in the URL
+    f = at.query_params.get("f")
+    assert "100*(y-x**2)**2" in (f[0] if isinstance(f, list) else f)
+    assert len(path_traces(fig)) == len(Scene().runs)
+
+
+@pytest.mark.parametrize("formula", ["__import__('os').system('true')", "x.__class__", "9**9**9", "sin(x", "1 + 2"])
+def test_hostile_or_broken_formula_is_refused_with_a_message(formula):
+    at = run_page()
+    at.selectbox(key="landscape").select("custom").run()
+    at.text_area(key="formula").input(formula).run()
+    assert not at.exception
+    assert at.error
