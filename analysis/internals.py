@@ -285,12 +285,11 @@ def clamp_step(step: int, n_steps: int) -> tuple[int, str | None]:
 def step_rows(trace: Trace, step: int) -> list[dict[str, Any]]:
     """Every recorded quantity at step ``step`` (1-based) as rows ``{quantity, x, y}``."""
     i = step - 1
-    rows = [("point p_{t-1}", trace.positions[i]), ("gradient g_t", trace.grads[i])]
+    rows = [("point pₜ₋₁", trace.positions[i]), ("gradient gₜ", trace.grads[i])]
     rows += [(STATE_NAMES.get(name, name), values[i]) for name, values in trace.state.items()]
     if trace.m_hat is not None:
-        rows.append(("m̂ = m / (1 − β1^t)", trace.m_hat[i]))
+        rows.append(("m̂ = m / (1 − β₁ᵗ)", trace.m_hat[i]))
     if trace.v_hat is not None:
-        rows.append(("v̂ = v / (1 − β2^t)", trace.v_hat[i]))
-    rows += [("step Δp = p_t − p_{t-1}", trace.deltas[i]), ("effective step size |Δp| / |g|",
-                                                              trace.effective_lr[i])]
+        rows.append(("v̂ = v / (1 − β₂ᵗ)", trace.v_hat[i]))
+    rows += [("step Δp = pₜ − pₜ₋₁", trace.deltas[i]), ("effective step size |Δp| / |g|", trace.effective_lr[i])]
     return [{"quantity": name, "x": float(v[0]), "y": float(v[1])} for name, v in rows]

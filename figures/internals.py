@@ -106,6 +106,7 @@ def internals_contour(trace: Trace, grid: LandscapeGrid, step: int, style: Figur
                            arrowcolor=color, name=arrow.kind)
     title = title or f"{trace.landscape.title}: {trace.config.title}, step {step} of {trace.n_steps}"
     fig.update_layout(**plane_layout(window, style, title), uirevision=trace.landscape.key)
+    fig.update_layout(height=int(style.fig_height * 1.25))  # room for the legend below
     return fig
 
 

@@ -126,7 +126,7 @@ if warning:
     st.warning(warning)
     ss[STEP_KEY] = step
 if n > 1:
-    st.slider("Step t (the update from p_{t-1} to p_t)", min_value=1, max_value=n, key=STEP_KEY)
+    st.slider("Step $t$ (the update from $p_{t-1}$ to $p_t$)", min_value=1, max_value=n, key=STEP_KEY)
     step = int(ss[STEP_KEY])
 else:
     ss[STEP_KEY] = 1

@@ -190,8 +190,8 @@ def test_clamp_step():
 def test_step_rows_report_the_recorded_values():
     tr = trace_run(QUAD, Adam(lr=0.05), START, 5)
     rows = {r["quantity"]: (r["x"], r["y"]) for r in step_rows(tr, 1)}
-    assert rows["gradient g_t"] == tuple(START)
-    assert np.allclose(rows["m̂ = m / (1 − β1^t)"], START)
+    assert rows["gradient gₜ"] == tuple(START)
+    assert np.allclose(rows["m̂ = m / (1 − β₁ᵗ)"], START)
 
 
 # --- figures -------------------------------------------------------------------------------------
