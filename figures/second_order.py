@@ -49,7 +49,7 @@ def evals_to_tol_figure(labels: Sequence[str], to_tol: Array, totals: Array, ste
                              hovertemplate=f"%{{x}}<br>{kind}: %{{y:.0f}}<extra></extra>",
                              meta=dict(role="to_tol", kind=kind)))
     total = shown.sum(axis=1)
-    notes = [dict(x=label, y=t, text=f"{t:.0f}" if ok else f"not reached<br>in {n} steps", showarrow=False,
+    notes = [dict(x=label, y=t, text=f"{t:.0f}" if ok else f"not<br>reached<br>({n} steps)", showarrow=False,
                   yanchor="bottom", font=dict(size=style.font_size * 0.85))
              for label, t, ok, n in zip(labels, total, reached, steps_run, strict=True)]
     fig.update_layout(**style.layout(

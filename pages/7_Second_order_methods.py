@@ -110,10 +110,14 @@ with c1:
     st.plotly_chart(cost, theme=None, key="second_cost")
     figure_downloads(cost, "cost-per-step", "dl_second_cost")
 with c2:
-    evals = evals_to_tol_figure(result.labels, result.to_tol, result.result.evals, result.result.status_step,
-                                settings.tol, style)
-    st.plotly_chart(evals, theme=None, key="second_evals")
-    figure_downloads(evals, "evaluations-to-tolerance", "dl_second_evals")
+    if ls.minima():
+        evals = evals_to_tol_figure(result.labels, result.to_tol, result.result.evals, result.result.status_step,
+                                    settings.tol, style)
+        st.plotly_chart(evals, theme=None, key="second_evals")
+        figure_downloads(evals, "evaluations-to-tolerance", "dl_second_evals")
+    else:
+        st.info(f"{ls.title} has no minimum, so there is no tolerance to reach and no total to compare: "
+                "every run either stops on the saddle or slides off downhill (see the status column).")
 st.markdown(
     "Per step, gradient descent asks for one gradient, Newton for one gradient and one Hessian, BFGS and "
     "conjugate gradient for one gradient plus the function values of their line search. Fewer steps do "

@@ -131,6 +131,8 @@ def test_second_order_page_renders_and_reacts_to_the_landscape():
     assert newton["status"] == "stalled"
     assert table[table["method"] == "Saddle-free Newton"].iloc[0]["status"] == "left window"
     assert "Saddle" in chart_titles(at)[0]
+    assert not any("Evaluations to reach" in t for t in chart_titles(at))  # no minimum: nothing to reach
+    assert any("no minimum" in i.value for i in at.info)
 
     at.number_input(key="second.damping").set_value(3.0).run()
     assert not at.exception
