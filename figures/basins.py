@@ -95,7 +95,7 @@ def basin_figure(result: BasinResult, style: FigureStyle | None = None) -> go.Fi
     fig.update_layout(**style.layout(
         title=dict(text=title, x=0.01, xanchor="left"),
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0.0, font=dict(size=style.font_size),
-                    title=dict(text="ends in (share per panel, left to right)")),
+                    title=dict(text="ends in (share per panel, left to right)", side="top")),
         plot_bgcolor="#FFFFFF", hovermode="closest",
     ), uirevision=s.landscape)
     return fig

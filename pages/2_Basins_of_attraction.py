@@ -83,7 +83,7 @@ fig = basin_figure(result, style)
 st.plotly_chart(fig, key="basins_chart", theme=None)
 figure_downloads(fig, "basins-of-attraction", "dl_basins")
 st.markdown(
-    "A run counts as reaching minimum $m^*$ when it stopped there or ended within the tolerance of it:")
+    "A run counts as reaching a minimum $m$ when it stopped there or ended within the tolerance of it:")
 st.latex(r"\text{basin}(p_0) = \arg\min_m \lVert p_T - m \rVert\quad\text{if}\quad "
          r"\min_m \lVert p_T - m \rVert \le \text{tol},\qquad p_t = p_{t-1} - \eta\, \mathrm{update}(g_t)")
 st.markdown(
