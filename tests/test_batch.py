@@ -183,3 +183,25 @@ def test_thin_steps_keeps_first_and_last():
     assert steps[0] == 0 and steps[-1] == 999 and len(steps) <= batch.MAX_SHOWN_POINTS
     assert L.result.positions.shape[1] == len(steps) == L.loss_band.shape[2]
     np.testing.assert_allclose(L.result.positions[np.arange(len(L.labels)) * 2, -1], L.paths.positions[:, -1])
+
+
+def test_band_figure_draws_the_band_it_is_given():
+    from figures.batch import LOG_FLOOR, band_figure, basin_figure
+
+    steps = np.arange(5) * 10
+    band = np.stack([np.full((2, 5), 1.0), np.full((2, 5), 2.0), np.full((2, 5), 4.0)])
+    band[:, 1] *= 10
+    fig = band_figure(steps, band, ["a", "b"], offset=1.0)
+    medians = [t for t in fig.data if t.meta["role"] == "median"]
+    assert [t.name for t in medians] == ["a", "b"]
+    np.testing.assert_allclose(medians[0].y, 1.0)  # 2 - offset
+    np.testing.assert_allclose(medians[1].y, 19.0)
+    lows = [t for t in fig.data if t.meta["role"] == "band_lo"]
+    assert lows[0].fill == "tonexty"
+    np.testing.assert_allclose(lows[0].y, LOG_FLOOR)  # 1 - 1 = 0 floored on the log axis
+    assert fig.layout.yaxis.type == "log" and fig.layout.annotations
+    no_band = band_figure(steps, band, ["a", "b"], log_y=False, show_band=False)
+    assert [t.meta["role"] for t in no_band.data] == ["median", "median"]
+    bars = basin_figure(["1", "64"], np.array([[0.1, 0.9, 0.0], [1.0, 0.0, 0.0]]))
+    assert [t.name for t in bars.data] == ["sharp minimum", "flat minimum"]  # nobody flew off
+    np.testing.assert_allclose(bars.data[0].y, [0.1, 1.0])

@@ -151,3 +151,18 @@ def test_settings_validation():
         ScheduleSettings(exp_gamma=0.0)
     assert set(FORMULAS) == set(NAMES) == set(TITLES)
     assert ScheduleSettings().schedule("cosine") == Schedule("cosine", total=500)
+
+
+def test_lr_figure_keeps_the_staircase():
+    from figures.schedules import lr_figure
+
+    s = ScheduleSettings(steps=3000, step_size=500, seeds=1)
+    updates, lr = lr_curves(0.1, [s.schedule(n) for n in ("constant", "step")], 3000)
+    fig = lr_figure(updates, lr, ["constant", "step decay"], max_points=100)
+    step = fig.data[1]
+    x, y = np.asarray(step.x), np.asarray(step.y, dtype=float)
+    assert len(x) < 130 and x[0] == 1 and x[-1] == 3000
+    # both sides of every jump are kept: the rate halves exactly between updates 500 and 501
+    i = int(np.flatnonzero(x == 500)[0])
+    assert x[i + 1] == 501 and y[i] == pytest.approx(0.1) and y[i + 1] == pytest.approx(0.05)
+    assert [a.text for a in fig.layout.annotations] == ["constant", "step decay"]
