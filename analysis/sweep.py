@@ -98,9 +98,11 @@ def axis_defaults(kind: str, name: str) -> tuple[float, float, bool]:
     lo, hi = float(f.metadata.get("lo", 0.0)), float(f.metadata.get("hi", 1.0))
     lo = lo if math.isfinite(lo) else 0.0
     hi = min(hi, 1.0) if math.isfinite(hi) else 1.0
+    if hi <= lo:
+        hi = lo + 1.0
     if f.metadata.get("log") and lo >= 0.0:
         return max(lo, hi * 1e-4), hi, True
-    return lo, max(hi, lo + 1.0) if hi <= lo else hi, False
+    return lo, hi, False
 
 
 def axis_values(lo: float, hi: float, n: int, log: bool) -> Array:
@@ -333,12 +335,14 @@ class SweepResult:
     def nearest_cell(self, x: float, y: float) -> tuple[int, int]:
         """Row and column of the cell whose centre is nearest to ``(x, y)`` (in axis units)."""
         s = self.settings
-        tx = (lambda v: np.log10(v)) if s.x_log else (lambda v: v)
-        ty = (lambda v: np.log10(v)) if s.y_log else (lambda v: v)
-        with np.errstate(all="ignore"):
-            j = int(np.nanargmin(np.abs(tx(self.xs) - tx(max(x, 1e-300) if s.x_log else x))))
-            i = int(np.nanargmin(np.abs(ty(self.ys) - ty(max(y, 1e-300) if s.y_log else y))))
-        return i, j
+        return _nearest_index(self.ys, y, s.y_log), _nearest_index(self.xs, x, s.x_log)
+
+
+def _nearest_index(values: Array, v: float, log: bool) -> int:
+    """Index of the grid value nearest to ``v`` (in log10 on a log axis)."""
+    if log:
+        return int(np.argmin(np.abs(np.log10(values) - np.log10(max(v, 1e-300)))))
+    return int(np.argmin(np.abs(values - v)))
 
 
 def classify(status: Array, final_loss: Array, start_loss: float) -> Array:
