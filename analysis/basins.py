@@ -25,6 +25,7 @@ import numpy as np
 import landscapes
 import optimizers
 from landscapes.base import Landscape, Window
+from landscapes.custom import CUSTOM_KEY, DEFAULT_FORMULA, resolve
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
 from optimizers.base import OptimizerConfig, hyper
 from scenes import limits
@@ -50,7 +51,7 @@ def basin_kinds() -> list[str]:
 
 KINDS: tuple[str, ...] = tuple(basin_kinds())
 SLOT_CHOICES: tuple[str, ...] = (NONE, *KINDS)
-LANDSCAPES: tuple[str, ...] = tuple(landscapes.names())
+LANDSCAPES: tuple[str, ...] = (*landscapes.names(), CUSTOM_KEY)  # custom: the typed formula
 
 
 def _slot(kind: str) -> str:
@@ -66,6 +67,7 @@ class BasinSettings:
     """Landscape, grid, run length and up to four (optimizer, learning rate) panels, plus noise."""
 
     landscape: str = field(default="himmelblau", metadata={"choices": LANDSCAPES})
+    formula: str = DEFAULT_FORMULA  # used when landscape == "custom" (window -3..3)
     resolution: int = hyper(100, lo=8, hi=256, label="grid points across")
     zoom: float = hyper(1.0, lo=0.25, hi=4.0, label="zoom out (x window)")
     steps: int = hyper(300, lo=1, hi=limits.MAX_STEPS, label="steps")
@@ -106,7 +108,7 @@ class BasinSettings:
         return [f"{optimizers.optimizer_class(k).title}, lr={lr:g}" for k, lr in self.panels()]
 
     def landscape_obj(self) -> Landscape:
-        return landscapes.get(self.landscape)
+        return resolve(self.landscape, self.formula)
 
     def window(self) -> Window:
         """The start grid's extent: the landscape's window scaled by ``zoom`` about its centre."""
@@ -131,6 +133,11 @@ class BasinSettings:
         out: list[str] = []
         if self.landscape not in LANDSCAPES:
             out.append(f"Unknown landscape {self.landscape!r}.")
+            return out
+        try:
+            self.landscape_obj()
+        except ValueError as exc:  # FormulaError says why and where
+            return [*out, f"Formula: {exc}"]
         panels = self.panels()
         if not panels:
             out.append("Choose at least one optimizer.")

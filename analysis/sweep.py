@@ -29,6 +29,7 @@ import numpy as np
 import landscapes
 import optimizers
 from landscapes.base import Landscape
+from landscapes.custom import CUSTOM_KEY, DEFAULT_FORMULA, resolve
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Schedule, Status
 from optimizers.base import OptimizerConfig, hyper
 from scenes import Scene, limits, spec
@@ -73,7 +74,7 @@ def sweep_kinds() -> list[str]:
 
 
 KINDS: tuple[str, ...] = tuple(sweep_kinds())
-LANDSCAPES: tuple[str, ...] = tuple(landscapes.names())
+LANDSCAPES: tuple[str, ...] = (*landscapes.names(), CUSTOM_KEY)  # custom: the typed formula
 
 
 def default_axes(kind: str) -> tuple[str, str]:
@@ -130,6 +131,7 @@ class SweepSettings:
     """Everything the sweep page shows. Axis ``x`` varies along a row, ``y`` along a column."""
 
     landscape: str = field(default="ravine", metadata={"choices": LANDSCAPES})
+    formula: str = DEFAULT_FORMULA  # used when landscape == "custom" (window -3..3)
     optimizer: str = field(default="momentum", metadata={"choices": KINDS})
     x_param: str = "lr"
     x_min: float = hyper(1e-4, lo=-1e6, hi=1e6, label="x min")
@@ -173,7 +175,7 @@ class SweepSettings:
         return self.nx * self.ny
 
     def landscape_obj(self) -> Landscape:
-        return landscapes.get(self.landscape)
+        return resolve(self.landscape, self.formula)
 
     def start(self) -> tuple[float, float]:
         if self.custom_start:
@@ -207,6 +209,11 @@ class SweepSettings:
         out: list[str] = []
         if self.landscape not in LANDSCAPES:
             out.append(f"Unknown landscape {self.landscape!r}.")
+            return out
+        try:
+            self.landscape_obj()
+        except ValueError as exc:  # FormulaError says why and where
+            return [*out, f"Formula: {exc}"]
         if self.optimizer not in KINDS:
             out.append(f"Optimizer {self.optimizer!r} cannot be swept (choose one of {', '.join(KINDS)}).")
             return out

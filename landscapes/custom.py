@@ -821,3 +821,17 @@ def make_custom(formula: str, window: tuple[float, float, float, float] = (-3.0,
         raise ValueError(f"Invalid window: {window!r} (need xmin, xmax, ymin, ymax)")
     xmin, xmax, ymin, ymax = (float(v) for v in window)
     return CustomLandscape(formula, xmin, xmax, ymin, ymax)
+
+
+CUSTOM_KEY = "custom"
+DEFAULT_FORMULA = "sin(x)*cos(y) + 0.1*(x**2 + y**2)"
+
+
+def resolve(name: str, formula: str = "", window: tuple[float, float, float, float] | None = None) -> Landscape:
+    """A built-in landscape by name, or (``name == "custom"``) the typed ``formula`` over
+    ``window`` (default -3..3). Raises ``FormulaError`` / ``ValueError`` / ``UnknownLandscapeError``."""
+    if name == CUSTOM_KEY:
+        return make_custom(formula or DEFAULT_FORMULA, window=window or (-3.0, 3.0, -3.0, 3.0))
+    from landscapes.registry import get
+
+    return get(name)

@@ -15,6 +15,7 @@ import optimizers  # noqa: E402
 from analysis.basins import LANDSCAPES, MAX_PANELS, NONE, SLOT_CHOICES, BasinResult, BasinSettings, compute_basins  # noqa: E402
 from figures.basins import basin_figure, fractions_figure  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
+from landscapes.custom import CUSTOM_KEY  # noqa: E402
 from ui import lesson, page  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
 
@@ -33,6 +34,8 @@ def kind_title(kind: str) -> str:
 
 
 def landscape_title(name: str) -> str:
+    if name == CUSTOM_KEY:
+        return "Custom formula"
     mark = " ★" if name in GOOD else ""
     return landscapes.landscape_class(name).title + mark
 
@@ -42,6 +45,8 @@ with st.sidebar:
     st.header("Landscape and grid")
     lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES), format_func=landscape_title,
                   help="★ good for this lesson: Himmelblau, six-hump camel, Rastrigin, sharp vs flat")
+    if st.session_state.get(f"{KEY}.landscape") == CUSTOM_KEY:
+        lesson.text(S, KEY, "formula", "f(x, y) =", help="Same syntax as on the race page; window -3..3.")
     lesson.number(S, KEY, "resolution", "Start points across", help="8 to 256 (the grid keeps square cells)")
     lesson.number(S, KEY, "zoom", "Zoom out", help="1 = the landscape's window; 2 = twice as wide and tall")
     lesson.number(S, KEY, "steps", "Steps")
