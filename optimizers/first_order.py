@@ -231,16 +231,27 @@ class AdamState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Adam(OptimizerConfig):
-    """``torch.optim.Adam``: ``m = b1 m + (1-b1) g``; ``v = b2 v + (1-b2) g^2``;
-    ``p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)``; AMSGrad uses ``max`` of all v."""
+class _Moments(OptimizerConfig):
+    """The hyperparameters the Adam family shares (``torch.optim``'s ``lr, betas, eps,
+    weight_decay``, betas split in two), validated like torch (each beta in [0, 1))."""
 
     lr: float = hyper(1e-3, lo=0.0, hi=100.0, log=True, label="learning rate")
-    beta1: float = hyper(0.9, lo=0.0, hi=1.0, label="beta1")
-    beta2: float = hyper(0.999, lo=0.0, hi=1.0, label="beta2")
+    beta1: float = hyper(0.9, lo=0.0, hi=1.0, hi_open=True, label="beta1")
+    beta2: float = hyper(0.999, lo=0.0, hi=1.0, hi_open=True, label="beta2")
     eps: float = hyper(1e-8, lo=0.0, hi=1.0, log=True, label="eps", ui=False)
     weight_decay: float = hyper(0.0, lo=0.0, hi=10.0, label="weight decay", help=_WD_HELP)
     max_grad_norm: float = hyper(0.0, lo=0.0, hi=1e6, label="clip grad norm", help="0 = no clipping")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_betas(self.beta1, self.beta2)
+
+
+@dataclass(frozen=True)
+class Adam(_Moments):
+    """``torch.optim.Adam``: ``m = b1 m + (1-b1) g``; ``v = b2 v + (1-b2) g^2``;
+    ``p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)``; AMSGrad uses ``max`` of all v."""
+
     amsgrad: bool = False
 
     kind = "adam"
@@ -248,10 +259,6 @@ class Adam(OptimizerConfig):
     rule = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\ v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\ "
             r"p_t = p_{t-1} - \eta\,\frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}")
     torch_name = "Adam"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _check_betas(self.beta1, self.beta2)
 
     def init(self, params: Array) -> AdamState:
         z = np.zeros_like(params)
@@ -305,25 +312,16 @@ class AdamaxState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Adamax(OptimizerConfig):
+class Adamax(_Moments):
     """``torch.optim.Adamax``: ``m = b1 m + (1-b1) g``; ``u = max(b2 u, |g| + eps)``;
     ``p -= lr/(1-b1^t) * m/u``."""
 
     lr: float = hyper(2e-3, lo=0.0, hi=100.0, log=True, label="learning rate")
-    beta1: float = hyper(0.9, lo=0.0, hi=1.0, label="beta1")
-    beta2: float = hyper(0.999, lo=0.0, hi=1.0, label="beta2")
-    eps: float = hyper(1e-8, lo=0.0, hi=1.0, log=True, label="eps", ui=False)
-    weight_decay: float = hyper(0.0, lo=0.0, hi=10.0, label="weight decay", help=_WD_HELP)
-    max_grad_norm: float = hyper(0.0, lo=0.0, hi=1e6, label="clip grad norm", help="0 = no clipping")
 
     kind = "adamax"
     title = "Adamax"
     rule = r"u_t = \max(\beta_2 u_{t-1}, |g_t|+\epsilon),\quad p_t = p_{t-1} - \frac{\eta}{1-\beta_1^t}\frac{m_t}{u_t}"
     torch_name = "Adamax"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _check_betas(self.beta1, self.beta2)
 
     def init(self, params: Array) -> AdamaxState:
         z = np.zeros_like(params)
@@ -346,27 +344,18 @@ class NAdamState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class NAdam(OptimizerConfig):
+class NAdam(_Moments):
     """``torch.optim.NAdam`` (Dozat 2016 with PyTorch's momentum schedule
     ``mu_t = b1 (1 - 0.5 * 0.96^(t * momentum_decay))``)."""
 
     lr: float = hyper(2e-3, lo=0.0, hi=100.0, log=True, label="learning rate")
-    beta1: float = hyper(0.9, lo=0.0, hi=1.0, label="beta1")
-    beta2: float = hyper(0.999, lo=0.0, hi=1.0, label="beta2")
-    eps: float = hyper(1e-8, lo=0.0, hi=1.0, log=True, label="eps", ui=False)
-    weight_decay: float = hyper(0.0, lo=0.0, hi=10.0, label="weight decay", help=_WD_HELP)
     momentum_decay: float = hyper(4e-3, lo=0.0, hi=1.0, label="momentum decay")
-    max_grad_norm: float = hyper(0.0, lo=0.0, hi=1e6, label="clip grad norm", help="0 = no clipping")
 
     kind = "nadam"
     title = "NAdam"
     rule = (r"p_t = p_{t-1} - \eta\,\Big(\frac{(1-\mu_t) g_t}{1-\prod\mu} + \frac{\mu_{t+1} m_t}"
             r"{1-\prod\mu \cdot \mu_{t+1}}\Big) \Big/ \Big(\sqrt{v_t/(1-\beta_2^t)}+\epsilon\Big)")
     torch_name = "NAdam"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _check_betas(self.beta1, self.beta2)
 
     def init(self, params: Array) -> NAdamState:
         z = np.zeros_like(params)
@@ -390,25 +379,15 @@ class NAdam(OptimizerConfig):
 
 
 @dataclass(frozen=True)
-class RAdam(OptimizerConfig):
+class RAdam(_Moments):
     """``torch.optim.RAdam`` (Liu et al. 2019): Adam with the variance rectification term,
     plain bias-corrected momentum while ``rho_t <= 5``."""
 
-    lr: float = hyper(1e-3, lo=0.0, hi=100.0, log=True, label="learning rate")
-    beta1: float = hyper(0.9, lo=0.0, hi=1.0, label="beta1")
-    beta2: float = hyper(0.999, lo=0.0, hi=1.0, label="beta2")
-    eps: float = hyper(1e-8, lo=0.0, hi=1.0, log=True, label="eps", ui=False)
-    weight_decay: float = hyper(0.0, lo=0.0, hi=10.0, label="weight decay", help=_WD_HELP)
-    max_grad_norm: float = hyper(0.0, lo=0.0, hi=1e6, label="clip grad norm", help="0 = no clipping")
 
     kind = "radam"
     title = "RAdam"
     rule = r"p_t = p_{t-1} - \eta\, r_t\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}\ \ (\rho_t > 5)"
     torch_name = "RAdam"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _check_betas(self.beta1, self.beta2)
 
     def init(self, params: Array) -> AdamState:
         z = np.zeros_like(params)
