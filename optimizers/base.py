@@ -18,14 +18,27 @@ Array = np.ndarray
 
 
 def hyper(default: Any, *, lo: float = -np.inf, hi: float = np.inf, lo_open: bool = False,
-          log: bool = False, label: str = "", help: str = "", ui: bool = True) -> Any:
+          hi_open: bool = False, log: bool = False, label: str = "", help: str = "", ui: bool = True) -> Any:
     """A hyperparameter field with its valid range and UI hints (read by ``hyper_specs``).
 
-    ``lo_open`` makes the lower bound strict (``lo < value``); ``log`` asks for a log-scale
-    control; ``ui=False`` hides it from the sidebar (still settable in code and scene files).
+    ``lo_open`` makes the lower bound strict (``lo < value``); ``hi_open`` marks an upper bound the
+    class itself enforces strictly (Adam's betas < 1, with torch's message) so widgets stop just
+    below it; ``log`` asks for a log-scale control; ``ui=False`` hides it from the sidebar (still
+    settable in code and scene files).
     """
-    meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "log": log, "label": label, "help": help, "ui": ui}
+    meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "hi_open": hi_open, "log": log, "label": label, "help": help,
+            "ui": ui}
     return field(default=default, metadata=meta)
+
+
+OPEN_MARGIN = 1e-6  # how far below an open upper bound a widget stops
+
+
+def widget_bounds(f: Any) -> tuple[float, float]:
+    """The closed range a widget for hyperparameter field ``f`` may offer."""
+    m = f.metadata
+    lo, hi = m.get("lo", -np.inf), m.get("hi", np.inf)
+    return lo, (hi - OPEN_MARGIN if m.get("hi_open") else hi)
 
 
 def check_range(name: str, value: Any, lo: float, hi: float, lo_open: bool = False) -> None:

@@ -215,3 +215,13 @@ def test_hostile_or_broken_formula_is_refused_with_a_message(formula):
     at.text_area(key="formula").input(formula).run()
     assert not at.exception
     assert at.error
+
+
+def test_beta_widget_stops_below_one():
+    scene = Scene(runs=(spec("adam", lr=0.05),), steps=20)
+    at = run_page(query=to_query(scene))
+    beta = at.number_input(key="run0_beta1")
+    assert beta.proto.max < 1.0 and beta.proto.has_max
+    beta.set_value(beta.proto.max).run()
+    assert not at.exception and not at.error
+    assert at.number_input(key="run0_beta1").value == pytest.approx(1.0 - 1e-6)

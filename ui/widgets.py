@@ -17,6 +17,7 @@ import streamlit as st
 import landscapes
 import optimizers
 from optimizers import Schedule
+from optimizers.base import widget_bounds
 from optimizers.schedules import KINDS as SCHEDULE_KINDS
 from scenes import RunSpec, Scene, View, limits
 
@@ -121,7 +122,7 @@ def _run_to_state(ss: Any, rid: int, run: RunSpec) -> None:
         if isinstance(f.default, (bool, str)):
             ss[f"run{rid}_{f.name}"] = v
         else:
-            ss[f"run{rid}_{f.name}"] = _clamp(v, f.metadata.get("lo", -np.inf), f.metadata.get("hi", np.inf))
+            ss[f"run{rid}_{f.name}"] = _clamp(v, *widget_bounds(f))
 
 
 # --- state -> scene ---------------------------------------------------------------------
@@ -298,7 +299,7 @@ def _hyper_widgets(rid: int, kind: str) -> None:
             choices = list(m.get("choices", (f.default,)))
             st.selectbox(label, choices, key=k)
         else:
-            lo, hi = m.get("lo", -np.inf), m.get("hi", np.inf)
+            lo, hi = widget_bounds(f)
             st.number_input(label, key=k, min_value=float(lo) if np.isfinite(lo) else None,
                             max_value=float(hi) if np.isfinite(hi) else None, format="%g",
                             step=_step_for(f.default), help=m.get("help") or None)
