@@ -65,7 +65,9 @@ if scene.view.animate or presenting:
 figs = race_figures(scene, landscape, result, grid, compute.landscape_grid(landscape, compute.SURFACE_N),
                     names=tuple(names), clickable=True)
 
-st.caption(f"**{landscape.title}** · {landscape.lesson} Click the contour to move the start point.")
+head, formula = st.columns([2, 3])
+head.markdown(f"**{landscape.title}** · {landscape.lesson}  \nClick the contour to move the start point.")
+formula.latex(landscape.formula)
 if presenting:  # the classroom view: the animation first and large, then the static picture
     st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
 left, right = st.columns(2) if scene.view.surface else (st.container(), None)

@@ -230,8 +230,7 @@ def landscape_controls() -> None:
             cols[i % 2].number_input(k.replace("win_", ""), key=k, min_value=-1e4, max_value=1e4, format="%g")
         return
     cls = landscapes.landscape_class(key)
-    st.latex(cls.formula)
-    st.caption(cls.lesson)
+    st.caption(cls.lesson)  # the formula is shown large on the page itself
     if cls.param_bounds:
         defaults = {f.name: f.default for f in dataclasses.fields(cls)}
         cols = st.columns(min(len(cls.param_bounds), 2))
