@@ -25,7 +25,7 @@ import numpy as np
 import landscapes
 import optimizers
 from landscapes.base import Landscape, Window
-from landscapes.custom import CUSTOM_KEY, DEFAULT_FORMULA, resolve
+from landscapes.custom import CUSTOM_KEY, DEFAULT_FORMULA, landscape_problems, resolve
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
 from optimizers.base import OptimizerConfig, hyper
 from scenes import limits
@@ -130,14 +130,9 @@ class BasinSettings:
 
     def problems(self) -> list[str]:
         """Why these settings cannot run (empty when they can)."""
-        out: list[str] = []
-        if self.landscape not in LANDSCAPES:
-            out.append(f"Unknown landscape {self.landscape!r}.")
+        out = landscape_problems(self.landscape, self.formula, LANDSCAPES)
+        if out:
             return out
-        try:
-            self.landscape_obj()
-        except ValueError as exc:  # FormulaError says why and where
-            return [*out, f"Formula: {exc}"]
         panels = self.panels()
         if not panels:
             out.append("Choose at least one optimizer.")

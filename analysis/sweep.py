@@ -29,7 +29,7 @@ import numpy as np
 import landscapes
 import optimizers
 from landscapes.base import Landscape
-from landscapes.custom import CUSTOM_KEY, DEFAULT_FORMULA, resolve
+from landscapes.custom import CUSTOM_KEY, DEFAULT_FORMULA, landscape_problems, resolve
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Schedule, Status
 from optimizers.base import OptimizerConfig, hyper
 from scenes import Scene, limits, spec
@@ -201,19 +201,17 @@ class SweepSettings:
 
     def cell_scene(self, i: int, j: int) -> Scene:
         """The race scene of one cell: this optimizer, landscape, start, steps and tolerance."""
-        return Scene(landscape=self.landscape, runs=(spec(self.optimizer, **self.cell_hparams(i, j)),),
+        custom = self.landscape == CUSTOM_KEY
+        return Scene(landscape=self.landscape, formula=self.formula if custom else "",
+                     window=(-3.0, 3.0, -3.0, 3.0) if custom else None,
+                     runs=(spec(self.optimizer, **self.cell_hparams(i, j)),),
                      starts=(self.start(),), steps=self.steps, tol=self.tol)
 
     def problems(self) -> list[str]:
         """Why this sweep cannot run (empty when it can): names, limits, hyperparameter ranges."""
-        out: list[str] = []
-        if self.landscape not in LANDSCAPES:
-            out.append(f"Unknown landscape {self.landscape!r}.")
+        out = landscape_problems(self.landscape, self.formula, LANDSCAPES)
+        if out:
             return out
-        try:
-            self.landscape_obj()
-        except ValueError as exc:  # FormulaError says why and where
-            return [*out, f"Formula: {exc}"]
         if self.optimizer not in KINDS:
             out.append(f"Optimizer {self.optimizer!r} cannot be swept (choose one of {', '.join(KINDS)}).")
             return out

@@ -835,3 +835,14 @@ def resolve(name: str, formula: str = "", window: tuple[float, float, float, flo
     from landscapes.registry import get
 
     return get(name)
+
+
+def landscape_problems(name: str, formula: str, known: tuple[str, ...]) -> list[str]:
+    """Why ``name`` (and, for "custom", ``formula``) cannot be used: empty when it can."""
+    if name not in known:
+        return [f"Unknown landscape {name!r}."]
+    try:
+        resolve(name, formula)
+    except ValueError as exc:  # FormulaError says why and where
+        return [f"Formula: {exc}"]
+    return []

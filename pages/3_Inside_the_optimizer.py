@@ -90,10 +90,7 @@ with st.sidebar:
         lesson.number(S, KEY, "rho", "ρ (decay of the running means)")
     if "alpha" in fields:
         lesson.number(S, KEY, "alpha", "α (decay of E[g²])")
-    lesson.toggle(S, KEY, "custom_start", "Own start point")
-    own = bool(ss.get(f"{KEY}.custom_start", False))
-    lesson.number(S, KEY, "start_x", "Start x", disabled=not own)
-    lesson.number(S, KEY, "start_y", "Start y", disabled=not own)
+    lesson.start_controls(S, KEY)
     lesson.number(S, KEY, "steps", "Steps", help="at most 2000")
 settings = lesson.finish_settings(S, KEY)
 

@@ -49,10 +49,7 @@ with st.sidebar:
     lesson.number(S, KEY, "steps", "Steps")
     lesson.number(S, KEY, "seeds", "Seeds per schedule")
     lesson.number(S, KEY, "seed", "Base seed")
-    lesson.toggle(S, KEY, "custom_start", "Own start point")
-    own = bool(ss.get(f"{KEY}.custom_start", False))
-    lesson.number(S, KEY, "start_x", "Start x", disabled=not own)
-    lesson.number(S, KEY, "start_y", "Start y", disabled=not own)
+    lesson.start_controls(S, KEY)
     st.header("Schedules")
     st.caption("Constant is always shown, as the baseline.")
     for name in ("step", "exponential", "inverse_time", "cosine", "warmup_cosine"):

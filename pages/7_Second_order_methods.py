@@ -41,10 +41,7 @@ ss = st.session_state
 with st.sidebar:
     st.header("Landscape")
     lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES))
-    lesson.toggle(S, KEY, "custom_start", "Own start point")
-    own = bool(ss.get(f"{KEY}.custom_start", False))
-    lesson.number(S, KEY, "start_x", "Start x", disabled=not own)
-    lesson.number(S, KEY, "start_y", "Start y", disabled=not own)
+    lesson.start_controls(S, KEY)
     st.header("Run")
     lesson.number(S, KEY, "steps", "Steps")
     lesson.number(S, KEY, "tol", "Tolerance (distance to a minimum)", step=1e-4)

@@ -57,3 +57,13 @@ def test_sweep_and_basin_pages_accept_a_formula_and_refuse_a_hostile_one():
         at = run_page(script, query={"landscape": "custom", "formula": "__import__('os')"})
         assert not at.exception
         assert any("__import__" in m for m in messages(at))
+
+
+def test_a_sweep_cell_on_a_typed_formula_opens_as_a_race_on_that_formula():
+    settings = SweepSettings(landscape="custom", formula=ROSENBROCK, optimizer="sgd", x_param="lr", x_min=1e-4,
+                             x_max=1e-3, nx=3, y_param="momentum", y_min=0.0, y_max=0.5, ny=2, steps=50)
+    scene = settings.cell_scene(1, 2)
+    back, warnings = from_query(to_query(scene))
+    assert warnings == []
+    assert back.landscape == "custom" and back.formula == ROSENBROCK
+    assert dict(back.runs[0].hparams) == {"lr": 1e-3, "momentum": 0.5}

@@ -112,3 +112,12 @@ def text(cls: type, page_key: str, name: str, label: str, container: Any = st, *
     f = next(f for f in dataclasses.fields(cls) if f.name == name)
     st.session_state.setdefault(key, f.default)
     return container.text_input(label, key=key, **kwargs)
+
+
+def start_controls(cls: type, page_key: str) -> None:
+    """The "own start point" toggle and its x / y inputs (fields ``custom_start``, ``start_x``,
+    ``start_y``); the inputs are disabled while the landscape's suggested start is used."""
+    toggle(cls, page_key, "custom_start", "Own start point")
+    own = bool(st.session_state.get(_key(page_key, "custom_start"), False))
+    number(cls, page_key, "start_x", "Start x", disabled=not own)
+    number(cls, page_key, "start_y", "Start y", disabled=not own)
