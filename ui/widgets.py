@@ -367,4 +367,5 @@ def view_controls() -> None:
     st.toggle("Classroom animation", key="view_animate")
     st.toggle("Log loss axis", key="view_log_loss")
     st.toggle("Presentation mode", key="view_presentation",
-              help="For a projector: wide layout, large fonts, thick lines, sidebar collapsed.")
+              help="For a projector: large fonts, thick lines, the animation first, no export clutter. "
+                   "The page's link now carries present=1: opening it starts with the sidebar collapsed.")
