@@ -13,10 +13,11 @@ import pytest
 
 import landscapes
 import optimizers
-from landscapes.base import CriticalPoint, Landscape, Window, hessian_from, stack
+from landscapes.base import CriticalPoint, Landscape, Window, hessian_from
 from optimizers import RunConfig, RunOptions, Schedule, Status
 from optimizers.first_order import SGD, Adam, Momentum, RMSprop
 from optimizers.second_order import BFGS, ConjugateGradient, CoordinateDescent, Newton, Polyak
+from tests.reference_landscapes import Saddle
 
 ROSEN = landscapes.get("rosenbrock")
 
@@ -45,28 +46,6 @@ class Bowl(Landscape):
 
     def minima(self):
         return (CriticalPoint(self.mx, self.my, 0.0),)
-
-
-@dataclass(frozen=True)
-class Saddle(Landscape):
-    """``f = x^2 - y^2``, unbounded below; a saddle at the origin and no minimum."""
-
-    key = ""
-    default_window = Window(-2.0, 2.0, -2.0, 2.0)
-    unbounded_below = True
-
-    def value(self, p):
-        return p[..., 0] ** 2 - p[..., 1] ** 2
-
-    def grad(self, p):
-        return stack(2.0 * p[..., 0], -2.0 * p[..., 1])
-
-    def hessian(self, p):
-        one = np.ones(p.shape[:-1])
-        return hessian_from(2.0 * one, 0.0 * one, -2.0 * one)
-
-    def saddles(self):
-        return (CriticalPoint(0.0, 0.0, 0.0),)
 
 
 STARTS = np.array([[-1.5, 2.0], [1.5, -0.5], [0.3, 0.8]])

@@ -17,6 +17,7 @@ from optimizers import Oracle, RunConfig, RunOptions, Status, second_order
 from optimizers.base import stack_configs
 from optimizers.first_order import SGD, Adam
 from optimizers.second_order import BFGS, ConjugateGradient, CoordinateDescent, Newton, Polyak
+from tests.reference_landscapes import Saddle
 
 
 @dataclass(frozen=True)
@@ -54,28 +55,6 @@ class Quad(Landscape):
         if np.all(np.linalg.eigvalsh(self.A) > 0):
             return (CriticalPoint(self.mx, self.my, 0.0),)
         return ()
-
-
-@dataclass(frozen=True)
-class Saddle(Landscape):
-    """``f = x^2 - y^2``: a saddle at the origin, unbounded below along y."""
-
-    key = ""
-    default_window = Window(-2.0, 2.0, -2.0, 2.0)
-    unbounded_below = True
-
-    def value(self, p):
-        return p[..., 0] ** 2 - p[..., 1] ** 2
-
-    def grad(self, p):
-        return stack(2.0 * p[..., 0], -2.0 * p[..., 1])
-
-    def hessian(self, p):
-        one = np.ones(p.shape[:-1])
-        return hessian_from(2.0 * one, 0.0 * one, -2.0 * one)
-
-    def saddles(self):
-        return (CriticalPoint(0.0, 0.0, 0.0),)
 
 
 @dataclass(frozen=True)
