@@ -386,11 +386,11 @@ def test_work_is_bounded_by_size_and_time(monkeypatch):
     product = "*".join(f"sin(x + {i}*y)" for i in range(1, 13))  # a short text, a huge Hessian
     with pytest.raises(FormulaError, match="too complex to differentiate"):
         make_custom(product)
-    import landscapes.custom as custom
+    import landscapes.formula as formula
 
-    monkeypatch.setattr(custom, "TIME_LIMIT", 0.0)  # every stage is now "too slow"
+    monkeypatch.setattr(formula, "TIME_LIMIT", 0.0)  # every stage is now "too slow"
     with pytest.raises(FormulaError, match="took longer than"):
-        custom.compile_formula("x^2 + 3*y^2 + 0.123456789")  # a text not compiled (cached) before
+        formula.compile_formula("x^2 + 3*y^2 + 0.123456789")  # a text not compiled (cached) before
 
 
 def test_code_in_a_formula_is_never_executed(tmp_path):
