@@ -101,6 +101,8 @@ def _run_text(r: RunSpec) -> str:
         text += f";bs={r.batch_size}"
     if r.schedule is not None:
         text += ";sched=" + _schedule_text(r.schedule)
+    if r.average_from >= 0:
+        text += f";avg={r.average_from}"
     if r.label:
         text += ";label=" + r.label
     return text
@@ -153,7 +155,8 @@ def to_dict(scene: Scene) -> dict[str, Any]:
         "formula": scene.formula,
         "window": list(scene.window) if scene.window is not None else None,
         "runs": [{"kind": r.kind, "hparams": dict(r.hparams), "label": r.label, "batch_size": r.batch_size,
-                  "schedule": None if r.schedule is None else dataclasses.asdict(r.schedule)}
+                  "schedule": None if r.schedule is None else dataclasses.asdict(r.schedule),
+                  "average_from": r.average_from}
                  for r in scene.runs],
         "starts": [list(s) for s in scene.starts],
         "steps": scene.steps,
@@ -226,6 +229,8 @@ def _run_doc(text: str, i: int, warn: list[str]) -> dict[str, Any]:
             doc["batch_size"] = value.strip()
         elif eq and name.strip() == "sched":
             doc["schedule"] = _schedule_doc(value, f"run {i} schedule", warn)
+        elif eq and name.strip() == "avg":
+            doc["average_from"] = value.strip()
         elif part.strip():
             warn.append(f"run {i}: ignored {_short(part)}")
     return doc
@@ -579,10 +584,17 @@ def _read_run(raw: Any, i: int, rd: _Reader) -> RunSpec | None:
     schedule = None
     if raw.get("schedule") is not None:
         schedule = _read_schedule(raw["schedule"], rd, f"{where} schedule")
-    unknown = [k for k in raw if k not in ("kind", "hparams", "label", "batch_size", "schedule")]
+    average_from = -1
+    if raw.get("average_from") is not None:
+        got = rd.int_in(raw["average_from"], -1, limits.MAX_STEPS, f"{where} averaging start")
+        average_from = got if got is not None else -1
+        if average_from >= 0 and kind == "polyak":
+            rd.warn.append(f"{where}: Polyak averaging is already the optimizer; ignored the averaging start")
+            average_from = -1
+    unknown = [k for k in raw if k not in ("kind", "hparams", "label", "batch_size", "schedule", "average_from")]
     if unknown:
         rd.warn.append(f"{where}: ignored unknown fields " + ", ".join(_short(str(k), 20) for k in unknown[:5]))
-    return RunSpec(kind, tuple(hparams.items()), label, bs, schedule)
+    return RunSpec(kind, tuple(hparams.items()), label, bs, schedule, average_from)
 
 
 def _start_box(obj: Any, window: tuple | None) -> Window:

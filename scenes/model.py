@@ -26,21 +26,29 @@ Scalar = float | int | bool | str
 @dataclass(frozen=True)
 class RunSpec:
     """One optimizer setting: its kind, the hyperparameters that differ from the defaults,
-    a label, an optional batch size (0 uses the scene's) and an optional learning-rate
-    schedule (None uses the scene's)."""
+    a label, an optional batch size (0 uses the scene's), an optional learning-rate schedule
+    (None uses the scene's) and optional Polyak averaging of its iterates."""
 
     kind: str = "sgd"
     hparams: tuple[tuple[str, Scalar], ...] = ()
     label: str = ""
     batch_size: int = 0
     schedule: Schedule | None = None
+    average_from: int = -1  # >= 0: show the Polyak average of the iterates from this step on
 
     def config(self) -> OptimizerConfig:
-        """The optimizer config; ``ValueError`` / ``UnknownOptimizerError`` on bad values."""
-        return optimizers.make(self.kind, **dict(self.hparams))
+        """The optimizer config, wrapped in Polyak averaging when ``average_from >= 0``;
+        ``ValueError`` / ``UnknownOptimizerError`` on bad values."""
+        config = optimizers.make(self.kind, **dict(self.hparams))
+        if self.average_from >= 0:
+            return optimizers.make("polyak", inner=config, start=self.average_from)
+        return config
 
     def display_label(self) -> str:
-        return self.label or self.config().title
+        if self.label:
+            return self.label
+        title = optimizers.optimizer_class(self.kind).title
+        return f"{title} (averaged)" if self.average_from >= 0 else title
 
     def with_hparams(self, **values: Scalar) -> RunSpec:
         merged = dict(self.hparams)
@@ -59,9 +67,9 @@ class View:
 
 
 def spec(kind: str, label: str = "", batch_size: int = 0, schedule: Schedule | None = None,
-         **hparams: Scalar) -> RunSpec:
+         average_from: int = -1, **hparams: Scalar) -> RunSpec:
     """Shorthand: ``spec("adam", lr=0.05)``."""
-    return RunSpec(kind, tuple(sorted(hparams.items())), label, batch_size, schedule)
+    return RunSpec(kind, tuple(sorted(hparams.items())), label, batch_size, schedule, average_from)
 
 
 DEFAULT_RUNS: tuple[RunSpec, ...] = (

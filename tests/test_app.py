@@ -225,3 +225,26 @@ def test_beta_widget_stops_below_one():
     beta.set_value(beta.proto.max).run()
     assert not at.exception and not at.error
     assert at.number_input(key="run0_beta1").value == pytest.approx(1.0 - 1e-6)
+
+
+def test_polyak_averaging_toggle_wraps_a_run_and_travels_in_the_link():
+    scene = Scene(landscape="himmelblau", runs=(spec("sgd", lr=0.01),), starts=((0.0, 0.0),), steps=300,
+                  noise_sigma=20.0)
+    at = run_page(query=to_query(scene))
+    plain = path_traces(contour(at))
+    at.checkbox(key="run0_avg_on").check()
+    at.number_input(key="run0_avg").set_value(100)
+    at.run()
+    assert not at.exception and not at.error
+    averaged = path_traces(contour(at))
+    assert list(averaged) != list(plain) and any("averaged" in n for n in averaged)
+    run = at.query_params.get("run")
+    assert ";avg=100" in (run[0] if isinstance(run, list) else run)
+    # the averaged path ends closer to the minimum it circles than the noisy last iterate
+    want = Scene(landscape="himmelblau", runs=(spec("sgd", lr=0.01, average_from=100),), starts=((0.0, 0.0),),
+                 steps=300, noise_sigma=20.0)
+    import optimizers
+
+    r_avg = optimizers.run(want.landscape_obj(), want.run_configs(), want.starts_array(), want.options())
+    r_raw = optimizers.run(scene.landscape_obj(), scene.run_configs(), scene.starts_array(), scene.options())
+    assert r_avg.distance[0] < r_raw.distance[0]

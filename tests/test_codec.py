@@ -520,3 +520,13 @@ def test_scene_url_is_parseable_by_the_standard_library() -> None:
     parsed = parse_qs(urlsplit(url).query)
     assert parsed["run"][0] == "adam:beta1=0.8,eps=1e-07,lr=0.05;bs=8;label=Adam; fast;label=x & co #1"
     assert urlencode(codec.to_query(FULL), doseq=True) != url  # our link leaves :,;= unescaped
+
+
+def test_polyak_averaging_of_a_run_round_trips() -> None:
+    scene = Scene(runs=(spec("momentum", lr=0.002, average_from=50), spec("sgd", lr=0.001)), steps=200)
+    back, warnings = codec.from_query(codec.to_query(scene))
+    assert warnings == [] and back == scene
+    assert_same_results(scene, back)
+    back, warnings = codec.from_json(codec.to_json(scene))
+    assert warnings == [] and back == scene
+    assert back.runs[0].config().kind == "polyak" and back.runs[0].config().inner.kind == "momentum"

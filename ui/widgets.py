@@ -112,6 +112,8 @@ def _run_to_state(ss: Any, rid: int, run: RunSpec) -> None:
     ss[f"run{rid}_bs"] = int(_clamp(run.batch_size, 0, 1_000_000))
     ss[f"run{rid}_schedule"] = run.schedule  # a per-run schedule from a preset or link (no widget)
     ss[f"run{rid}_spec"] = run  # kept whole for kinds without plain widgets (Polyak wraps a config)
+    ss[f"run{rid}_avg_on"] = run.average_from >= 0
+    ss[f"run{rid}_avg"] = int(_clamp(max(run.average_from, 0), 0, limits.MAX_STEPS))
     if run.kind not in ui_kinds():
         return
     cls = optimizers.optimizer_class(run.kind)
@@ -168,8 +170,9 @@ def state_to_scene(state: Any | None = None) -> tuple[Scene, list[str]]:
             if k in ss and ss[k] != f.default:
                 v = ss[k]
                 hp[f.name] = v if isinstance(f.default, (bool, str)) else float(v)
+        average_from = int(ss.get(f"run{rid}_avg", 0)) if ss.get(f"run{rid}_avg_on") else -1
         runs.append(RunSpec(kind, tuple(sorted(hp.items())), label, int(ss.get(f"run{rid}_bs", 0)),
-                            ss.get(f"run{rid}_schedule")))
+                            ss.get(f"run{rid}_schedule"), average_from))
     extra, errs = parse_starts(ss.get("more_starts", ""))
     messages += errs
     starts = [(float(ss.get("start_x", 0.0)), float(ss.get("start_y", 0.0))), *extra]
@@ -271,6 +274,13 @@ def run_controls() -> None:
             _hyper_widgets(rid, kind)
             st.number_input("Batch size (0 = scene's)", key=f"run{rid}_bs", min_value=0, max_value=1_000_000,
                             step=1, help="Minibatch size for this run: gradient noise sigma / sqrt(B)")
+            if kind in ui_kinds():
+                a1, a2 = st.columns([3, 2])
+                a1.checkbox("Polyak averaging", key=f"run{rid}_avg_on",
+                            help="Show the running mean of the iterates (from the given step) instead of the "
+                                 "last iterate: with noisy gradients it sits much closer to the minimum.")
+                a2.number_input("from step", key=f"run{rid}_avg", min_value=0, max_value=limits.MAX_STEPS,
+                                step=10, label_visibility="collapsed")
             c1, c2 = st.columns(2)
             c1.button("Duplicate", key=f"dup{rid}", on_click=_duplicate_run, args=(rid,), disabled=disabled)
             c2.button("Remove", key=f"del{rid}", on_click=_remove_run, args=(rid,))
