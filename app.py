@@ -46,11 +46,7 @@ page.apply_presentation(presenting)
 st.title("Optimizer race")
 page.show_messages(st.session_state.get("_url_warnings", []), messages)
 
-problems = scene.problems()
-if problems:
-    for problem in problems:
-        st.error(problem)
-    st.stop()
+page.stop_on_problems(scene.problems())
 
 url_state.write_url(scene)
 landscape = scene.landscape_obj()

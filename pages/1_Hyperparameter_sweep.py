@@ -160,11 +160,7 @@ st.markdown(
     "the run **diverged**, **left the window** or ended with a **higher loss than it started** are coloured "
     "apart; the white line marks where the stable band ends in each row.")
 
-problems = settings.problems()
-if problems:
-    for problem in problems:
-        st.error(problem)
-    st.stop()
+page.stop_on_problems(settings.problems())
 
 try:
     with st.spinner(f"Running {settings.cells:,} runs x {settings.steps} steps…"):

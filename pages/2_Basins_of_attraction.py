@@ -69,11 +69,7 @@ st.markdown(
     "grey ones were still moving (or stuck) away from every minimum when the steps ran out. Each panel is one "
     "optimizer, run from every start at once.")
 
-problems = settings.problems()
-if problems:
-    for problem in problems:
-        st.error(problem)
-    st.stop()
+page.stop_on_problems(settings.problems())
 
 ny, nx = settings.shape()
 try:

@@ -108,10 +108,10 @@ class Scene:
         return landscapes.get(self.landscape, **dict(self.landscape_params))
 
     def run_configs(self) -> list[RunConfig]:
+        labels = self.labels()
         return [RunConfig(optimizer=r.config(), schedule=self.schedule if r.schedule is None else r.schedule,
-                          noise=Noise(self.noise_sigma, r.batch_size or self.batch_size),
-                          label=self.labels()[i])
-                for i, r in enumerate(self.runs)]
+                          noise=Noise(self.noise_sigma, r.batch_size or self.batch_size), label=label)
+                for r, label in zip(self.runs, labels, strict=True)]
 
     def labels(self) -> list[str]:
         """A distinct label per run: the user's, else the optimizer's title (numbered if repeated)."""

@@ -6,3 +6,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    """``streamlit run app.py`` on a free local port for one test module; yields its base URL."""
+    from tests.browser_support import streamlit_server
+
+    with streamlit_server("app.py") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser_page():
+    """One headless Debian Chromium page (Playwright) for one test module."""
+    from tests.browser_support import chromium_page
+
+    with chromium_page() as page:
+        yield page

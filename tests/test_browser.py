@@ -11,21 +11,9 @@ import pytest
 
 from scenes.codec import scene_url
 from scenes.presets import PRESETS
-from tests.browser_support import chromium_page, screenshot, streamlit_server, wait_for_charts, wait_idle
+from tests.browser_support import screenshot, wait_for_charts, wait_idle
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server("app.py") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser_page():
-    with chromium_page() as page:
-        yield page
 
 
 def chart_titles(page) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import chromium_page, screenshot, streamlit_server, wait_for_charts, wait_idle
+from tests.browser_support import screenshot, wait_for_charts, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -19,18 +19,6 @@ PAGES = [
     ("Learning_rate_schedules", 4),
     ("Second_order_methods", 5),
 ]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server("app.py") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser_page():
-    with chromium_page() as page:
-        yield page
 
 
 @pytest.mark.parametrize(("path", "charts"), PAGES)

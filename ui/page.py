@@ -31,6 +31,14 @@ def apply_presentation(on: bool) -> None:
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
 
 
+def stop_on_problems(problems: list[str]) -> None:
+    """Show each reason the page cannot run as an error and stop the script (no traceback)."""
+    if problems:
+        for problem in problems:
+            st.error(problem)
+        st.stop()
+
+
 def show_messages(*groups: list[str]) -> None:
     """Warnings about ignored input (URL, files, text fields), shown once each."""
     for group in groups:

@@ -31,12 +31,6 @@ def load_scene_once() -> None:
     ss["_scene_loaded"] = True
 
 
-def apply_scene(scene: Scene) -> None:
-    """Replace the whole scene (a preset, a file): widgets and URL."""
-    scene_to_state(scene)
-    write_url(scene)
-
-
 def write_url(scene: Scene) -> None:
     """Keep the URL in sync with the scene (only writes when something changed); remember the
     scene for the next visit to the race page."""
