@@ -162,12 +162,8 @@ st.markdown(
 
 page.stop_on_problems(settings.problems())
 
-try:
-    with st.spinner(f"Running {settings.cells:,} runs x {settings.steps} steps…"):
-        result = run_sweep(settings)
-except ValueError as exc:  # a combination the core refuses
-    st.error(f"These settings cannot be run: {exc}")
-    st.stop()
+with st.spinner(f"Running {settings.cells:,} runs x {settings.steps} steps…"):
+    result = page.run_or_stop(run_sweep, settings)
 
 style = FigureStyle(presentation=page.presentation_requested())
 selected = clicked_cell(result)

@@ -72,12 +72,8 @@ st.markdown(
 page.stop_on_problems(settings.problems())
 
 ny, nx = settings.shape()
-try:
-    with st.spinner(f"Running {len(settings.panels())} x {nx * ny:,} runs x {settings.steps} steps…"):
-        result = run_basins(settings)
-except ValueError as exc:  # a combination the core refuses
-    st.error(f"These settings cannot be run: {exc}")
-    st.stop()
+with st.spinner(f"Running {len(settings.panels())} x {nx * ny:,} runs x {settings.steps} steps…"):
+    result = page.run_or_stop(run_basins, settings)
 
 style = FigureStyle(presentation=page.presentation_requested())
 fig = basin_figure(result, style)

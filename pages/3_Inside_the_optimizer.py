@@ -101,11 +101,7 @@ st.markdown(
     "current point, where the gradient points, where the accumulated state pushes, and where the point "
     "actually goes.")
 
-try:
-    trace = run_trace(settings.run_settings())
-except (ValueError, KeyError) as exc:  # a combination the optimizer refuses
-    st.error(f"These settings cannot be run: {exc}")
-    st.stop()
+trace = page.run_or_stop(lambda: run_trace(settings.run_settings()))
 
 config = trace.config
 st.subheader(f"{config.title}: the update rule")

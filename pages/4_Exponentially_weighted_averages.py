@@ -45,11 +45,7 @@ st.markdown(
     "values. Each day the average moves a fraction 1 − β of the way toward the new measurement:")
 st.latex(r"v_0 = 0,\qquad v_t = \beta\, v_{t-1} + (1-\beta)\,\theta_t")
 
-try:
-    result = compute(settings)
-except ValueError as exc:  # a combination the core refuses
-    st.error(f"These settings cannot be computed: {exc}")
-    st.stop()
+result = page.run_or_stop(compute, settings, what="computed")
 
 style = FigureStyle(presentation=page.presentation_requested())
 fig = series_figure(result, style)

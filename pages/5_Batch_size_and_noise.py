@@ -69,11 +69,7 @@ st.markdown(
 st.latex(r"\hat g_t = \nabla f(p_{t-1}) + \frac{\sigma}{\sqrt{B}}\, z_t,\quad z_t \sim \mathcal N(0, I),"
          r"\qquad p_t = p_{t-1} - \eta\, \hat g_t")
 
-try:
-    result = run_lesson(settings)
-except (ValueError, KeyError) as exc:  # a combination the core refuses
-    st.error(f"These settings cannot be run: {exc}")
-    st.stop()
+result = page.run_or_stop(run_lesson, settings)
 
 style = FigureStyle(presentation=page.presentation_requested())
 lr, sigma = result.lr, result.sigma

@@ -72,11 +72,7 @@ st.markdown(
     "**exploration** early (large steps cross the landscape and escape poor regions) for "
     "**exploitation** late (small steps average the noise out and settle).")
 
-try:
-    result = run_lesson(settings)
-except (ValueError, KeyError) as exc:
-    st.error(f"These settings cannot be run: {exc}")
-    st.stop()
+result = page.run_or_stop(run_lesson, settings)
 
 style = FigureStyle(presentation=page.presentation_requested())
 if settings.suggested:

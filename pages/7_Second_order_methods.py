@@ -67,11 +67,7 @@ for title, rule in (("Gradient descent", r"p_t = p_{t-1} - \eta\, g_t"),
     st.markdown(f"**{title}**")
     st.latex(rule)
 
-try:
-    result = run_lesson(settings)
-except (ValueError, KeyError) as exc:
-    st.error(f"These settings cannot be run: {exc}")
-    st.stop()
+result = page.run_or_stop(run_lesson, settings)
 
 style = FigureStyle(presentation=page.presentation_requested())
 ls = result.landscape

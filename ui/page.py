@@ -39,6 +39,16 @@ def stop_on_problems(problems: list[str]) -> None:
         st.stop()
 
 
+def run_or_stop(compute: Any, *args: Any, what: str = "run") -> Any:
+    """``compute(*args)``, or, when the core refuses the combination (``ValueError`` /
+    ``KeyError``), its reason as an error on the page and the script stopped."""
+    try:
+        return compute(*args)
+    except (ValueError, KeyError) as exc:
+        st.error(f"These settings cannot be {what}: {exc}")
+        st.stop()
+
+
 def show_messages(*groups: list[str]) -> None:
     """Warnings about ignored input (URL, files, text fields), shown once each."""
     for group in groups:
