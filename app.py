@@ -13,8 +13,12 @@ import streamlit as st
 from ui import page
 
 PRESENTING = page.presentation_requested()
-st.set_page_config(page_title="Optimizer race", page_icon="🏁", layout="wide",
-                   initial_sidebar_state="collapsed" if PRESENTING else "auto")
+st.set_page_config(
+    page_title="Optimizer race",
+    page_icon="🏁",
+    layout="wide",
+    initial_sidebar_state="collapsed" if PRESENTING else "auto",
+)
 
 from figures import highlight_status, results_table  # noqa: E402  (set_page_config must come first)
 from figures.race import race_figures  # noqa: E402
@@ -58,8 +62,15 @@ if scene.view.surface:
     names.append("surface")
 if scene.view.animate or presenting:
     names.append("animation")
-figs = race_figures(scene, landscape, result, grid, compute.landscape_grid(landscape, compute.SURFACE_N),
-                    names=tuple(names), clickable=True)
+figs = race_figures(
+    scene,
+    landscape,
+    result,
+    grid,
+    compute.landscape_grid(landscape, compute.SURFACE_N),
+    names=tuple(names),
+    clickable=True,
+)
 
 head, formula = st.columns([2, 3])
 head.markdown(f"**{landscape.title}** · {landscape.lesson}  \nClick the contour to move the start point.")

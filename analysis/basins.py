@@ -42,6 +42,7 @@ EXTRA = ("diverged", "left the window", "still running / stalled (no minimum)")
 
 def basin_kinds() -> list[str]:
     """Optimizer kinds whose fields are all plain numbers, flags or text."""
+
     def plain(kind: str) -> bool:
         fields = dataclasses.fields(optimizers.optimizer_class(kind))
         return all(isinstance(f.default, (int, float, bool, str)) for f in fields)
@@ -151,8 +152,10 @@ class BasinSettings:
                 out.append(f"Too many start points: {nx} x {ny} = {cells:,} (at most {limits.MAX_BASIN_CELLS:,}).")
             work = cells * self.steps * max(len(panels), 1)
             if work > limits.MAX_GRID_WORK:
-                out.append(f"Too much work for one page: start points x steps x optimizers = {work:,} exceeds "
-                           f"{limits.MAX_GRID_WORK:,}. Use a coarser grid, fewer steps or fewer optimizers.")
+                out.append(
+                    f"Too much work for one page: start points x steps x optimizers = {work:,} exceeds "
+                    f"{limits.MAX_GRID_WORK:,}. Use a coarser grid, fewer steps or fewer optimizers."
+                )
         try:
             self.noise()
         except ValueError as exc:
@@ -169,8 +172,9 @@ def category_names(landscape: Landscape) -> list[str]:
 def classify(result: RunResult, n_minima: int, tol: float) -> Array:
     """Category codes ``(R,)`` (int16) of a run result; see the module docstring."""
     status = result.status
-    near = (status == Status.CONVERGED) | ((result.distance <= tol) & (status != Status.DIVERGED)
-                                          & (status != Status.LEFT))
+    near = (status == Status.CONVERGED) | (
+        (result.distance <= tol) & (status != Status.DIVERGED) & (status != Status.LEFT)
+    )
     near &= result.nearest_minimum >= 0
     codes = np.full(status.shape, n_minima + 2, dtype=np.int16)
     codes[near] = result.nearest_minimum[near]
@@ -186,13 +190,16 @@ def fractions(codes: Array, n_categories: int) -> Array:
 
 
 # --- running ------------------------------------------------------------------------------------
-def run_starts(landscape: Landscape, config: RunConfig, starts: Array, options: RunOptions,
-               chunk: int = CHUNK) -> RunResult:
+def run_starts(
+    landscape: Landscape, config: RunConfig, starts: Array, options: RunOptions, chunk: int = CHUNK
+) -> RunResult:
     """One config from every start ``(S, 2)`` through ``optimizers.run``, in pieces of ``chunk``
     starts whose noise streams are offset so the pieces equal the whole."""
     starts = np.asarray(starts, dtype=float).reshape(-1, 2)
-    parts = [optimizers.run(landscape, [config], starts[k:k + chunk], dataclasses.replace(options, stream_offset=k))
-             for k in range(0, starts.shape[0], chunk)]
+    parts = [
+        optimizers.run(landscape, [config], starts[k : k + chunk], dataclasses.replace(options, stream_offset=k))
+        for k in range(0, starts.shape[0], chunk)
+    ]
     return parts[0] if len(parts) == 1 else optimizers.concat_results(parts)
 
 
@@ -218,8 +225,10 @@ class BasinResult:
 
     def table(self) -> list[dict[str, object]]:
         """Rows ``{"optimizer": label, <category>: fraction, ...}`` for a small table."""
-        return [{"optimizer": lab, **{n: float(f) for n, f in zip(self.names, fr, strict=True)}}
-                for lab, fr in zip(self.labels, self.fractions, strict=True)]
+        return [
+            {"optimizer": lab, **{n: float(f) for n, f in zip(self.names, fr, strict=True)}}
+            for lab, fr in zip(self.labels, self.fractions, strict=True)
+        ]
 
 
 def compute_basins(settings: BasinSettings, chunk: int = CHUNK) -> BasinResult:
@@ -244,5 +253,14 @@ def compute_basins(settings: BasinSettings, chunk: int = CHUNK) -> BasinResult:
         codes.append(c.reshape(ny, nx))
         fracs.append(fractions(c, len(names)))
         finals.append(result.final_positions.reshape(ny, nx, 2))
-    return BasinResult(settings, tuple(settings.labels()), xs, ys, minima, tuple(names), np.stack(codes),
-                       np.stack(fracs), np.stack(finals))
+    return BasinResult(
+        settings,
+        tuple(settings.labels()),
+        xs,
+        ys,
+        minima,
+        tuple(names),
+        np.stack(codes),
+        np.stack(fracs),
+        np.stack(finals),
+    )

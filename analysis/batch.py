@@ -52,8 +52,9 @@ def check_ranges(settings: object) -> None:
     for f in dataclasses.fields(settings):
         lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
         value = getattr(settings, f.name)
-        if lo is not None and not (math.isfinite(value) and lo <= value <= hi
-                                   and (value > lo or not f.metadata.get("lo_open"))):
+        if lo is not None and not (
+            math.isfinite(value) and lo <= value <= hi and (value > lo or not f.metadata.get("lo_open"))
+        ):
             raise ValueError(f"Invalid {f.metadata.get('label') or f.name}: {value} (must be in [{lo:g}, {hi:g}])")
 
 
@@ -112,12 +113,16 @@ class BatchSettings:
         check_ranges(self)
         curve = self.n_configs * self.seeds * self.steps
         if curve > MAX_CURVE_WORK:
-            raise ValueError(f"Too much work: batch sizes x seeds x steps = {curve:,} exceeds {MAX_CURVE_WORK:,}; "
-                             "use fewer seeds or steps")
+            raise ValueError(
+                f"Too much work: batch sizes x seeds x steps = {curve:,} exceeds {MAX_CURVE_WORK:,}; "
+                "use fewer seeds or steps"
+            )
         basin = self.n_basin_configs * self.basin_runs * self.basin_steps
         if basin > MAX_BASIN_WORK:
-            raise ValueError(f"Too much work in the sharp/flat experiment: batch sizes x runs x steps = {basin:,} "
-                             f"exceeds {MAX_BASIN_WORK:,}; use fewer runs or steps")
+            raise ValueError(
+                f"Too much work in the sharp/flat experiment: batch sizes x runs x steps = {basin:,} "
+                f"exceeds {MAX_BASIN_WORK:,}; use fewer runs or steps"
+            )
 
     @property
     def batch_sizes(self) -> tuple[int, ...]:
@@ -153,8 +158,9 @@ def short_label(b: int | None) -> str:
     return "full" if b is None else f"{b}"
 
 
-def batch_configs(optimizer: str, lr: float, sigma: float, batches: tuple[int, ...],
-                  full_batch: bool) -> list[RunConfig]:
+def batch_configs(
+    optimizer: str, lr: float, sigma: float, batches: tuple[int, ...], full_batch: bool
+) -> list[RunConfig]:
     """One run config per batch size (``Noise(sigma, B)``), plus full batch (``sigma = 0``) last."""
     opt = optimizers.make(optimizer, lr=lr)
     out = [RunConfig(opt, noise=Noise(sigma, b), label=batch_label(b)) for b in batches]
@@ -167,8 +173,19 @@ def batch_configs(optimizer: str, lr: float, sigma: float, batches: tuple[int, .
 def select_runs(result: RunResult, runs: Array) -> RunResult:
     """The runs ``runs (n,)`` of ``result`` (config labels kept, so colours stay per config)."""
     runs = np.asarray(runs, dtype=int)
-    per_run = ("positions", "losses", "grad_norms", "status", "status_step", "hit_step", "nearest_minimum",
-               "distance", "evals", "config_index", "start_index")
+    per_run = (
+        "positions",
+        "losses",
+        "grad_norms",
+        "status",
+        "status_step",
+        "hit_step",
+        "nearest_minimum",
+        "distance",
+        "evals",
+        "config_index",
+        "start_index",
+    )
     return dataclasses.replace(result, **{name: getattr(result, name)[runs] for name in per_run})
 
 
@@ -178,8 +195,13 @@ def thin_steps(result: RunResult, max_points: int = MAX_SHOWN_POINTS) -> RunResu
     if n_steps <= max_points:
         return result
     idx = np.unique(np.round(np.linspace(0, n_steps - 1, max(max_points, 2))).astype(int))
-    return dataclasses.replace(result, positions=result.positions[:, idx], losses=result.losses[:, idx],
-                               grad_norms=result.grad_norms[:, idx], steps=result.steps[idx])
+    return dataclasses.replace(
+        result,
+        positions=result.positions[:, idx],
+        losses=result.losses[:, idx],
+        grad_norms=result.grad_norms[:, idx],
+        steps=result.steps[idx],
+    )
 
 
 def band(values: Array, n_configs: int, q: tuple[float, float, float] = (10.0, 50.0, 90.0)) -> Array:
@@ -236,15 +258,21 @@ class BatchLesson:
 
     def noise_table(self) -> dict[str, list]:
         """Columns of the noise table (one row per batch size)."""
-        return {"batch": list(self.labels),
-                "expected std σ/√B": [float(v) for v in self.noise_expected],
-                "measured std": [float(v) for v in self.noise_measured]}
+        return {
+            "batch": list(self.labels),
+            "expected std σ/√B": [float(v) for v in self.noise_expected],
+            "measured std": [float(v) for v in self.noise_measured],
+        }
 
     def final_loss_table(self) -> dict[str, list]:
         """Median and 10-90% range of the final loss over seeds, per batch size."""
         lo, med, hi = self.loss_band[:, :, -1]
-        return {"batch": list(self.labels), "median final loss": med.tolist(),
-                "10th percentile": lo.tolist(), "90th percentile": hi.tolist()}
+        return {
+            "batch": list(self.labels),
+            "median final loss": med.tolist(),
+            "10th percentile": lo.tolist(),
+            "90th percentile": hi.tolist(),
+        }
 
 
 def start_point(settings: BatchSettings, landscape: Landscape) -> Array:
@@ -277,8 +305,12 @@ def basin_fractions(landscape: Landscape, final: Array, ok: Array) -> Array:
     that noise-free GD (lr ``QUENCH_LR``, ``QUENCH_STEPS`` steps) reaches from it."""
     C, N = ok.shape
     pts = np.where(ok[..., None], final, 0.0).reshape(-1, 2)
-    quench = optimizers.run(landscape, [RunConfig(optimizers.make("sgd", lr=QUENCH_LR))], pts,
-                            RunOptions(steps=QUENCH_STEPS, record_every=0))
+    quench = optimizers.run(
+        landscape,
+        [RunConfig(optimizers.make("sgd", lr=QUENCH_LR))],
+        pts,
+        RunOptions(steps=QUENCH_STEPS, record_every=0),
+    )
     sharp = sharp_index(landscape)
     nearest = quench.nearest_minimum.reshape(C, N)
     in_sharp = ok & (nearest == sharp)
@@ -295,8 +327,9 @@ def batch_lesson(settings: BatchSettings) -> BatchLesson:
     configs = batch_configs(settings.optimizer, lr, sigma, settings.batch_sizes, settings.full_batch)
     C, N = len(configs), settings.seeds
     start = start_point(settings, landscape)
-    full = optimizers.run(landscape, configs, np.tile(start, (N, 1)),
-                          RunOptions(steps=settings.steps, record_every=1, seed=settings.seed))
+    full = optimizers.run(
+        landscape, configs, np.tile(start, (N, 1)), RunOptions(steps=settings.steps, record_every=1, seed=settings.seed)
+    )
     paths = select_runs(full, np.arange(C) * N)
     expected = np.array([0.0 if b is None else sigma / math.sqrt(b) for b in batches])
     measured = np.full(C, np.nan)
@@ -317,15 +350,33 @@ def batch_lesson(settings: BatchSettings) -> BatchLesson:
 
     sf = landscapes.get("sharp_flat")
     b_batches: tuple[int | None, ...] = settings.basin_batch_sizes + ((None,) if settings.full_batch else ())
-    b_configs = batch_configs("sgd", settings.basin_lr, settings.basin_sigma, settings.basin_batch_sizes,
-                              settings.full_batch)
+    b_configs = batch_configs(
+        "sgd", settings.basin_lr, settings.basin_sigma, settings.basin_batch_sizes, settings.full_batch
+    )
     Nb = settings.basin_runs
     starts = basin_starts(sf, settings.basin_start, Nb, settings.seed)
-    noisy = optimizers.run(sf, b_configs, starts, RunOptions(steps=settings.basin_steps, record_every=0,
-                                                             seed=settings.seed))
+    noisy = optimizers.run(
+        sf, b_configs, starts, RunOptions(steps=settings.basin_steps, record_every=0, seed=settings.seed)
+    )
     final = noisy.final_positions.reshape(len(b_configs), Nb, 2)
     ok = ~np.isin(noisy.status, (Status.DIVERGED, Status.LEFT)).reshape(len(b_configs), Nb)
     fractions = basin_fractions(sf, final, ok)
-    return BatchLesson(landscape, start, batches, tuple(c.label for c in configs), lr, sigma, kept, paths,
-                       loss_band, expected, measured, sf, b_batches, tuple(c.label for c in b_configs), fractions,
-                       final, starts)
+    return BatchLesson(
+        landscape,
+        start,
+        batches,
+        tuple(c.label for c in configs),
+        lr,
+        sigma,
+        kept,
+        paths,
+        loss_band,
+        expected,
+        measured,
+        sf,
+        b_batches,
+        tuple(c.label for c in b_configs),
+        fractions,
+        final,
+        starts,
+    )

@@ -56,8 +56,9 @@ class EwmaSettings:
         return tuple(sorted({*FIXED_BETAS, float(self.beta)}))
 
 
-def temperature_series(days: int, seed: int, mean: float = 12.0, amplitude: float = 10.0,
-                       noise: float = 4.0) -> tuple[Array, Array, Array]:
+def temperature_series(
+    days: int, seed: int, mean: float = 12.0, amplitude: float = 10.0, noise: float = 4.0
+) -> tuple[Array, Array, Array]:
     """Day numbers ``(n,)`` = 1 .. n, the seasonal curve ``(n,)`` (a sine with a one-year period, coldest
     around day 15) and the noisy series ``(n,)`` = seasonal + ``noise`` * N(0, 1) (``default_rng(seed)``)."""
     if not 1 <= days <= MAX_DAYS:
@@ -141,17 +142,27 @@ class EwmaLesson:
         averages from the seasonal curve (noise left over plus lag)."""
         rms_c = np.sqrt(np.mean((self.corrected - self.season) ** 2, axis=1))
         rms_r = np.sqrt(np.mean((self.raw - self.season) ** 2, axis=1))
-        return [{"beta": float(b), "window 1/(1−β)": float(w), "1/e point −1/ln β": float(e),
-                 "day 1, raw": float(self.raw[i, 0]), "day 1, corrected": float(self.corrected[i, 0]),
-                 "RMS vs season, corrected": float(rms_c[i]), "RMS vs season, raw": float(rms_r[i])}
-                for i, (b, w, e) in enumerate(zip(self.betas, self.windows, self.e_fold, strict=True))]
+        return [
+            {
+                "beta": float(b),
+                "window 1/(1−β)": float(w),
+                "1/e point −1/ln β": float(e),
+                "day 1, raw": float(self.raw[i, 0]),
+                "day 1, corrected": float(self.corrected[i, 0]),
+                "RMS vs season, corrected": float(rms_c[i]),
+                "RMS vs season, raw": float(rms_r[i]),
+            }
+            for i, (b, w, e) in enumerate(zip(self.betas, self.windows, self.e_fold, strict=True))
+        ]
 
 
 def ewma_lesson(settings: EwmaSettings) -> EwmaLesson:
     """The series and its averages for every beta of ``settings``."""
-    days, season, theta = temperature_series(settings.days, settings.seed, settings.mean, settings.amplitude,
-                                             settings.noise)
+    days, season, theta = temperature_series(
+        settings.days, settings.seed, settings.mean, settings.amplitude, settings.noise
+    )
     betas = np.array(settings.betas)
     raw = ewma(theta, betas)
-    return EwmaLesson(days, season, theta, betas, raw, ewma_corrected(theta, betas), effective_window(betas),
-                      e_folding(betas))
+    return EwmaLesson(
+        days, season, theta, betas, raw, ewma_corrected(theta, betas), effective_window(betas), e_folding(betas)
+    )

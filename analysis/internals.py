@@ -30,12 +30,34 @@ from optimizers.base import OptimizerConfig, hyper
 Array = np.ndarray
 
 LANDSCAPES = ("ravine", "rosenbrock", "quadratic", "himmelblau", "beale", "plateau", "bounded_saddle", "saddle")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "amsgrad", "adamw",
-              "adamax", "nadam", "radam")
+OPTIMIZERS = (
+    "sgd",
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "adadelta",
+    "rmsprop",
+    "adam",
+    "amsgrad",
+    "adamw",
+    "adamax",
+    "nadam",
+    "radam",
+)
 # learning rates that show each method well on the default landscape (the ravine)
 SUGGESTED_LR: dict[str, float] = {
-    "sgd": 0.02, "momentum": 0.005, "nesterov": 0.005, "adagrad": 0.5, "adadelta": 1.0, "rmsprop": 0.02,
-    "adam": 0.05, "amsgrad": 0.05, "adamw": 0.05, "adamax": 0.1, "nadam": 0.05, "radam": 0.1,
+    "sgd": 0.02,
+    "momentum": 0.005,
+    "nesterov": 0.005,
+    "adagrad": 0.5,
+    "adadelta": 1.0,
+    "rmsprop": 0.02,
+    "adam": 0.05,
+    "amsgrad": 0.05,
+    "adamw": 0.05,
+    "adamax": 0.1,
+    "nadam": 0.05,
+    "radam": 0.1,
 }
 # where those would diverge (steep walls), smaller ones
 SUGGESTED_LR_OVERRIDES: dict[str, dict[str, float]] = {
@@ -92,8 +114,9 @@ class InternalsSettings:
         for f in dataclasses.fields(self):
             lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
             value = getattr(self, f.name)
-            if lo is not None and not (math.isfinite(value) and lo <= value <= hi
-                                       and (value > lo or not f.metadata.get("lo_open"))):
+            if lo is not None and not (
+                math.isfinite(value) and lo <= value <= hi and (value > lo or not f.metadata.get("lo_open"))
+            ):
                 raise ValueError(f"Invalid {f.metadata.get('label') or f.name}: {value} (must be in [{lo:g}, {hi:g}])")
 
     @property
@@ -196,8 +219,11 @@ def bias_correction(values: Array, beta: float) -> Array:
 
 def _array_fields(state: Any) -> dict[str, Array]:
     """The ``(1, 2)`` array fields of a state NamedTuple, as ``(2,)`` copies."""
-    return {name: np.array(value[0], dtype=float) for name, value in state._asdict().items()
-            if name != "count" and np.shape(value) == (1, 2)}
+    return {
+        name: np.array(value[0], dtype=float)
+        for name, value in state._asdict().items()
+        if name != "count" and np.shape(value) == (1, 2)
+    }
 
 
 def trace_run(landscape: Landscape, config: OptimizerConfig, start: Array, steps: int) -> Trace:
@@ -265,8 +291,21 @@ def _derived(landscape, config, pos, losses, grads, state, status, steps) -> Tra
         velocity, velocity_name = -m_hat, "−m̂ (bias-corrected 1st moment)"
     elif "buf" in state:
         velocity, velocity_name = -state["buf"], "−b (momentum buffer)"
-    return Trace(landscape, config, pos, losses, grads, np.diff(pos, axis=0).reshape(n, 2), state, m_hat, v_hat,
-                 velocity, velocity_name, status, steps)
+    return Trace(
+        landscape,
+        config,
+        pos,
+        losses,
+        grads,
+        np.diff(pos, axis=0).reshape(n, 2),
+        state,
+        m_hat,
+        v_hat,
+        velocity,
+        velocity_name,
+        status,
+        steps,
+    )
 
 
 def trace_lesson(settings: InternalsSettings) -> Trace:

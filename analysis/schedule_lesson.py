@@ -47,10 +47,12 @@ FORMULAS = {
     "exponential": r"\eta_k = \eta_0\,\gamma_e^{\,k}",
     "inverse_time": r"\eta_k = \frac{\eta_0}{1 + d\,k}",
     "cosine": r"\eta_k = \eta_0\left[m + (1 - m)\,\tfrac12\left(1 + \cos\frac{\pi \min(k, T)}{T}\right)\right]",
-    "warmup_cosine": (r"\begin{aligned}"
-                      r"\eta_k &= \eta_0 \left(w_0 + (1 - w_0)\frac{\min(k, W)}{W}\right) c_{\max(k - W,\, 0)},"
-                      r"\\ c_j &= m + (1 - m)\,\tfrac12\left(1 + \cos\frac{\pi \min(j,\, T - W)}{T - W}\right)"
-                      r"\end{aligned}"),
+    "warmup_cosine": (
+        r"\begin{aligned}"
+        r"\eta_k &= \eta_0 \left(w_0 + (1 - w_0)\frac{\min(k, W)}{W}\right) c_{\max(k - W,\, 0)},"
+        r"\\ c_j &= m + (1 - m)\,\tfrac12\left(1 + \cos\frac{\pi \min(j,\, T - W)}{T - W}\right)"
+        r"\end{aligned}"
+    ),
 }
 MAX_WORK = 1_000_000  # schedules x seeds x steps
 MAX_SHOWN_POINTS = 400
@@ -92,12 +94,15 @@ class ScheduleSettings:
             raise ValueError(f"Invalid optimizer: {self.optimizer!r} (choose one of {', '.join(OPTIMIZERS)})")
         check_ranges(self)
         if self.use_warmup_cosine and self.warmup >= self.steps:
-            raise ValueError(f"Invalid warm-up: {self.warmup} updates leave nothing of {self.steps} steps to decay "
-                             "(make the warm-up shorter than the run)")
+            raise ValueError(
+                f"Invalid warm-up: {self.warmup} updates leave nothing of {self.steps} steps to decay "
+                "(make the warm-up shorter than the run)"
+            )
         work = len(self.names) * self.seeds * self.steps
         if work > MAX_WORK:
-            raise ValueError(f"Too much work: schedules x seeds x steps = {work:,} exceeds {MAX_WORK:,}; "
-                             "use fewer seeds or steps")
+            raise ValueError(
+                f"Too much work: schedules x seeds x steps = {work:,} exceeds {MAX_WORK:,}; use fewer seeds or steps"
+            )
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -121,8 +126,13 @@ class ScheduleSettings:
         if name == "cosine":
             return Schedule("cosine", total=self.steps, min_factor=self.min_factor)
         if name == "warmup_cosine":
-            return Schedule("cosine", total=max(self.steps - self.warmup, 1), min_factor=self.min_factor,
-                            warmup=self.warmup, warmup_start=self.warmup_start)
+            return Schedule(
+                "cosine",
+                total=max(self.steps - self.warmup, 1),
+                min_factor=self.min_factor,
+                warmup=self.warmup,
+                warmup_start=self.warmup_start,
+            )
         raise ValueError(f"Invalid schedule name: {name!r}")
 
 
@@ -175,9 +185,13 @@ class ScheduleLesson:
         C = len(self.names)
         d = self.distance[:, -1].reshape(C, -1)
         loss = self.result.losses[:, -1].reshape(C, -1)
-        return {"schedule": list(self.labels), "final lr": self.lr[:, -1].tolist(),
-                "mean final distance": d.mean(axis=1).tolist(), "median final distance": np.median(d, axis=1).tolist(),
-                "median final loss": np.median(loss, axis=1).tolist()}
+        return {
+            "schedule": list(self.labels),
+            "final lr": self.lr[:, -1].tolist(),
+            "mean final distance": d.mean(axis=1).tolist(),
+            "median final distance": np.median(d, axis=1).tolist(),
+            "median final loss": np.median(loss, axis=1).tolist(),
+        }
 
 
 def schedule_lesson(settings: ScheduleSettings) -> ScheduleLesson:
@@ -187,16 +201,36 @@ def schedule_lesson(settings: ScheduleSettings) -> ScheduleLesson:
     names = settings.names
     schedules = [settings.schedule(n) for n in names]
     opt = optimizers.make(settings.optimizer, lr=lr0)
-    configs = [RunConfig(opt, schedule=s, noise=Noise(sigma, 1), label=TITLES[n]) for n, s in zip(names, schedules,
-                                                                                                   strict=True)]
-    start = (np.array([settings.start_x, settings.start_y], dtype=float) if settings.custom_start
-             else np.array(landscape.starts[0], dtype=float))
+    configs = [
+        RunConfig(opt, schedule=s, noise=Noise(sigma, 1), label=TITLES[n])
+        for n, s in zip(names, schedules, strict=True)
+    ]
+    start = (
+        np.array([settings.start_x, settings.start_y], dtype=float)
+        if settings.custom_start
+        else np.array(landscape.starts[0], dtype=float)
+    )
     C, N = len(configs), settings.seeds
-    full = optimizers.run(landscape, configs, np.tile(start, (N, 1)),
-                          RunOptions(steps=settings.steps, record_every=1, seed=settings.seed))
+    full = optimizers.run(
+        landscape, configs, np.tile(start, (N, 1)), RunOptions(steps=settings.steps, record_every=1, seed=settings.seed)
+    )
     paths = select_runs(full, np.arange(C) * N)
     kept = thin_steps(full, MAX_SHOWN_POINTS)
     distance = nearest_distance(kept.positions, landscape.minima_array())
     updates, lr = lr_curves(lr0, schedules, settings.steps)
-    return ScheduleLesson(landscape, start, lr0, sigma, names, tuple(c.label for c in configs), tuple(schedules),
-                          updates, lr, kept, paths, distance, band(distance, C), band(kept.losses, C))
+    return ScheduleLesson(
+        landscape,
+        start,
+        lr0,
+        sigma,
+        names,
+        tuple(c.label for c in configs),
+        tuple(schedules),
+        updates,
+        lr,
+        kept,
+        paths,
+        distance,
+        band(distance, C),
+        band(kept.losses, C),
+    )

@@ -42,9 +42,21 @@ SADDLE_METHODS = ("gd", "newton", "damped_newton", "saddle_free")
 SADDLE_START = (-1.5, 0.3)
 SADDLE_STEPS = 30
 MAX_STEPS = 5000
-TABLE_COLUMNS = ("method", "status", "steps run", "steps to tol", "final distance", "final loss",
-                 "value evals", "gradient evals", "Hessian evals", "gradients / step", "Hessians / step",
-                 "values / step", "evals to tol")
+TABLE_COLUMNS = (
+    "method",
+    "status",
+    "steps run",
+    "steps to tol",
+    "final distance",
+    "final loss",
+    "value evals",
+    "gradient evals",
+    "Hessian evals",
+    "gradients / step",
+    "Hessians / step",
+    "values / step",
+    "evals to tol",
+)
 
 
 @dataclass(frozen=True)
@@ -92,8 +104,11 @@ def method_config(name: str, settings: SecondOrderSettings, gd_lr: float) -> Run
     elif name == "cg":
         opt = optimizers.make("cg")
     elif name == "coordinate":
-        opt = (optimizers.make("coordinate", lr=1.0, exact=True) if settings.coordinate_exact
-               else optimizers.make("coordinate", lr=gd_lr))
+        opt = (
+            optimizers.make("coordinate", lr=1.0, exact=True)
+            if settings.coordinate_exact
+            else optimizers.make("coordinate", lr=gd_lr)
+        )
     else:
         raise ValueError(f"Invalid method: {name!r}")
     label = TITLES[name]
@@ -104,8 +119,7 @@ def method_config(name: str, settings: SecondOrderSettings, gd_lr: float) -> Run
     return RunConfig(opt, label=label)
 
 
-def evals_to_tol(landscape: Landscape, configs: list[RunConfig], start: Array, hit_step: Array,
-                 tol: float) -> Array:
+def evals_to_tol(landscape: Landscape, configs: list[RunConfig], start: Array, hit_step: Array, tol: float) -> Array:
     """Oracle calls ``(M, 3)`` (value, gradient, Hessian) each config made until its first step within
     ``tol`` of a minimum (``hit_step``), by running it again for exactly that many steps; ``-1``
     rows for configs that never got there. Configs with equal ``hit_step`` share one run call."""
@@ -115,8 +129,9 @@ def evals_to_tol(landscape: Landscape, configs: list[RunConfig], start: Array, h
         if h == 0:  # started there: only the start's gradient
             out[idx] = (0, 1, 0)
             continue
-        res = optimizers.run(landscape, [configs[i] for i in idx], start.reshape(1, 2),
-                             RunOptions(steps=h, record_every=0, tol=tol))
+        res = optimizers.run(
+            landscape, [configs[i] for i in idx], start.reshape(1, 2), RunOptions(steps=h, record_every=0, tol=tol)
+        )
         out[idx] = res.evals
     return out
 
@@ -177,9 +192,14 @@ class SecondOrderLesson:
         """Status of each saddle-demo run, its final point and distance to the saddle (0, 0)."""
         s = self.saddle
         fin = s.final_positions
-        return {"method": list(self.saddle_labels), "status": [Status(v).label for v in s.status],
-                "at step": s.status_step.tolist(), "final x": fin[:, 0].tolist(), "final y": fin[:, 1].tolist(),
-                "distance to saddle": np.hypot(fin[:, 0], fin[:, 1]).tolist()}
+        return {
+            "method": list(self.saddle_labels),
+            "status": [Status(v).label for v in s.status],
+            "at step": s.status_step.tolist(),
+            "final x": fin[:, 0].tolist(),
+            "final y": fin[:, 1].tolist(),
+            "distance to saddle": np.hypot(fin[:, 0], fin[:, 1]).tolist(),
+        }
 
 
 def start_point(settings: SecondOrderSettings, landscape: Landscape) -> Array:
@@ -203,5 +223,16 @@ def second_order_lesson(settings: SecondOrderSettings) -> SecondOrderLesson:
     s_lr = auto_lr(saddle, s_start)
     s_configs = [method_config(n, settings, s_lr) for n in SADDLE_METHODS]
     s_result = optimizers.run(saddle, s_configs, s_start.reshape(1, 2), RunOptions(steps=SADDLE_STEPS))
-    return SecondOrderLesson(landscape, start, gd_lr, METHODS, tuple(c.label for c in configs), result, to_tol,
-                             saddle, SADDLE_METHODS, tuple(c.label for c in s_configs), s_result)
+    return SecondOrderLesson(
+        landscape,
+        start,
+        gd_lr,
+        METHODS,
+        tuple(c.label for c in configs),
+        result,
+        to_tol,
+        saddle,
+        SADDLE_METHODS,
+        tuple(c.label for c in s_configs),
+        s_result,
+    )

@@ -58,8 +58,11 @@ class Outcome(IntEnum):
 def sweep_params(kind: str) -> list[str]:
     """Float hyperparameters of an optimizer kind (the fields a sweep axis can vary)."""
     cls = optimizers.optimizer_class(kind)
-    return [f.name for f in dataclasses.fields(cls)
-            if isinstance(f.default, float) and not isinstance(f.default, bool) and "lo" in f.metadata]
+    return [
+        f.name
+        for f in dataclasses.fields(cls)
+        if isinstance(f.default, float) and not isinstance(f.default, bool) and "lo" in f.metadata
+    ]
 
 
 def sweep_kinds() -> list[str]:
@@ -202,10 +205,15 @@ class SweepSettings:
     def cell_scene(self, i: int, j: int) -> Scene:
         """The race scene of one cell: this optimizer, landscape, start, steps and tolerance."""
         custom = self.landscape == CUSTOM_KEY
-        return Scene(landscape=self.landscape, formula=self.formula if custom else "",
-                     window=(-3.0, 3.0, -3.0, 3.0) if custom else None,
-                     runs=(spec(self.optimizer, **self.cell_hparams(i, j)),),
-                     starts=(self.start(),), steps=self.steps, tol=self.tol)
+        return Scene(
+            landscape=self.landscape,
+            formula=self.formula if custom else "",
+            window=(-3.0, 3.0, -3.0, 3.0) if custom else None,
+            runs=(spec(self.optimizer, **self.cell_hparams(i, j)),),
+            starts=(self.start(),),
+            steps=self.steps,
+            tol=self.tol,
+        )
 
     def problems(self) -> list[str]:
         """Why this sweep cannot run (empty when it can): names, limits, hyperparameter ranges."""
@@ -219,16 +227,20 @@ class SweepSettings:
         for axis in ("x", "y"):
             name = getattr(self, f"{axis}_param")
             if name not in params:
-                out.append(f"{self.optimizer} has no hyperparameter {name!r} to sweep on the {axis} axis "
-                           f"(choose one of {', '.join(params)}).")
+                out.append(
+                    f"{self.optimizer} has no hyperparameter {name!r} to sweep on the {axis} axis "
+                    f"(choose one of {', '.join(params)})."
+                )
         if self.x_param == self.y_param:
             out.append("Choose two different hyperparameters for the x and y axes.")
         if self.cells > limits.MAX_SWEEP_CELLS:
             out.append(f"Too many cells: {self.nx} x {self.ny} = {self.cells:,} (at most {limits.MAX_SWEEP_CELLS:,}).")
         work = self.cells * self.steps
         if work > limits.MAX_GRID_WORK:
-            out.append(f"Too much work for one page: cells x steps = {work:,} exceeds {limits.MAX_GRID_WORK:,}. "
-                       "Use fewer cells or steps.")
+            out.append(
+                f"Too much work for one page: cells x steps = {work:,} exceeds {limits.MAX_GRID_WORK:,}. "
+                "Use fewer cells or steps."
+            )
         if not out:
             for i, j in ((0, 0), (0, self.nx - 1), (self.ny - 1, 0), (self.ny - 1, self.nx - 1)):
                 try:
@@ -240,8 +252,10 @@ class SweepSettings:
             start = np.array(self.start())
             box = self.landscape_obj().window.expanded(1.0)
             if not (np.all(np.isfinite(start)) and box.contains(start)):
-                out.append(f"The start ({start[0]:g}, {start[1]:g}) is too far outside the landscape's window "
-                           f"[{box.xmin:g}, {box.xmax:g}] x [{box.ymin:g}, {box.ymax:g}].")
+                out.append(
+                    f"The start ({start[0]:g}, {start[1]:g}) is too far outside the landscape's window "
+                    f"[{box.xmin:g}, {box.xmax:g}] x [{box.ymin:g}, {box.ymax:g}]."
+                )
         return out
 
 
@@ -266,8 +280,14 @@ def unstacked_configs(base: OptimizerConfig, columns: dict[str, Array]) -> list[
     return out
 
 
-def run_columns(landscape: Landscape, base: OptimizerConfig, columns: dict[str, Array], start: Array,
-                options: RunOptions, chunk: int = CHUNK) -> RunResult:
+def run_columns(
+    landscape: Landscape,
+    base: OptimizerConfig,
+    columns: dict[str, Array],
+    start: Array,
+    options: RunOptions,
+    chunk: int = CHUNK,
+) -> RunResult:
     """Run ``base`` with each row of ``columns`` (name -> ``(n,)``) from one ``start`` ``(2,)``:
     ``n`` runs through ``optimizers.run`` (in pieces of ``chunk`` configs, noise streams offset so
     the pieces equal the whole). ``ValueError`` if any value is invalid."""
@@ -276,8 +296,10 @@ def run_columns(landscape: Landscape, base: OptimizerConfig, columns: dict[str, 
     schedule, noise = Schedule(), Noise()
     run_cfgs = [RunConfig(c, schedule, noise) for c in configs]
     starts = np.asarray(start, dtype=float).reshape(1, 2)
-    parts = [optimizers.run(landscape, run_cfgs[k:k + chunk], starts, dataclasses.replace(options, stream_offset=k))
-             for k in range(0, len(run_cfgs), chunk)]
+    parts = [
+        optimizers.run(landscape, run_cfgs[k : k + chunk], starts, dataclasses.replace(options, stream_offset=k))
+        for k in range(0, len(run_cfgs), chunk)
+    ]
     return parts[0] if len(parts) == 1 else optimizers.concat_results(parts)
 
 
@@ -389,8 +411,21 @@ def compute_sweep(settings: SweepSettings, chunk: int = CHUNK) -> SweepResult:
     start_loss = float(landscape.value(start))
     outcome = classify(status, final_loss, start_loss)
     edge, fail = stable_edge(xs, outcome != Outcome.STABLE)
-    return SweepResult(settings, xs, ys, start, start_loss, final_loss, result.final_positions.reshape(*shape, 2),
-                       status, result.status_step.reshape(shape), result.hit_step.reshape(shape), outcome, edge, fail)
+    return SweepResult(
+        settings,
+        xs,
+        ys,
+        start,
+        start_loss,
+        final_loss,
+        result.final_positions.reshape(*shape, 2),
+        status,
+        result.status_step.reshape(shape),
+        result.hit_step.reshape(shape),
+        outcome,
+        edge,
+        fail,
+    )
 
 
 # --- theory -------------------------------------------------------------------------------------

@@ -37,8 +37,9 @@ def pipeline_seconds(scene: Scene, repeats: int = 5) -> tuple[float, int]:
         result = optimizers.run(land, scene.run_configs(), scene.starts_array(), scene.options())
         grid = evaluate_grid(land, land.window, CONTOUR_N)
         sgrid = evaluate_grid(land, land.window, SURFACE_N)
-        figs = race_figures(scene, land, result, grid, sgrid, names=("contour", "surface", "loss", "distance"),
-                            clickable=True)
+        figs = race_figures(
+            scene, land, result, grid, sgrid, names=("contour", "surface", "loss", "distance"), clickable=True
+        )
         size = sum(len(f.to_json()) for f in figs.values())
         times.append(time.perf_counter() - t0)
     return statistics.median(times), size
@@ -70,8 +71,7 @@ def browser_figures(repeats: int = 3) -> dict[str, float]:
         received = {"bytes": 0}
 
         def on_ws(ws: object) -> None:
-            ws.on("framereceived", lambda payload: received.__setitem__(
-                "bytes", received["bytes"] + len(payload)))
+            ws.on("framereceived", lambda payload: received.__setitem__("bytes", received["bytes"] + len(payload)))
 
         page.on("websocket", on_ws)
         page.goto(url + "/")  # warm the server's caches and imports once
@@ -110,8 +110,10 @@ def main() -> None:
     print(f"AppTest rerun after one widget change (default scene)       {1000 * apptest_rerun_seconds():7.0f} ms")
     if args.browser:
         b = browser_figures()
-        print(f"browser: first chart {b['first_chart_s']:.2f} s after navigation, control change to redrawn "
-              f"charts {b['rerun_redraw_s']:.2f} s, {b['rerun_kb']:.0f} KB received per rerun")
+        print(
+            f"browser: first chart {b['first_chart_s']:.2f} s after navigation, control change to redrawn "
+            f"charts {b['rerun_redraw_s']:.2f} s, {b['rerun_kb']:.0f} KB received per rerun"
+        )
 
 
 if __name__ == "__main__":

@@ -96,20 +96,26 @@ def main() -> None:
     print(f"Adam on Rosenbrock, {args.runs:,} runs x {args.steps:,} steps = {work:,} point-steps")
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
     seconds, peak = bench_runner(args.runs, args.steps, args.lr)
-    print(f"{'numpy runner (final values)':34s} {seconds:8.3f} s  {work / seconds / 1e6:7.2f} M point-steps/s"
-          f"  peak traced memory {peak:.1f} MB")
+    print(
+        f"{'numpy runner (final values)':34s} {seconds:8.3f} s  {work / seconds / 1e6:7.2f} M point-steps/s"
+        f"  peak traced memory {peak:.1f} MB"
+    )
     torch_seconds = bench_torch(args.runs, args.steps, args.lr)
     if torch_seconds is None:
         print("torch.optim.Adam (batched, autograd)  not installed")
     else:
         import torch
 
-        print(f"{'torch.optim.Adam batched ' + torch.__version__:34s} {torch_seconds:8.3f} s  "
-              f"{work / torch_seconds / 1e6:7.2f} M point-steps/s  ({torch.get_num_threads()} threads)")
+        print(
+            f"{'torch.optim.Adam batched ' + torch.__version__:34s} {torch_seconds:8.3f} s  "
+            f"{work / torch_seconds / 1e6:7.2f} M point-steps/s  ({torch.get_num_threads()} threads)"
+        )
     loop_seconds = bench_loop(args.loop_runs, args.steps, args.lr)
     loop_work = args.loop_runs * args.steps
-    print(f"{'per-run Python loop (' + str(args.loop_runs) + ' runs)':34s} {loop_seconds:8.3f} s  "
-          f"{loop_work / loop_seconds / 1e6:7.3f} M point-steps/s")
+    print(
+        f"{'per-run Python loop (' + str(args.loop_runs) + ' runs)':34s} {loop_seconds:8.3f} s  "
+        f"{loop_work / loop_seconds / 1e6:7.3f} M point-steps/s"
+    )
     if torch_seconds is not None:
         print(f"runner / torch speed ratio: {torch_seconds / seconds:.2f}x")
 

@@ -106,15 +106,19 @@ def main() -> None:
             while k <= args.max:
                 times = sorted(asyncio.run(measure_thinking(url, k, args.think, args.duration, 1000 * k)))
                 p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
-                print(f" {k:8d}  {'':31s}{len(times):6d}  {statistics.median(times):5.2f} s  {p95:6.2f} s"
-                      f"  {times[-1]:6.2f} s")
+                print(
+                    f" {k:8d}  {'':31s}{len(times):6d}  {statistics.median(times):5.2f} s  {p95:6.2f} s"
+                    f"  {times[-1]:6.2f} s"
+                )
                 if p95 < 1.0:
                     best = k
                 else:
                     break
                 k *= 2
-            print(f"largest tried with 95% of reruns under 1 s: {best} sessions, each changing a control "
-                  f"every {args.think:g} s on average")
+            print(
+                f"largest tried with 95% of reruns under 1 s: {best} sessions, each changing a control "
+                f"every {args.think:g} s on average"
+            )
         return
     with streamlit_server("app.py") as url:
         asyncio.run(measure(url, 1, 1, 0))  # warm imports and the grid caches

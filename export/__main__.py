@@ -46,8 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--scene", help="a scene JSON file saved from the app")
     src.add_argument("--url", help="a scene link (or just its ?query part)")
     src.add_argument("--list", action="store_true", help="list the presets and exit")
-    parser.add_argument("--figure", action="append", choices=FIGURE_NAMES,
-                        help="figure(s) to render (default: contour, surface, loss, distance)")
+    parser.add_argument(
+        "--figure",
+        action="append",
+        choices=FIGURE_NAMES,
+        help="figure(s) to render (default: contour, surface, loss, distance)",
+    )
     parser.add_argument("--format", action="append", choices=("png", "svg", "html"), help="default: png")
     parser.add_argument("--scale", type=float, default=2.0, help="PNG scale factor (2 = slide quality)")
     parser.add_argument("--width", type=int, help="image width in CSS pixels")

@@ -71,5 +71,6 @@ def figure_to_svg(fig: Any, width: int | None = None, height: int | None = None)
 def figure_to_html(fig: Any) -> str:
     """A self-contained HTML page (Plotly's JS embedded, works offline; animations keep their
     play/pause controls)."""
-    return pio.to_html(fig, include_plotlyjs=True, full_html=True, auto_play=False,
-                       config={"displaylogo": False, "responsive": True})
+    return pio.to_html(
+        fig, include_plotlyjs=True, full_html=True, auto_play=False, config={"displaylogo": False, "responsive": True}
+    )

@@ -53,10 +53,18 @@ def _frame_paths(result: RunResult, run_idx: list[Array], e: int) -> tuple[list[
     return prefixes, heads
 
 
-def animation_figure(landscape: Landscape, grid: LandscapeGrid | None = None, result: RunResult | None = None,
-                     labels: Sequence[str] | None = None, style: FigureStyle | None = None,
-                     max_frames: int = MAX_FRAMES, max_points: int = ANIMATION_POINTS, frame_ms: int = 80,
-                     title: str | None = None, image_px: int = IMAGE_PX) -> go.Figure:
+def animation_figure(
+    landscape: Landscape,
+    grid: LandscapeGrid | None = None,
+    result: RunResult | None = None,
+    labels: Sequence[str] | None = None,
+    style: FigureStyle | None = None,
+    max_frames: int = MAX_FRAMES,
+    max_points: int = ANIMATION_POINTS,
+    frame_ms: int = 80,
+    title: str | None = None,
+    image_px: int = IMAGE_PX,
+) -> go.Figure:
     """The landscape's contour bands with the paths of ``result`` growing frame by frame.
 
     The landscape is a layout image (the contour's levels and colours, ``image_px`` pixels a
@@ -78,13 +86,34 @@ def animation_figure(landscape: Landscape, grid: LandscapeGrid | None = None, re
 
     w = grid.window
     picture = evaluate_grid(landscape, w, max(int(image_px), 8))
-    image = dict(source=data_uri(band_image(picture, levels, LANDSCAPE_COLORSCALE)), xref="x", yref="y",
-                 x=w.xmin, y=w.ymax, sizex=w.width, sizey=w.height, sizing="stretch", layer="below")
+    image = dict(
+        source=data_uri(band_image(picture, levels, LANDSCAPE_COLORSCALE)),
+        xref="x",
+        yref="y",
+        x=w.xmin,
+        y=w.ymax,
+        sizex=w.width,
+        sizey=w.height,
+        sizing="stretch",
+        layer="below",
+    )
     colorbar = go.Scatter(
-        x=[w.xmin], y=[w.ymin], mode="markers", hoverinfo="skip", showlegend=False, name="loss",
-        marker=dict(size=0.1, opacity=0, color=[levels.start], cmin=levels.start, cmax=levels.end,
-                    colorscale=LANDSCAPE_COLORSCALE, showscale=True,
-                    colorbar=levels.colorbar(len=0.9, thickness=24 if style.presentation else 14)),
+        x=[w.xmin],
+        y=[w.ymin],
+        mode="markers",
+        hoverinfo="skip",
+        showlegend=False,
+        name="loss",
+        marker=dict(
+            size=0.1,
+            opacity=0,
+            color=[levels.start],
+            cmin=levels.start,
+            cmax=levels.end,
+            colorscale=LANDSCAPE_COLORSCALE,
+            showscale=True,
+            colorbar=levels.colorbar(len=0.9, thickness=24 if style.presentation else 14),
+        ),
         meta=dict(role="landscape"),
     )
     static: list[Any] = [colorbar, *critical_traces(landscape, style), start_trace(result_starts(result), style)]
@@ -92,21 +121,38 @@ def animation_figure(landscape: Landscape, grid: LandscapeGrid | None = None, re
     moving: list[Any] = []
     for r in range(R):
         look = run_look(result, r, style, colors)
-        moving.append(go.Scatter(
-            x=f32(paths0[r][:, 0]), y=f32(paths0[r][:, 1]), mode="lines", name=legend_name(result, r, names[r]),
-            legendgroup=f"run{r}", line=dict(color=look["color"], width=style.line_width, dash=look["dash"]),
-            hoverinfo="skip", meta=dict(role="path", run=r),
-        ))
+        moving.append(
+            go.Scatter(
+                x=f32(paths0[r][:, 0]),
+                y=f32(paths0[r][:, 1]),
+                mode="lines",
+                name=legend_name(result, r, names[r]),
+                legendgroup=f"run{r}",
+                line=dict(color=look["color"], width=style.line_width, dash=look["dash"]),
+                hoverinfo="skip",
+                meta=dict(role="path", run=r),
+            )
+        )
     for r in range(R):
         look = run_look(result, r, style, colors)
-        moving.append(go.Scatter(
-            x=[float(heads0[r][0])], y=[float(heads0[r][1])], mode="markers", name=names[r],
-            legendgroup=f"run{r}", showlegend=False,
-            marker=dict(size=style.mark_size, color=look["color"], symbol=look["symbol"],
-                        line=dict(width=1.5, color=MARK_COLOR)),
-            hovertemplate=f"<b>{names[r]}</b><br>x=%{{x:.4g}}, y=%{{y:.4g}}<extra></extra>",
-            meta=dict(role="head", run=r),
-        ))
+        moving.append(
+            go.Scatter(
+                x=[float(heads0[r][0])],
+                y=[float(heads0[r][1])],
+                mode="markers",
+                name=names[r],
+                legendgroup=f"run{r}",
+                showlegend=False,
+                marker=dict(
+                    size=style.mark_size,
+                    color=look["color"],
+                    symbol=look["symbol"],
+                    line=dict(width=1.5, color=MARK_COLOR),
+                ),
+                hovertemplate=f"<b>{names[r]}</b><br>x=%{{x:.4g}}, y=%{{y:.4g}}<extra></extra>",
+                meta=dict(role="head", run=r),
+            )
+        )
     moving_ids = list(range(len(static), len(static) + 2 * R))
 
     frames = []
@@ -120,8 +166,12 @@ def animation_figure(landscape: Landscape, grid: LandscapeGrid | None = None, re
     font = dict(size=style.font_size + (4 if style.presentation else 0))
     # redraw=False: only the scatter traces move; the landscape image is left alone.
     still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
-    play = {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0},
-            "mode": "immediate"}
+    play = {
+        "frame": {"duration": frame_ms, "redraw": False},
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+        "mode": "immediate",
+    }
     config_names = list(labels) if labels is not None and len(labels) == len(result.labels) else list(result.labels)
     layout = plane_layout(grid.window, style, title or figure_title(landscape, config_names))
     # Pixel layout below the plot: x-axis title, then buttons and slider, then the legend.
@@ -135,21 +185,40 @@ def animation_figure(landscape: Landscape, grid: LandscapeGrid | None = None, re
         images=[image],
         xaxis=dict(layout["xaxis"], showgrid=False),
         yaxis=dict(layout["yaxis"], showgrid=False),
-        legend=dict(orientation="h", yanchor="top", y=-(below_axis + controls) / plot_h, x=0.0,
-                    font=dict(size=fs)),
+        legend=dict(orientation="h", yanchor="top", y=-(below_axis + controls) / plot_h, x=0.0, font=dict(size=fs)),
         margin=dict(l=60, r=20, t=top, b=bottom),
         height=height,
-        updatemenus=[dict(
-            type="buttons", direction="left", x=0.0, xanchor="left", y=-below_axis / plot_h, yanchor="top",
-            font=font, pad=dict(r=10, t=30), showactive=False,
-            buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
-                     dict(label="❚❚ Pause", method="animate", args=[[None], still])],
-        )],
-        sliders=[dict(
-            active=0, x=0.25, xanchor="left", len=0.75, y=-below_axis / plot_h, yanchor="top", pad=dict(t=0),
-            font=font, currentvalue=dict(prefix="step ", font=font),
-            steps=[dict(label=f.name, method="animate", args=[[f.name], still]) for f in frames],
-        )],
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                x=0.0,
+                xanchor="left",
+                y=-below_axis / plot_h,
+                yanchor="top",
+                font=font,
+                pad=dict(r=10, t=30),
+                showactive=False,
+                buttons=[
+                    dict(label="▶ Play", method="animate", args=[None, play]),
+                    dict(label="❚❚ Pause", method="animate", args=[[None], still]),
+                ],
+            )
+        ],
+        sliders=[
+            dict(
+                active=0,
+                x=0.25,
+                xanchor="left",
+                len=0.75,
+                y=-below_axis / plot_h,
+                yanchor="top",
+                pad=dict(t=0),
+                font=font,
+                currentvalue=dict(prefix="step ", font=font),
+                steps=[dict(label=f.name, method="animate", args=[[f.name], still]) for f in frames],
+            )
+        ],
     )
     fig.update_layout(**layout, uirevision=landscape.key)
     return fig

@@ -58,46 +58,97 @@ def basin_figure(result: BasinResult, style: FigureStyle | None = None) -> go.Fi
     colors = category_colors(result.n_minima)
     K = len(colors)
     scale = discrete_colorscale(colors)
-    fig = make_subplots(rows=1, cols=P, subplot_titles=list(result.labels), horizontal_spacing=0.03,
-                        shared_yaxes=True)
+    fig = make_subplots(rows=1, cols=P, subplot_titles=list(result.labels), horizontal_spacing=0.03, shared_yaxes=True)
     w = result.settings.window()
     for p in range(P):
-        fig.add_trace(go.Heatmap(
-            x=f32(result.xs), y=f32(result.ys), z=result.codes[p].astype(np.int8), zmin=-0.5, zmax=K - 0.5,
-            colorscale=scale, showscale=False, name=result.labels[p],
-            hovertemplate="start (%{x:.3g}, %{y:.3g})<br>category %{z} (legend order, from 0)<extra></extra>",
-            meta=dict(role="basins", panel=p)), row=1, col=p + 1)
+        fig.add_trace(
+            go.Heatmap(
+                x=f32(result.xs),
+                y=f32(result.ys),
+                z=result.codes[p].astype(np.int8),
+                zmin=-0.5,
+                zmax=K - 0.5,
+                colorscale=scale,
+                showscale=False,
+                name=result.labels[p],
+                hovertemplate="start (%{x:.3g}, %{y:.3g})<br>category %{z} (legend order, from 0)<extra></extra>",
+                meta=dict(role="basins", panel=p),
+            ),
+            row=1,
+            col=p + 1,
+        )
         if result.n_minima:
-            fig.add_trace(go.Scatter(
-                x=f32(result.minima[:, 0]), y=f32(result.minima[:, 1]), mode="markers", name="minimum",
-                legendgroup="minimum", showlegend=p == 0,
-                marker=dict(symbol="star", size=style.mark_size * 1.2, color=MINIMUM_COLOR,
-                            line=dict(width=1.5, color=MARK_COLOR)),
-                hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>", meta=dict(role="minimum", panel=p)),
-                row=1, col=p + 1)
+            fig.add_trace(
+                go.Scatter(
+                    x=f32(result.minima[:, 0]),
+                    y=f32(result.minima[:, 1]),
+                    mode="markers",
+                    name="minimum",
+                    legendgroup="minimum",
+                    showlegend=p == 0,
+                    marker=dict(
+                        symbol="star",
+                        size=style.mark_size * 1.2,
+                        color=MINIMUM_COLOR,
+                        line=dict(width=1.5, color=MARK_COLOR),
+                    ),
+                    hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+                    meta=dict(role="minimum", panel=p),
+                ),
+                row=1,
+                col=p + 1,
+            )
         axis = "" if p == 0 else str(p + 1)
-        fig.layout[f"xaxis{axis}"].update(range=[w.xmin, w.xmax], constrain="domain", showgrid=False,
-                                          zeroline=False, title=dict(text="start x"))
-        fig.layout[f"yaxis{axis}"].update(range=[w.ymin, w.ymax], scaleanchor=f"x{axis}", scaleratio=1,
-                                          constrain="domain", showgrid=False, zeroline=False)
+        fig.layout[f"xaxis{axis}"].update(
+            range=[w.xmin, w.xmax], constrain="domain", showgrid=False, zeroline=False, title=dict(text="start x")
+        )
+        fig.layout[f"yaxis{axis}"].update(
+            range=[w.ymin, w.ymax],
+            scaleanchor=f"x{axis}",
+            scaleratio=1,
+            constrain="domain",
+            showgrid=False,
+            zeroline=False,
+        )
     fig.layout.yaxis.title = dict(text="start y")
     for k, name in enumerate(result.names):
         shares = result.fractions[:, k]
         if k >= result.n_minima and not np.any(shares > 0):
             continue  # an extra category no run fell into
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=legend_name(f"{k}: {name}", shares),
-                                 marker=dict(symbol="square", size=style.mark_size, color=colors[k],
-                                             line=dict(width=1, color=MARK_COLOR)),
-                                 hoverinfo="skip", meta=dict(role="legend", code=k)), row=1, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=legend_name(f"{k}: {name}", shares),
+                marker=dict(
+                    symbol="square", size=style.mark_size, color=colors[k], line=dict(width=1, color=MARK_COLOR)
+                ),
+                hoverinfo="skip",
+                meta=dict(role="legend", code=k),
+            ),
+            row=1,
+            col=1,
+        )
     s = result.settings
     title = f"{s.landscape_obj().title}: where runs from each start end ({s.steps} steps"
     title += f", noise σ={s.noise_sigma:g}, batch {s.batch_size})" if s.noise_sigma > 0 else ")"
-    fig.update_layout(**style.layout(
-        title=dict(text=title, x=0.01, xanchor="left"),
-        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0.0, font=dict(size=style.font_size),
-                    title=dict(text="ends in (share per panel, left to right)", side="top")),
-        plot_bgcolor="#FFFFFF", hovermode="closest",
-    ), uirevision=s.landscape)
+    fig.update_layout(
+        **style.layout(
+            title=dict(text=title, x=0.01, xanchor="left"),
+            legend=dict(
+                orientation="h",
+                yanchor="top",
+                y=-0.18,
+                x=0.0,
+                font=dict(size=style.font_size),
+                title=dict(text="ends in (share per panel, left to right)", side="top"),
+            ),
+            plot_bgcolor="#FFFFFF",
+            hovermode="closest",
+        ),
+        uirevision=s.landscape,
+    )
     return fig
 
 
@@ -110,18 +161,32 @@ def fractions_figure(result: BasinResult, style: FigureStyle | None = None) -> g
         shares = result.fractions[:, k]
         if not np.any(shares > 0):
             continue
-        traces.append(go.Bar(x=list(result.labels), y=shares.astype(float), name=f"{k}: {name}",
-                             marker=dict(color=colors[k], line=dict(width=0.5, color=MARK_COLOR)),
-                             text=[f"{100 * v:.0f}%" if v >= 0.04 else "" for v in shares], textposition="inside",
-                             hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}}<extra></extra>", meta=dict(code=k)))
+        traces.append(
+            go.Bar(
+                x=list(result.labels),
+                y=shares.astype(float),
+                name=f"{k}: {name}",
+                marker=dict(color=colors[k], line=dict(width=0.5, color=MARK_COLOR)),
+                text=[f"{100 * v:.0f}%" if v >= 0.04 else "" for v in shares],
+                textposition="inside",
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}}<extra></extra>",
+                meta=dict(code=k),
+            )
+        )
     fig = go.Figure(traces)
     s = result.settings
-    noise = f"noise σ={s.noise_sigma:g}, batch size {s.batch_size}, seed {s.seed}" if s.noise_sigma > 0 \
+    noise = (
+        f"noise σ={s.noise_sigma:g}, batch size {s.batch_size}, seed {s.seed}"
+        if s.noise_sigma > 0
         else "no gradient noise"
-    fig.update_layout(**style.layout(
-        title=dict(text=f"Share of runs per basin ({noise})", x=0.01, xanchor="left"),
-        barmode="stack", yaxis=dict(title=dict(text="share of runs"), range=[0, 1], tickformat=".0%"),
-        legend=dict(orientation="v", font=dict(size=style.font_size)),
-        height=max(320, int(style.fig_height * 0.7)),
-    ))
+    )
+    fig.update_layout(
+        **style.layout(
+            title=dict(text=f"Share of runs per basin ({noise})", x=0.01, xanchor="left"),
+            barmode="stack",
+            yaxis=dict(title=dict(text="share of runs"), range=[0, 1], tickformat=".0%"),
+            legend=dict(orientation="v", font=dict(size=style.font_size)),
+            height=max(320, int(style.fig_height * 0.7)),
+        )
+    )
     return fig

@@ -45,7 +45,7 @@ def click_trace_index(fig: go.Figure) -> int | None:
 
 
 def figure_title(landscape: Landscape, run_names: Sequence[str], limit: int = 80) -> str:
-    """"Rosenbrock: SGD, Adam, ..." cut to about ``limit`` characters."""
+    """ "Rosenbrock: SGD, Adam, ..." cut to about ``limit`` characters."""
     shown: list[str] = []
     for i, name in enumerate(run_names):
         if shown and len(", ".join([*shown, name])) > limit:
@@ -57,8 +57,11 @@ def figure_title(landscape: Landscape, run_names: Sequence[str], limit: int = 80
 def run_look(result: RunResult, r: int, style: FigureStyle, colors: Sequence[str]) -> dict[str, Any]:
     """Colour (by config), dash and symbol (by start) of run ``r``."""
     s = int(result.start_index[r])
-    return dict(color=colors[int(result.config_index[r]) % len(colors)], dash=DASHES[s % len(DASHES)],
-                symbol=SYMBOLS[s % len(SYMBOLS)])
+    return dict(
+        color=colors[int(result.config_index[r]) % len(colors)],
+        dash=DASHES[s % len(DASHES)],
+        symbol=SYMBOLS[s % len(SYMBOLS)],
+    )
 
 
 def colors_for(result: RunResult) -> list[str]:
@@ -75,29 +78,48 @@ def contour_trace(grid: LandscapeGrid, levels: ContourLevels, style: FigureStyle
     """Filled contour of ``levels.transform(grid.z)``, colourbar in loss units."""
     what = "log10(loss − min)" if levels.log else "loss"
     return go.Contour(
-        x=grid.xs, y=grid.ys, z=f32(levels.transform(grid.z)),
-        autocontour=False, contours=dict(start=levels.start, end=levels.end, size=levels.size, coloring="fill"),
-        colorscale=LANDSCAPE_COLORSCALE, line=dict(width=0.5, color="rgba(0,0,0,0.25)"),
+        x=grid.xs,
+        y=grid.ys,
+        z=f32(levels.transform(grid.z)),
+        autocontour=False,
+        contours=dict(start=levels.start, end=levels.end, size=levels.size, coloring="fill"),
+        colorscale=LANDSCAPE_COLORSCALE,
+        line=dict(width=0.5, color="rgba(0,0,0,0.25)"),
         colorbar=levels.colorbar(len=0.9, thickness=24 if style.presentation else 14),
         hovertemplate=f"x=%{{x:.3f}}<br>y=%{{y:.3f}}<br>{what}=%{{z:.3g}}<extra></extra>",
-        name="loss", showlegend=False, meta=dict(role="landscape"),
+        name="loss",
+        showlegend=False,
+        meta=dict(role="landscape"),
     )
 
 
 def critical_traces(landscape: Landscape, style: FigureStyle) -> list[go.Scatter]:
     """Known minima (stars) and saddles (x marks), with hover text."""
     traces = []
-    for kind, points, symbol, fill in (("minimum", landscape.minima(), "star", MINIMUM_COLOR),
-                                       ("saddle", landscape.saddles(), "x-thin-open", MARK_COLOR)):
+    for kind, points, symbol, fill in (
+        ("minimum", landscape.minima(), "star", MINIMUM_COLOR),
+        ("saddle", landscape.saddles(), "x-thin-open", MARK_COLOR),
+    ):
         if not points:
             continue
         text = [f"{kind} ({p.x:.4g}, {p.y:.4g})<br>loss {p.value:.4g}" for p in points]
-        traces.append(go.Scatter(
-            x=[p.x for p in points], y=[p.y for p in points], mode="markers", name=kind,
-            marker=dict(symbol=symbol, size=style.mark_size * 1.3, color=fill,
-                        line=dict(width=1.5 if kind == "minimum" else style.line_width, color=MARK_COLOR)),
-            text=text, hovertemplate="%{text}<extra></extra>", meta=dict(role=kind),
-        ))
+        traces.append(
+            go.Scatter(
+                x=[p.x for p in points],
+                y=[p.y for p in points],
+                mode="markers",
+                name=kind,
+                marker=dict(
+                    symbol=symbol,
+                    size=style.mark_size * 1.3,
+                    color=fill,
+                    line=dict(width=1.5 if kind == "minimum" else style.line_width, color=MARK_COLOR),
+                ),
+                text=text,
+                hovertemplate="%{text}<extra></extra>",
+                meta=dict(role=kind),
+            )
+        )
     return traces
 
 
@@ -105,10 +127,15 @@ def start_trace(starts: Array, style: FigureStyle) -> go.Scatter:
     """The start points ``(S, 2)`` as open circles."""
     starts = np.asarray(starts, dtype=float).reshape(-1, 2)
     return go.Scatter(
-        x=starts[:, 0], y=starts[:, 1], mode="markers", name="start",
-        marker=dict(symbol="circle-open", size=style.mark_size * 1.2, color=MARK_COLOR,
-                    line=dict(width=style.line_width)),
-        hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>", meta=dict(role="start"),
+        x=starts[:, 0],
+        y=starts[:, 1],
+        mode="markers",
+        name="start",
+        marker=dict(
+            symbol="circle-open", size=style.mark_size * 1.2, color=MARK_COLOR, line=dict(width=style.line_width)
+        ),
+        hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        meta=dict(role="start"),
     )
 
 
@@ -119,21 +146,34 @@ def result_starts(result: RunResult) -> Array:
     return result.positions[first, 0] if S else np.zeros((0, 2))
 
 
-def path_trace(result: RunResult, r: int, idx: Array, name: str, style: FigureStyle,
-               colors: Sequence[str], mode: str = "lines+markers") -> go.Scatter:
+def path_trace(
+    result: RunResult,
+    r: int,
+    idx: Array,
+    name: str,
+    style: FigureStyle,
+    colors: Sequence[str],
+    mode: str = "lines+markers",
+) -> go.Scatter:
     """Run ``r`` through its recorded points ``idx``, hover showing step and loss."""
     look = run_look(result, r, style, colors)
     pts = result.positions[r, idx]
     custom = np.column_stack([result.steps[idx], result.losses[r, idx]])
     return go.Scatter(
-        x=f32(pts[:, 0]), y=f32(pts[:, 1]), mode=mode, name=legend_name(result, r, name),
+        x=f32(pts[:, 0]),
+        y=f32(pts[:, 1]),
+        mode=mode,
+        name=legend_name(result, r, name),
         legendgroup=f"run{r}",
         line=dict(color=look["color"], width=style.line_width, dash=look["dash"]),
         marker=dict(size=style.marker_size, symbol=look["symbol"], color=look["color"]),
         customdata=f32(custom),
-        hovertemplate=(f"<b>{name}</b><br>step %{{customdata[0]:.0f}}<br>x=%{{x:.4g}}, y=%{{y:.4g}}"
-                       "<br>loss %{customdata[1]:.4g}<extra></extra>"),
-        unselected=dict(marker=dict(opacity=1)), meta=dict(role="path", run=r),
+        hovertemplate=(
+            f"<b>{name}</b><br>step %{{customdata[0]:.0f}}<br>x=%{{x:.4g}}, y=%{{y:.4g}}"
+            "<br>loss %{customdata[1]:.4g}<extra></extra>"
+        ),
+        unselected=dict(marker=dict(opacity=1)),
+        meta=dict(role="path", run=r),
     )
 
 
@@ -147,8 +187,9 @@ def end_point(result: RunResult, r: int, window: Window) -> tuple[Array, bool]:
     return pts[-1], False
 
 
-def end_trace(result: RunResult, r: int, name: str, style: FigureStyle, colors: Sequence[str],
-              window: Window) -> go.Scatter:
+def end_trace(
+    result: RunResult, r: int, name: str, style: FigureStyle, colors: Sequence[str], window: Window
+) -> go.Scatter:
     """A marker at the end of run ``r``: a large X for runs that diverged or left the window."""
     look = run_look(result, r, style, colors)
     point, off = end_point(result, r, window)
@@ -159,10 +200,21 @@ def end_trace(result: RunResult, r: int, name: str, style: FigureStyle, colors: 
         text += f"<br>last finite point ({last[0]:.4g}, {last[1]:.4g})" + (" is out of view" if off else "")
     text += f"<br>final loss {result.losses[r, paths.run_length(result, r) - 1]:.4g}"
     return go.Scatter(
-        x=f32(point[:1]), y=f32(point[1:]), mode="markers", name=name, legendgroup=f"run{r}", showlegend=False,
-        marker=dict(symbol="x" if flew else look["symbol"], size=style.mark_size * (1.3 if flew else 0.9),
-                    color=look["color"], line=dict(width=1.5, color=MARK_COLOR if flew else "#ffffff")),
-        text=[text], hovertemplate="%{text}<extra></extra>", unselected=dict(marker=dict(opacity=1)),
+        x=f32(point[:1]),
+        y=f32(point[1:]),
+        mode="markers",
+        name=name,
+        legendgroup=f"run{r}",
+        showlegend=False,
+        marker=dict(
+            symbol="x" if flew else look["symbol"],
+            size=style.mark_size * (1.3 if flew else 0.9),
+            color=look["color"],
+            line=dict(width=1.5, color=MARK_COLOR if flew else "#ffffff"),
+        ),
+        text=[text],
+        hovertemplate="%{text}<extra></extra>",
+        unselected=dict(marker=dict(opacity=1)),
         meta=dict(role="end", run=r),
     )
 
@@ -180,11 +232,17 @@ def click_trace(window: Window, landscape: Landscape | None = None, n: int = CLI
             custom = f32(np.nan_to_num(np.asarray(landscape.value(pts), dtype=float), nan=np.inf))
         hover += "<br>loss %{customdata:.4g}"
     return go.Scatter(
-        x=f32(pts[:, 0]), y=f32(pts[:, 1]), mode="markers", name=CLICK_TRACE, customdata=custom,
-        marker=dict(size=4, opacity=0, color="#ffffff"), showlegend=False,
+        x=f32(pts[:, 0]),
+        y=f32(pts[:, 1]),
+        mode="markers",
+        name=CLICK_TRACE,
+        customdata=custom,
+        marker=dict(size=4, opacity=0, color="#ffffff"),
+        showlegend=False,
         hovertemplate=hover + "<br><i>click to start here</i><extra></extra>",
         hoverlabel=dict(bgcolor="rgba(255,255,255,0.9)", font=dict(color=MARK_COLOR)),
-        selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+        selected=dict(marker=dict(opacity=0)),
+        unselected=dict(marker=dict(opacity=0)),
         meta=dict(role="click"),
     )
 
@@ -194,18 +252,31 @@ def plane_layout(window: Window, style: FigureStyle, title: str) -> dict[str, An
     return style.layout(
         title=dict(text=title, x=0.01, xanchor="left"),
         xaxis=dict(title=dict(text="x"), range=[window.xmin, window.xmax], constrain="domain", zeroline=False),
-        yaxis=dict(title=dict(text="y"), range=[window.ymin, window.ymax], scaleanchor="x", scaleratio=1,
-                   constrain="domain", zeroline=False),
+        yaxis=dict(
+            title=dict(text="y"),
+            range=[window.ymin, window.ymax],
+            scaleanchor="x",
+            scaleratio=1,
+            constrain="domain",
+            zeroline=False,
+        ),
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0.0, font=dict(size=style.font_size)),
         hovermode="closest",
     )
 
 
 # --- the figure -----------------------------------------------------------------------------
-def contour_figure(landscape: Landscape, grid: LandscapeGrid | None = None, result: RunResult | None = None,
-                   labels: Sequence[str] | None = None, style: FigureStyle | None = None,
-                   starts: Array | None = None, clickable: bool = True, title: str | None = None,
-                   max_points: int = paths.MAX_PATH_POINTS) -> go.Figure:
+def contour_figure(
+    landscape: Landscape,
+    grid: LandscapeGrid | None = None,
+    result: RunResult | None = None,
+    labels: Sequence[str] | None = None,
+    style: FigureStyle | None = None,
+    starts: Array | None = None,
+    clickable: bool = True,
+    title: str | None = None,
+    max_points: int = paths.MAX_PATH_POINTS,
+) -> go.Figure:
     """Filled contour of ``landscape`` with minima, saddles, starts and the paths of ``result``.
 
     ``grid`` defaults to a ``150 x 150`` grid over the landscape's window; ``labels`` are per
@@ -231,8 +302,12 @@ def contour_figure(landscape: Landscape, grid: LandscapeGrid | None = None, resu
     if clickable:
         traces.append(click_trace(grid.window, landscape))
     fig = go.Figure(traces)
-    config_names = list(labels) if labels is not None and result is not None and len(labels) == len(result.labels) \
+    config_names = (
+        list(labels)
+        if labels is not None and result is not None and len(labels) == len(result.labels)
         else (list(result.labels) if result is not None else [])
-    fig.update_layout(**plane_layout(grid.window, style, title or figure_title(landscape, config_names)),
-                      uirevision=landscape.key)
+    )
+    fig.update_layout(
+        **plane_layout(grid.window, style, title or figure_title(landscape, config_names)), uirevision=landscape.key
+    )
     return fig

@@ -32,39 +32,69 @@ def _series(result: RunResult, values: Array, max_points: int) -> list[tuple[Arr
     return out
 
 
-def _curve_figure(result: RunResult, series: list[tuple[Array, Array]], labels: Sequence[str] | None,
-                  style: FigureStyle, y_title: str, log_y: bool, title: str, what: str) -> go.Figure:
+def _curve_figure(
+    result: RunResult,
+    series: list[tuple[Array, Array]],
+    labels: Sequence[str] | None,
+    style: FigureStyle,
+    y_title: str,
+    log_y: bool,
+    title: str,
+    what: str,
+) -> go.Figure:
     names = paths.names(result, labels)
     colors = colors_for(result)
     fig = go.Figure()
     for r, (x, y) in enumerate(series):
         look = run_look(result, r, style, colors)
-        fig.add_trace(go.Scatter(
-            x=x, y=y, mode="lines", name=legend_name(result, r, names[r]), legendgroup=f"run{r}",
-            line=dict(color=look["color"], width=style.line_width, dash=look["dash"]),
-            hovertemplate=f"<b>{names[r]}</b><br>step %{{x}}<br>{what} %{{y:.4g}}<extra></extra>",
-            meta=dict(role="curve", run=r),
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                name=legend_name(result, r, names[r]),
+                legendgroup=f"run{r}",
+                line=dict(color=look["color"], width=style.line_width, dash=look["dash"]),
+                hovertemplate=f"<b>{names[r]}</b><br>step %{{x}}<br>{what} %{{y:.4g}}<extra></extra>",
+                meta=dict(role="curve", run=r),
+            )
+        )
         if paths.flew_off(result, r) and len(x):
-            fig.add_trace(go.Scatter(
-                x=x[-1:], y=y[-1:], mode="markers", name=names[r], legendgroup=f"run{r}", showlegend=False,
-                marker=dict(symbol="x", size=style.mark_size, color=look["color"],
-                            line=dict(width=1.5, color=MARK_COLOR)),
-                hovertemplate=f"<b>{names[r]}</b>: {paths.status_text(result, r)}<extra></extra>",
-                meta=dict(role="end", run=r),
-            ))
-    fig.update_layout(**style.layout(
-        title=dict(text=title, x=0.01, xanchor="left"),
-        xaxis=dict(title=dict(text="step")),
-        yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power"),
-        legend=dict(orientation="v", yanchor="top", y=1.0, x=1.02, font=dict(size=style.font_size)),
-        hovermode="closest", height=int(style.fig_height * 0.75),
-    ))
+            fig.add_trace(
+                go.Scatter(
+                    x=x[-1:],
+                    y=y[-1:],
+                    mode="markers",
+                    name=names[r],
+                    legendgroup=f"run{r}",
+                    showlegend=False,
+                    marker=dict(
+                        symbol="x", size=style.mark_size, color=look["color"], line=dict(width=1.5, color=MARK_COLOR)
+                    ),
+                    hovertemplate=f"<b>{names[r]}</b>: {paths.status_text(result, r)}<extra></extra>",
+                    meta=dict(role="end", run=r),
+                )
+            )
+    fig.update_layout(
+        **style.layout(
+            title=dict(text=title, x=0.01, xanchor="left"),
+            xaxis=dict(title=dict(text="step")),
+            yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power"),
+            legend=dict(orientation="v", yanchor="top", y=1.0, x=1.02, font=dict(size=style.font_size)),
+            hovermode="closest",
+            height=int(style.fig_height * 0.75),
+        )
+    )
     return fig
 
 
-def loss_figure(result: RunResult, labels: Sequence[str] | None = None, style: FigureStyle | None = None,
-                log_y: bool = True, max_points: int = paths.MAX_CURVE_POINTS) -> go.Figure:
+def loss_figure(
+    result: RunResult,
+    labels: Sequence[str] | None = None,
+    style: FigureStyle | None = None,
+    log_y: bool = True,
+    max_points: int = paths.MAX_CURVE_POINTS,
+) -> go.Figure:
     """Loss against step for every run (up to where it stopped, at most ``max_points`` points each).
 
     With ``log_y``: a log axis when every loss shown is positive; otherwise ``loss - min + tiny``
@@ -81,12 +111,18 @@ def loss_figure(result: RunResult, labels: Sequence[str] | None = None, style: F
         series = [(x, y - lo + tiny) for x, y in series]
         y_title = f"loss − min ({lo:.4g}) + {tiny:.1g}"
     what = "loss" if y_title == "loss" else "loss − min"
-    return _curve_figure(result, series, labels, style, y_title + (" (log scale)" if log_y else ""), log_y,
-                         "Loss by step", what)
+    return _curve_figure(
+        result, series, labels, style, y_title + (" (log scale)" if log_y else ""), log_y, "Loss by step", what
+    )
 
 
-def distance_figure(result: RunResult, landscape: Landscape, labels: Sequence[str] | None = None,
-                    style: FigureStyle | None = None, max_points: int = paths.MAX_CURVE_POINTS) -> go.Figure:
+def distance_figure(
+    result: RunResult,
+    landscape: Landscape,
+    labels: Sequence[str] | None = None,
+    style: FigureStyle | None = None,
+    max_points: int = paths.MAX_CURVE_POINTS,
+) -> go.Figure:
     """Distance from each run's point to the nearest known minimum against step (log axis).
 
     Landscapes with no known minimum get an empty figure that says so. Distances of exactly 0
@@ -96,17 +132,30 @@ def distance_figure(result: RunResult, landscape: Landscape, labels: Sequence[st
     minima = landscape.minima_array()
     if minima.shape[0] == 0:
         fig = go.Figure()
-        fig.update_layout(**style.layout(
-            title=dict(text="Distance to the nearest minimum", x=0.01, xanchor="left"),
-            xaxis=dict(visible=False), yaxis=dict(visible=False), height=int(style.fig_height * 0.5),
-            annotations=[dict(text=f"{landscape.title} has no known minimum: there is no distance to show.",
-                              x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                              font=dict(size=style.font_size))],
-        ))
+        fig.update_layout(
+            **style.layout(
+                title=dict(text="Distance to the nearest minimum", x=0.01, xanchor="left"),
+                xaxis=dict(visible=False),
+                yaxis=dict(visible=False),
+                height=int(style.fig_height * 0.5),
+                annotations=[
+                    dict(
+                        text=f"{landscape.title} has no known minimum: there is no distance to show.",
+                        x=0.5,
+                        y=0.5,
+                        xref="paper",
+                        yref="paper",
+                        showarrow=False,
+                        font=dict(size=style.font_size),
+                    )
+                ],
+            )
+        )
         return fig
     d = nearest_distances(result.positions, minima)
     floored = bool((d <= 0).any())
     series = _series(result, np.maximum(d, DISTANCE_FLOOR), max_points)
     y_title = "distance to nearest minimum (log scale)" + (f", 0 drawn at {DISTANCE_FLOOR:g}" if floored else "")
-    return _curve_figure(result, series, labels, style, y_title, True, "Distance to the nearest minimum by step",
-                         "distance")
+    return _curve_figure(
+        result, series, labels, style, y_title, True, "Distance to the nearest minimum by step", "distance"
+    )

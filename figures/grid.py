@@ -120,8 +120,17 @@ def contour_levels(z: Array, log: bool, n: int = 30, zmin: float | None = None) 
     tickvals = tuple(float(v) for v in np.log10(offsets + delta))
     ticktext = tuple(_fmt(v) for v in offsets)
     title = "loss (log scale)" if lo == 0 else f"loss − ({lo:.4g}) (log scale)"
-    return ContourLevels(True, start, end, (end - start) / n, zmin=lo, delta=float(delta),
-                         tickvals=tickvals, ticktext=ticktext, title=title)
+    return ContourLevels(
+        True,
+        start,
+        end,
+        (end - start) / n,
+        zmin=lo,
+        delta=float(delta),
+        tickvals=tickvals,
+        ticktext=ticktext,
+        title=title,
+    )
 
 
 def known_min_value(landscape: Landscape) -> float | None:

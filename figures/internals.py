@@ -60,8 +60,9 @@ def arrows_at(trace: Trace, step: int, length: float) -> list[Arrow]:
     return out
 
 
-def internals_contour(trace: Trace, grid: LandscapeGrid, step: int, style: FigureStyle | None = None,
-                      title: str | None = None) -> go.Figure:
+def internals_contour(
+    trace: Trace, grid: LandscapeGrid, step: int, style: FigureStyle | None = None, title: str | None = None
+) -> go.Figure:
     """Contour with the path up to ``p_{t-1}`` (the rest faint), the current point, the next point
     ``p_t`` and the arrows of ``arrows_at`` for step ``t = step``."""
     style = style or FigureStyle()
@@ -71,39 +72,85 @@ def internals_contour(trace: Trace, grid: LandscapeGrid, step: int, style: Figur
     levels = levels_for(trace.landscape, grid)
     fig = go.Figure([contour_trace(grid, levels, style), *critical_traces(trace.landscape, style)])
     steps = np.arange(pos.shape[0])
-    fig.add_trace(go.Scatter(
-        x=f32(pos[step - 1:, 0]), y=f32(pos[step - 1:, 1]), mode="lines", name="path to come",
-        line=dict(color=PATH_COLOR, width=style.line_width * 0.6, dash="dot"), opacity=0.35,
-        customdata=steps[step - 1:], hovertemplate="step %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
-        meta=dict(role="future")))
-    fig.add_trace(go.Scatter(
-        x=f32(pos[:step, 0]), y=f32(pos[:step, 1]), mode="lines+markers",
-        name=f"path p<sub>0</sub> … p<sub>{step - 1}</sub>",
-        line=dict(color=PATH_COLOR, width=style.line_width), marker=dict(size=style.marker_size, color=PATH_COLOR),
-        customdata=steps[:step], hovertemplate="p_%{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
-        meta=dict(role="path")))
-    fig.add_trace(go.Scatter(
-        x=f32(pos[step:step + 1, 0]), y=f32(pos[step:step + 1, 1]), mode="markers",
-        name=f"next point p<sub>{step}</sub>",
-        marker=dict(symbol="circle-open", size=style.mark_size, color=MARK_COLOR, line=dict(width=2)),
-        hovertemplate="next point (%{x:.4g}, %{y:.4g})<extra></extra>", meta=dict(role="next")))
-    fig.add_trace(go.Scatter(
-        x=f32(pos[step - 1:step, 0]), y=f32(pos[step - 1:step, 1]), mode="markers",
-        name=f"current point p<sub>{step - 1}</sub>",
-        marker=dict(size=style.mark_size, color=PATH_COLOR, line=dict(width=1.5, color="#ffffff")),
-        hovertemplate="current point (%{x:.4g}, %{y:.4g})<extra></extra>", meta=dict(role="current")))
+    fig.add_trace(
+        go.Scatter(
+            x=f32(pos[step - 1 :, 0]),
+            y=f32(pos[step - 1 :, 1]),
+            mode="lines",
+            name="path to come",
+            line=dict(color=PATH_COLOR, width=style.line_width * 0.6, dash="dot"),
+            opacity=0.35,
+            customdata=steps[step - 1 :],
+            hovertemplate="step %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
+            meta=dict(role="future"),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=f32(pos[:step, 0]),
+            y=f32(pos[:step, 1]),
+            mode="lines+markers",
+            name=f"path p<sub>0</sub> … p<sub>{step - 1}</sub>",
+            line=dict(color=PATH_COLOR, width=style.line_width),
+            marker=dict(size=style.marker_size, color=PATH_COLOR),
+            customdata=steps[:step],
+            hovertemplate="p_%{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
+            meta=dict(role="path"),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=f32(pos[step : step + 1, 0]),
+            y=f32(pos[step : step + 1, 1]),
+            mode="markers",
+            name=f"next point p<sub>{step}</sub>",
+            marker=dict(symbol="circle-open", size=style.mark_size, color=MARK_COLOR, line=dict(width=2)),
+            hovertemplate="next point (%{x:.4g}, %{y:.4g})<extra></extra>",
+            meta=dict(role="next"),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=f32(pos[step - 1 : step, 0]),
+            y=f32(pos[step - 1 : step, 1]),
+            mode="markers",
+            name=f"current point p<sub>{step - 1}</sub>",
+            marker=dict(size=style.mark_size, color=PATH_COLOR, line=dict(width=1.5, color="#ffffff")),
+            hovertemplate="current point (%{x:.4g}, %{y:.4g})<extra></extra>",
+            meta=dict(role="current"),
+        )
+    )
     for arrow in arrows_at(trace, step, length):
         color = ARROW_COLORS[arrow.kind]
         width = style.line_width * ARROW_WIDTHS[arrow.kind]
-        fig.add_trace(go.Scatter(
-            x=[float(arrow.tail[0]), float(arrow.tip[0])], y=[float(arrow.tail[1]), float(arrow.tip[1])],
-            mode="lines", name=arrow.name, line=dict(color=color, width=width),
-            hoverinfo="skip", meta=dict(role="arrow", kind=arrow.kind,
-                                        vector=[float(arrow.vector[0]), float(arrow.vector[1])])))
-        fig.add_annotation(x=float(arrow.tip[0]), y=float(arrow.tip[1]), ax=float(arrow.tail[0]),
-                           ay=float(arrow.tail[1]), xref="x", yref="y", axref="x", ayref="y", text="",
-                           showarrow=True, arrowhead=2, arrowsize=1.2 if width < 5 else 0.8, arrowwidth=width,
-                           arrowcolor=color, name=arrow.kind)
+        fig.add_trace(
+            go.Scatter(
+                x=[float(arrow.tail[0]), float(arrow.tip[0])],
+                y=[float(arrow.tail[1]), float(arrow.tip[1])],
+                mode="lines",
+                name=arrow.name,
+                line=dict(color=color, width=width),
+                hoverinfo="skip",
+                meta=dict(role="arrow", kind=arrow.kind, vector=[float(arrow.vector[0]), float(arrow.vector[1])]),
+            )
+        )
+        fig.add_annotation(
+            x=float(arrow.tip[0]),
+            y=float(arrow.tip[1]),
+            ax=float(arrow.tail[0]),
+            ay=float(arrow.tail[1]),
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            text="",
+            showarrow=True,
+            arrowhead=2,
+            arrowsize=1.2 if width < 5 else 0.8,
+            arrowwidth=width,
+            arrowcolor=color,
+            name=arrow.kind,
+        )
     title = title or f"{trace.landscape.title}: {trace.config.title}, step {step} of {trace.n_steps}"
     fig.update_layout(**plane_layout(window, style, title), uirevision=trace.landscape.key)
     fig.update_layout(height=int(style.fig_height * 1.25))  # room for the legend below
@@ -116,14 +163,34 @@ def _step_line(fig: go.Figure, step: int, rows: int, cols: int = 1) -> None:
             fig.add_vline(x=step, line=dict(color=STEP_LINE, width=1.5, dash="dot"), row=r, col=c)
 
 
-def _coord_traces(fig: go.Figure, x: Array, values: Array, label: str, row: int, col: int, style: FigureStyle,
-                  dash: str = "solid", showlegend: bool = False, role: str = "state") -> None:
+def _coord_traces(
+    fig: go.Figure,
+    x: Array,
+    values: Array,
+    label: str,
+    row: int,
+    col: int,
+    style: FigureStyle,
+    dash: str = "solid",
+    showlegend: bool = False,
+    role: str = "state",
+) -> None:
     for d, coord in enumerate("xy"):
-        fig.add_trace(go.Scatter(
-            x=x, y=f32(values[:, d]), mode="lines", name=f"{label} ({coord})", legendgroup=f"{label}{coord}",
-            line=dict(color=COORD_COLORS[d], width=style.line_width, dash=dash), showlegend=showlegend,
-            hovertemplate=f"{label}, {coord}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
-            meta=dict(role=role, quantity=label, coord=coord)), row=row, col=col)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=f32(values[:, d]),
+                mode="lines",
+                name=f"{label} ({coord})",
+                legendgroup=f"{label}{coord}",
+                line=dict(color=COORD_COLORS[d], width=style.line_width, dash=dash),
+                showlegend=showlegend,
+                hovertemplate=f"{label}, {coord}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
+                meta=dict(role=role, quantity=label, coord=coord),
+            ),
+            row=row,
+            col=col,
+        )
 
 
 def state_figure(trace: Trace, step: int, style: FigureStyle | None = None) -> go.Figure:
@@ -131,22 +198,37 @@ def state_figure(trace: Trace, step: int, style: FigureStyle | None = None) -> g
     x coordinate solid (blue), y dashed (vermillion); a dotted line at the shown step."""
     style = style or FigureStyle()
     rows = [("gradient g", trace.grads)] + [(STATE_NAMES.get(k, k), v) for k, v in trace.state.items()]
-    fig = make_subplots(rows=len(rows), cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        subplot_titles=[name for name, _ in rows])
+    fig = make_subplots(
+        rows=len(rows), cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=[name for name, _ in rows]
+    )
     x = trace.steps
     for r, (name, values) in enumerate(rows, start=1):
         for d, coord in enumerate("xy"):
-            fig.add_trace(go.Scatter(
-                x=x, y=f32(values[:, d]), mode="lines", name=f"{coord} coordinate", legendgroup=coord,
-                line=dict(color=COORD_COLORS[d], width=style.line_width, dash=("solid", "dash")[d]),
-                showlegend=r == 1, hovertemplate=f"{name}, {coord}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
-                meta=dict(role="state", quantity=name, coord=coord)), row=r, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=f32(values[:, d]),
+                    mode="lines",
+                    name=f"{coord} coordinate",
+                    legendgroup=coord,
+                    line=dict(color=COORD_COLORS[d], width=style.line_width, dash=("solid", "dash")[d]),
+                    showlegend=r == 1,
+                    hovertemplate=f"{name}, {coord}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
+                    meta=dict(role="state", quantity=name, coord=coord),
+                ),
+                row=r,
+                col=1,
+            )
     _step_line(fig, step, len(rows))
     fig.update_xaxes(title_text="step t", row=len(rows), col=1)
-    fig.update_layout(**style.layout(
-        title=dict(text=f"{trace.config.title}: gradient and state per coordinate", x=0.01, xanchor="left"),
-        height=max(int(style.fig_height * 0.45) * len(rows), style.fig_height // 2 + 100), hovermode="closest",
-        legend=dict(orientation="h", yanchor="bottom", y=1.04, x=1.0, xanchor="right")))
+    fig.update_layout(
+        **style.layout(
+            title=dict(text=f"{trace.config.title}: gradient and state per coordinate", x=0.01, xanchor="left"),
+            height=max(int(style.fig_height * 0.45) * len(rows), style.fig_height // 2 + 100),
+            hovermode="closest",
+            legend=dict(orientation="h", yanchor="bottom", y=1.04, x=1.0, xanchor="right"),
+        )
+    )
     return fig
 
 
@@ -160,9 +242,14 @@ def bias_figure(trace: Trace, step: int, style: FigureStyle | None = None) -> go
     pairs = [("m", m, "m̂", trace.m_hat)]
     if trace.v_hat is not None:
         pairs.append(("v", trace.state["nu"], "v̂", trace.v_hat))
-    fig = make_subplots(rows=1, cols=len(pairs), horizontal_spacing=0.1,
-                        subplot_titles=[f"{a} (dashed) vs {b} = {a} / (1 − β{'₁₂'[i]}ᵗ) (solid)"
-                                        for i, (a, _, b, _) in enumerate(pairs)])
+    fig = make_subplots(
+        rows=1,
+        cols=len(pairs),
+        horizontal_spacing=0.1,
+        subplot_titles=[
+            f"{a} (dashed) vs {b} = {a} / (1 − β{'₁₂'[i]}ᵗ) (solid)" for i, (a, _, b, _) in enumerate(pairs)
+        ],
+    )
     x = trace.steps
     for c, (raw_name, raw, hat_name, hat) in enumerate(pairs, start=1):
         _coord_traces(fig, x, hat, hat_name, 1, c, style, showlegend=True, role="corrected")
@@ -171,11 +258,16 @@ def bias_figure(trace: Trace, step: int, style: FigureStyle | None = None) -> go
         fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
     _step_line(fig, step, 1, len(pairs))
     fig.update_xaxes(title_text="step t")
-    fig.update_layout(**style.layout(
-        title=dict(text="Bias correction: the moments start at 0 and are divided by 1 − βᵗ", x=0.01,
-                   xanchor="left"),
-        height=int(style.fig_height * 0.8), hovermode="closest",
-        legend=dict(orientation="v", x=1.02, y=1.0)))
+    fig.update_layout(
+        **style.layout(
+            title=dict(
+                text="Bias correction: the moments start at 0 and are divided by 1 − βᵗ", x=0.01, xanchor="left"
+            ),
+            height=int(style.fig_height * 0.8),
+            hovermode="closest",
+            legend=dict(orientation="v", x=1.02, y=1.0),
+        )
+    )
     return fig
 
 
@@ -186,19 +278,38 @@ def effective_lr_figure(trace: Trace, step: int, style: FigureStyle | None = Non
     eff = np.where(eff > 0, eff, np.nan)  # zero steps cannot be drawn on a log axis
     fig = go.Figure()
     for d, coord in enumerate("xy"):
-        fig.add_trace(go.Scatter(
-            x=trace.steps, y=f32(eff[:, d]), mode="lines", name=f"{coord}: |Δ{coord}| / |g<sub>{coord}</sub>|",
-            line=dict(color=COORD_COLORS[d], width=style.line_width, dash=("solid", "dash")[d]),
-            hovertemplate=f"{coord}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
-            meta=dict(role="effective", coord=coord)))
+        fig.add_trace(
+            go.Scatter(
+                x=trace.steps,
+                y=f32(eff[:, d]),
+                mode="lines",
+                name=f"{coord}: |Δ{coord}| / |g<sub>{coord}</sub>|",
+                line=dict(color=COORD_COLORS[d], width=style.line_width, dash=("solid", "dash")[d]),
+                hovertemplate=f"{coord}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
+                meta=dict(role="effective", coord=coord),
+            )
+        )
     lr = float(np.asarray(trace.config.lr))
-    fig.add_trace(go.Scatter(  # a trace, not add_hline: its annotation lands off the line on log axes
-        x=[1, max(trace.n_steps, 1)], y=[lr, lr], mode="lines", name=f"learning rate η = {lr:g}",
-        line=dict(color=MARK_COLOR, width=1.5, dash="dot"), hoverinfo="skip", meta=dict(role="lr")))
+    fig.add_trace(
+        go.Scatter(  # a trace, not add_hline: its annotation lands off the line on log axes
+            x=[1, max(trace.n_steps, 1)],
+            y=[lr, lr],
+            mode="lines",
+            name=f"learning rate η = {lr:g}",
+            line=dict(color=MARK_COLOR, width=1.5, dash="dot"),
+            hoverinfo="skip",
+            meta=dict(role="lr"),
+        )
+    )
     fig.add_vline(x=step, line=dict(color=STEP_LINE, width=1.5, dash="dot"))
-    fig.update_layout(**style.layout(
-        title=dict(text="Effective step size per coordinate: |Δp| / |g|", x=0.01, xanchor="left"),
-        xaxis=dict(title=dict(text="step t")),
-        yaxis=dict(title=dict(text="|Δp| / |g| (log scale)"), type="log", exponentformat="power"),
-        height=int(style.fig_height * 0.8), hovermode="closest", legend=dict(orientation="v", x=1.02, y=1.0)))
+    fig.update_layout(
+        **style.layout(
+            title=dict(text="Effective step size per coordinate: |Δp| / |g|", x=0.01, xanchor="left"),
+            xaxis=dict(title=dict(text="step t")),
+            yaxis=dict(title=dict(text="|Δp| / |g| (log scale)"), type="log", exponentformat="power"),
+            height=int(style.fig_height * 0.8),
+            hovermode="closest",
+            legend=dict(orientation="v", x=1.02, y=1.0),
+        )
+    )
     return fig

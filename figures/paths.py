@@ -52,8 +52,10 @@ def names(result: RunResult, labels: Sequence[str] | None = None) -> list[str]:
     labels = list(labels)
     n_configs = len(result.labels)
     if len(labels) == n_configs:
-        return [labels[c] + (f" #{s + 1}" if n_starts > 1 else "")
-                for c, s in zip(result.config_index, result.start_index, strict=True)]
+        return [
+            labels[c] + (f" #{s + 1}" if n_starts > 1 else "")
+            for c, s in zip(result.config_index, result.start_index, strict=True)
+        ]
     if len(labels) == R:
         return labels
     raise ValueError(f"labels: expected {n_configs} (one per config) or {R} (one per run), got {len(labels)}")

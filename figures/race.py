@@ -19,9 +19,15 @@ from optimizers.runner import RunResult
 FIGURE_NAMES = ("contour", "surface", "loss", "distance", "animation")
 
 
-def race_figures(scene: Any, landscape: Any, result: RunResult, grid: LandscapeGrid,
-                 surface_grid: LandscapeGrid | None = None, names: tuple[str, ...] = FIGURE_NAMES,
-                 clickable: bool = False) -> dict[str, go.Figure]:
+def race_figures(
+    scene: Any,
+    landscape: Any,
+    result: RunResult,
+    grid: LandscapeGrid,
+    surface_grid: LandscapeGrid | None = None,
+    names: tuple[str, ...] = FIGURE_NAMES,
+    clickable: bool = False,
+) -> dict[str, go.Figure]:
     """The figures named in ``names`` for ``scene`` (a ``scenes.Scene``) and its computed arrays.
 
     ``clickable`` adds the contour's invisible click grid (for the page, not for files).

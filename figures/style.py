@@ -22,13 +22,25 @@ OKABE_ITO: tuple[str, ...] = (
 )
 # Paul Tol's "muted" qualitative scheme, used after the eight Okabe-Ito colours.
 TOL_MUTED: tuple[str, ...] = (
-    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499",
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
 )
 PALETTE: tuple[str, ...] = OKABE_ITO + TOL_MUTED
 
 # Light greys for the landscape, so the coloured paths stand out (ColorBrewer "Greys", low = light).
 LANDSCAPE_COLORSCALE: list[list[Any]] = [
-    [0.0, "#ffffff"], [0.25, "#f0f0f0"], [0.5, "#d9d9d9"], [0.75, "#bdbdbd"], [1.0, "#969696"],
+    [0.0, "#ffffff"],
+    [0.25, "#f0f0f0"],
+    [0.5, "#d9d9d9"],
+    [0.75, "#bdbdbd"],
+    [1.0, "#969696"],
 ]
 DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 SYMBOLS: tuple[str, ...] = ("circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon")
@@ -46,8 +58,18 @@ def _lean_white() -> go.layout.Template:
     background, but assigning it costs a fraction (the full template is validated and copied
     into every figure, about 20 ms each)."""
     full = pio.templates["plotly_white"].layout.to_plotly_json()
-    keep = ("font", "paper_bgcolor", "plot_bgcolor", "xaxis", "yaxis", "scene", "title", "hoverlabel",
-            "hovermode", "colorway")
+    keep = (
+        "font",
+        "paper_bgcolor",
+        "plot_bgcolor",
+        "xaxis",
+        "yaxis",
+        "scene",
+        "title",
+        "hoverlabel",
+        "hovermode",
+        "colorway",
+    )
     return go.layout.Template(layout={k: full[k] for k in keep if k in full})
 
 

@@ -30,14 +30,21 @@ def surface_height(xs: Array, ys: Array, zs: Array, points: Array) -> Array:
     u, v = fx - i, fy - j
     z00, z10, z01, z11 = zs[j, i], zs[j, i + 1], zs[j + 1, i], zs[j + 1, i + 1]
     a = np.where(u >= v, z00 + u * (z10 - z00) + v * (z11 - z10), z00 + v * (z01 - z00) + u * (z11 - z01))
-    b = np.where(u + v <= 1, z00 + u * (z10 - z00) + v * (z01 - z00),
-                 z11 + (1 - u) * (z01 - z11) + (1 - v) * (z10 - z11))
+    b = np.where(
+        u + v <= 1, z00 + u * (z10 - z00) + v * (z01 - z00), z11 + (1 - u) * (z01 - z11) + (1 - v) * (z10 - z11)
+    )
     return np.maximum(a, b)
 
 
-def surface_figure(landscape: Landscape, grid: LandscapeGrid | None = None, result: RunResult | None = None,
-                   labels: Sequence[str] | None = None, style: FigureStyle | None = None,
-                   title: str | None = None, max_points: int = MAX_SURFACE_POINTS) -> go.Figure:
+def surface_figure(
+    landscape: Landscape,
+    grid: LandscapeGrid | None = None,
+    result: RunResult | None = None,
+    labels: Sequence[str] | None = None,
+    style: FigureStyle | None = None,
+    title: str | None = None,
+    max_points: int = MAX_SURFACE_POINTS,
+) -> go.Figure:
     """3D surface of ``landscape`` over ``grid`` (default ``60 x 60``) and the paths of ``result``.
 
     Where the landscape uses log contour levels, the height is ``log10(loss - min + delta)`` (the
@@ -50,11 +57,21 @@ def surface_figure(landscape: Landscape, grid: LandscapeGrid | None = None, resu
     levels = levels_for(landscape, grid)
     zs = levels.transform(grid.z)
     lift = LIFT * float(np.ptp(zs) or 1.0)
-    traces: list[go.BaseTraceType] = [go.Surface(
-        x=grid.xs, y=grid.ys, z=f32(zs), colorscale=LANDSCAPE_COLORSCALE,
-        showscale=False, opacity=0.95, name="loss", hoverinfo="skip", meta=dict(role="landscape"),
-        contours=dict(z=dict(show=False)), lighting=dict(ambient=0.7, diffuse=0.6, specular=0.05),
-    )]
+    traces: list[go.BaseTraceType] = [
+        go.Surface(
+            x=grid.xs,
+            y=grid.ys,
+            z=f32(zs),
+            colorscale=LANDSCAPE_COLORSCALE,
+            showscale=False,
+            opacity=0.95,
+            name="loss",
+            hoverinfo="skip",
+            meta=dict(role="landscape"),
+            contours=dict(z=dict(show=False)),
+            lighting=dict(ambient=0.7, diffuse=0.6, specular=0.05),
+        )
+    ]
     run_names: list[str] = []
     if result is not None:
         run_names = paths.names(result, labels)
@@ -67,16 +84,24 @@ def surface_figure(landscape: Landscape, grid: LandscapeGrid | None = None, resu
             z = np.where(grid.window.contains(pts), z, np.nan)
             look = run_look(result, r, style, colors)
             custom = np.column_stack([result.steps[idx], result.losses[r, idx]])
-            traces.append(go.Scatter3d(
-                x=f32(pts[:, 0]), y=f32(pts[:, 1]), z=f32(z), mode="lines+markers",
-                name=legend_name(result, r, run_names[r]), legendgroup=f"run{r}",
-                line=dict(color=look["color"], width=style.line_width * 2, dash=look["dash"]),
-                marker=dict(size=style.marker_size * 0.6, color=look["color"]),
-                customdata=f32(custom),
-                hovertemplate=(f"<b>{run_names[r]}</b><br>step %{{customdata[0]:.0f}}<br>x=%{{x:.4g}}, "
-                               "y=%{y:.4g}<br>loss %{customdata[1]:.4g}<extra></extra>"),
-                meta=dict(role="path", run=r),
-            ))
+            traces.append(
+                go.Scatter3d(
+                    x=f32(pts[:, 0]),
+                    y=f32(pts[:, 1]),
+                    z=f32(z),
+                    mode="lines+markers",
+                    name=legend_name(result, r, run_names[r]),
+                    legendgroup=f"run{r}",
+                    line=dict(color=look["color"], width=style.line_width * 2, dash=look["dash"]),
+                    marker=dict(size=style.marker_size * 0.6, color=look["color"]),
+                    customdata=f32(custom),
+                    hovertemplate=(
+                        f"<b>{run_names[r]}</b><br>step %{{customdata[0]:.0f}}<br>x=%{{x:.4g}}, "
+                        "y=%{y:.4g}<br>loss %{customdata[1]:.4g}<extra></extra>"
+                    ),
+                    meta=dict(role="path", run=r),
+                )
+            )
     zaxis: dict[str, object] = dict(title=dict(text=levels.title))
     if levels.tickvals:
         zaxis.update(tickmode="array", tickvals=list(levels.tickvals), ticktext=list(levels.ticktext))
@@ -85,13 +110,19 @@ def surface_figure(landscape: Landscape, grid: LandscapeGrid | None = None, resu
     if labels is not None and result is not None and len(labels) == len(result.labels):
         config_names = list(labels)
     fig = go.Figure(traces)
-    fig.update_layout(**style.layout(
-        title=dict(text=title or figure_title(landscape, config_names), x=0.01, xanchor="left"),
-        scene=dict(xaxis=dict(title=dict(text="x"), range=[w.xmin, w.xmax]),
-                   yaxis=dict(title=dict(text="y"), range=[w.ymin, w.ymax]),
-                   zaxis=zaxis, aspectmode="manual",
-                   aspectratio=dict(x=1.0, y=float(np.clip(w.height / w.width, 0.25, 4.0)), z=0.6)),
-        legend=dict(orientation="h", yanchor="top", y=0.0, x=0.0, font=dict(size=style.font_size)),
-        margin=dict(l=0, r=0, t=60, b=0), uirevision=landscape.key,
-    ))
+    fig.update_layout(
+        **style.layout(
+            title=dict(text=title or figure_title(landscape, config_names), x=0.01, xanchor="left"),
+            scene=dict(
+                xaxis=dict(title=dict(text="x"), range=[w.xmin, w.xmax]),
+                yaxis=dict(title=dict(text="y"), range=[w.ymin, w.ymax]),
+                zaxis=zaxis,
+                aspectmode="manual",
+                aspectratio=dict(x=1.0, y=float(np.clip(w.height / w.width, 0.25, 4.0)), z=0.6),
+            ),
+            legend=dict(orientation="h", yanchor="top", y=0.0, x=0.0, font=dict(size=style.font_size)),
+            margin=dict(l=0, r=0, t=60, b=0),
+            uirevision=landscape.key,
+        )
+    )
     return fig

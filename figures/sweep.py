@@ -64,8 +64,7 @@ def _overlay_codes(result: SweepResult, metric: str) -> Array:
 
 def _overlay_colorscale() -> list[list[Any]]:
     """A step colourscale over codes 1..4 (zmin 0.5, zmax 4.5)."""
-    colors = [OUTCOME_COLORS[Outcome.DIVERGED], OUTCOME_COLORS[Outcome.LEFT], OUTCOME_COLORS[Outcome.GREW],
-              NEVER_COLOR]
+    colors = [OUTCOME_COLORS[Outcome.DIVERGED], OUTCOME_COLORS[Outcome.LEFT], OUTCOME_COLORS[Outcome.GREW], NEVER_COLOR]
     scale: list[list[Any]] = []
     for k, c in enumerate(colors):
         scale += [[k / len(colors), c], [(k + 1) / len(colors), c]]
@@ -80,20 +79,39 @@ def _value_trace(result: SweepResult, metric: str, style: FigureStyle) -> go.Hea
     if metric == "final_loss":
         landscape = s.landscape_obj()
         finite = values[np.isfinite(values)]
-        levels = contour_levels(finite if finite.size else np.array([0.0, 1.0]), log=True,
-                                zmin=known_min_value(landscape))
+        levels = contour_levels(
+            finite if finite.size else np.array([0.0, 1.0]), log=True, zmin=known_min_value(landscape)
+        )
         z = np.where(np.isfinite(values), levels.transform(np.nan_to_num(values, nan=0.0)), np.nan)
         bar.update(levels.colorbar())
         bar["title"] = dict(text="final loss (log colour)", side="right")
         custom = f32(values)
         hover = hx + "<br>final loss %{customdata:.4g}<extra></extra>"
-        return go.Heatmap(x=f32(result.xs), y=f32(result.ys), z=f32(z), zmin=levels.start, zmax=levels.end,
-                          customdata=custom, colorscale="Viridis",
-                          colorbar=bar, hovertemplate=hover, name="final loss", meta=dict(role="values"))
+        return go.Heatmap(
+            x=f32(result.xs),
+            y=f32(result.ys),
+            z=f32(z),
+            zmin=levels.start,
+            zmax=levels.end,
+            customdata=custom,
+            colorscale="Viridis",
+            colorbar=bar,
+            hovertemplate=hover,
+            name="final loss",
+            meta=dict(role="values"),
+        )
     bar["title"] = dict(text=f"steps to within {s.tol:g} of a minimum", side="right")
-    return go.Heatmap(x=f32(result.xs), y=f32(result.ys), z=f32(values), colorscale="Viridis", reversescale=True,
-                      colorbar=bar, hovertemplate=hx + "<br>steps to tolerance %{z:.0f}<extra></extra>",
-                      name="steps to tolerance", meta=dict(role="values"))
+    return go.Heatmap(
+        x=f32(result.xs),
+        y=f32(result.ys),
+        z=f32(values),
+        colorscale="Viridis",
+        reversescale=True,
+        colorbar=bar,
+        hovertemplate=hx + "<br>steps to tolerance %{z:.0f}<extra></extra>",
+        name="steps to tolerance",
+        meta=dict(role="values"),
+    )
 
 
 def _legend_traces(codes: Array, style: FigureStyle) -> list[go.Scatter]:
@@ -106,24 +124,44 @@ def _legend_traces(codes: Array, style: FigureStyle) -> list[go.Scatter]:
         n = int(np.sum(codes == code))
         if n == 0 and code != Outcome.DIVERGED:
             continue
-        out.append(go.Scatter(x=[None], y=[None], mode="markers", name=f"{name} ({n} cells)",
-                              marker=dict(symbol="square", size=style.mark_size, color=color,
-                                          line=dict(width=1, color=MARK_COLOR)),
-                              hoverinfo="skip", meta=dict(role="legend", code=code)))
+        out.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{name} ({n} cells)",
+                marker=dict(symbol="square", size=style.mark_size, color=color, line=dict(width=1, color=MARK_COLOR)),
+                hoverinfo="skip",
+                meta=dict(role="legend", code=code),
+            )
+        )
     return out
 
 
 def click_trace(result: SweepResult) -> go.Scatter:
     """Invisible markers at every cell centre (Plotly selects scatter points, not heatmap cells)."""
     gx, gy = np.meshgrid(result.xs, result.ys)
-    return go.Scatter(x=f32(gx.ravel()), y=f32(gy.ravel()), mode="markers", name="click a cell",
-                      marker=dict(size=10, opacity=0, color="#000000"), hoverinfo="none", showlegend=False,
-                      selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
-                      meta=dict(role=CLICK_ROLE))
+    return go.Scatter(
+        x=f32(gx.ravel()),
+        y=f32(gy.ravel()),
+        mode="markers",
+        name="click a cell",
+        marker=dict(size=10, opacity=0, color="#000000"),
+        hoverinfo="none",
+        showlegend=False,
+        selected=dict(marker=dict(opacity=0)),
+        unselected=dict(marker=dict(opacity=0)),
+        meta=dict(role=CLICK_ROLE),
+    )
 
 
-def sweep_figure(result: SweepResult, style: FigureStyle | None = None, metric: str | None = None,
-                 selected: tuple[int, int] | None = None, clickable: bool = True) -> go.Figure:
+def sweep_figure(
+    result: SweepResult,
+    style: FigureStyle | None = None,
+    metric: str | None = None,
+    selected: tuple[int, int] | None = None,
+    clickable: bool = True,
+) -> go.Figure:
     """Heatmap ``z (ny, nx)`` of the sweep (x along columns, y along rows; log axes as set),
     failed cells in ``OUTCOME_COLORS`` with legend entries, the stable band's edge as a white
     line, the theoretical edge where it is exact, the ``selected`` cell ``(i, j)`` outlined,
@@ -134,46 +172,92 @@ def sweep_figure(result: SweepResult, style: FigureStyle | None = None, metric: 
     codes = _overlay_codes(result, metric)
     traces: list[Any] = [
         _value_trace(result, metric, style),
-        go.Heatmap(x=f32(result.xs), y=f32(result.ys), z=f32(codes), zmin=0.5, zmax=4.5,
-                   colorscale=_overlay_colorscale(), showscale=False, hoverongaps=False,
-                   hovertemplate=f"{s.x_param}=%{{x:.4g}}<br>{s.y_param}=%{{y:.4g}}<br>%{{text}}<extra></extra>",
-                   text=_overlay_text(codes), name="failed cells", meta=dict(role="failed")),
+        go.Heatmap(
+            x=f32(result.xs),
+            y=f32(result.ys),
+            z=f32(codes),
+            zmin=0.5,
+            zmax=4.5,
+            colorscale=_overlay_colorscale(),
+            showscale=False,
+            hoverongaps=False,
+            hovertemplate=f"{s.x_param}=%{{x:.4g}}<br>{s.y_param}=%{{y:.4g}}<br>%{{text}}<extra></extra>",
+            text=_overlay_text(codes),
+            name="failed cells",
+            meta=dict(role="failed"),
+        ),
         *_legend_traces(codes, style),
     ]
     ex, ey = edge_line(result)
     if np.isfinite(ex).any():
-        traces.append(go.Scatter(x=f32(ex), y=f32(ey), mode="lines+markers", name="edge of the stable band",
-                                 line=dict(color=EDGE_COLOR, width=style.line_width + 1),
-                                 marker=dict(size=style.marker_size + 2, color=EDGE_COLOR,
-                                             line=dict(width=1, color=MARK_COLOR)),
-                                 connectgaps=False, hovertemplate=f"stable up to {s.x_param}≈%{{x:.4g}}"
-                                 f"<br>{s.y_param}=%{{y:.4g}}<extra></extra>", meta=dict(role="edge")))
+        traces.append(
+            go.Scatter(
+                x=f32(ex),
+                y=f32(ey),
+                mode="lines+markers",
+                name="edge of the stable band",
+                line=dict(color=EDGE_COLOR, width=style.line_width + 1),
+                marker=dict(size=style.marker_size + 2, color=EDGE_COLOR, line=dict(width=1, color=MARK_COLOR)),
+                connectgaps=False,
+                hovertemplate=f"stable up to {s.x_param}≈%{{x:.4g}}<br>{s.y_param}=%{{y:.4g}}<extra></extra>",
+                meta=dict(role="edge"),
+            )
+        )
     theory = theory_edge(s, result.ys)
     if theory is not None:
-        traces.append(go.Scatter(x=f32(theory), y=f32(result.ys), mode="lines", name="theory: 2(1+μ)/λ_max",
-                                 line=dict(color=MARK_COLOR, width=style.line_width, dash="dash"),
-                                 hovertemplate="theory: lr = %{x:.4g}<extra></extra>", meta=dict(role="theory")))
+        traces.append(
+            go.Scatter(
+                x=f32(theory),
+                y=f32(result.ys),
+                mode="lines",
+                name="theory: 2(1+μ)/λ_max",
+                line=dict(color=MARK_COLOR, width=style.line_width, dash="dash"),
+                hovertemplate="theory: lr = %{x:.4g}<extra></extra>",
+                meta=dict(role="theory"),
+            )
+        )
     if selected is not None:
         i, j = selected
-        traces.append(go.Scatter(x=[float(result.xs[j])], y=[float(result.ys[i])], mode="markers",
-                                 name="selected cell", marker=dict(symbol="square-open", size=style.mark_size * 1.4,
-                                                                   color=MARK_COLOR, line=dict(width=3)),
-                                 hoverinfo="skip", meta=dict(role="selected")))
+        traces.append(
+            go.Scatter(
+                x=[float(result.xs[j])],
+                y=[float(result.ys[i])],
+                mode="markers",
+                name="selected cell",
+                marker=dict(symbol="square-open", size=style.mark_size * 1.4, color=MARK_COLOR, line=dict(width=3)),
+                hoverinfo="skip",
+                meta=dict(role="selected"),
+            )
+        )
     if clickable:
         traces.append(click_trace(result))
     fig = go.Figure(traces)
     what = "final loss" if metric == "final_loss" else f"steps to within {s.tol:g} of a minimum"
-    title = (f"{s.landscape_obj().title}: {optimizers.optimizer_class(s.optimizer).title}, {what} "
-             f"after {s.steps} steps ({s.nx} x {s.ny} runs)")
-    fig.update_layout(**style.layout(
-        title=dict(text=title, x=0.01, xanchor="left"),
-        xaxis=dict(title=dict(text=axis_title(s.optimizer, s.x_param, s.x_log)), type="log" if s.x_log else "linear",
-                   showgrid=False, zeroline=False),
-        yaxis=dict(title=dict(text=axis_title(s.optimizer, s.y_param, s.y_log)), type="log" if s.y_log else "linear",
-                   showgrid=False, zeroline=False),
-        legend=dict(orientation="h", yanchor="top", y=-0.15, x=0.0, font=dict(size=style.font_size)),
-        plot_bgcolor="#FFFFFF", hovermode="closest",
-    ), uirevision=f"{s.landscape}-{s.optimizer}-{s.x_param}-{s.y_param}")
+    title = (
+        f"{s.landscape_obj().title}: {optimizers.optimizer_class(s.optimizer).title}, {what} "
+        f"after {s.steps} steps ({s.nx} x {s.ny} runs)"
+    )
+    fig.update_layout(
+        **style.layout(
+            title=dict(text=title, x=0.01, xanchor="left"),
+            xaxis=dict(
+                title=dict(text=axis_title(s.optimizer, s.x_param, s.x_log)),
+                type="log" if s.x_log else "linear",
+                showgrid=False,
+                zeroline=False,
+            ),
+            yaxis=dict(
+                title=dict(text=axis_title(s.optimizer, s.y_param, s.y_log)),
+                type="log" if s.y_log else "linear",
+                showgrid=False,
+                zeroline=False,
+            ),
+            legend=dict(orientation="h", yanchor="top", y=-0.15, x=0.0, font=dict(size=style.font_size)),
+            plot_bgcolor="#FFFFFF",
+            hovermode="closest",
+        ),
+        uirevision=f"{s.landscape}-{s.optimizer}-{s.x_param}-{s.y_param}",
+    )
     return fig
 
 
@@ -181,6 +265,10 @@ def _overlay_text(codes: Array) -> list[list[str]] | None:
     """Hover text of the overlay cells; None when no cell is marked (saves the payload)."""
     if not np.isfinite(codes).any():
         return None
-    names = {float(Outcome.DIVERGED): "diverged", float(Outcome.LEFT): "left window",
-             float(Outcome.GREW): "loss grew", float(NEVER): "never reached tol"}
+    names = {
+        float(Outcome.DIVERGED): "diverged",
+        float(Outcome.LEFT): "left window",
+        float(Outcome.GREW): "loss grew",
+        float(NEVER): "never reached tol",
+    }
     return [[names.get(float(c), "") if np.isfinite(c) else "" for c in row] for row in codes]

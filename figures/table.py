@@ -17,12 +17,23 @@ STATUS_COLORS = {  # row backgrounds (CSS) by status
     Status.LEFT: "#fbe3c0",
     Status.STALLED: "#eeeeee",
 }
-COLUMNS = ("run", "optimizer", "start", "final x", "final y", "final loss", "distance to minimum",
-           "steps to tolerance", "status", "grad evaluations")
+COLUMNS = (
+    "run",
+    "optimizer",
+    "start",
+    "final x",
+    "final y",
+    "final loss",
+    "distance to minimum",
+    "steps to tolerance",
+    "status",
+    "grad evaluations",
+)
 
 
-def results_table(result: RunResult, labels: Sequence[str] | None = None,
-                  landscape: Landscape | None = None) -> pd.DataFrame:
+def results_table(
+    result: RunResult, labels: Sequence[str] | None = None, landscape: Landscape | None = None
+) -> pd.DataFrame:
     """One row per run: label, optimizer kind, start "(x, y)", final x / y / loss, distance to the
     nearest known minimum (missing when none is known), first step within tolerance of a minimum
     (missing if never), status text ("converged", "diverged at step 12", ...), gradient evaluations.
@@ -37,18 +48,21 @@ def results_table(result: RunResult, labels: Sequence[str] | None = None,
         dist = pd.array(d, dtype="Float64")
     else:
         dist = pd.array([None] * R, dtype="Float64")
-    df = pd.DataFrame({
-        "run": names,
-        "optimizer": [result.kinds[c] for c in result.config_index],
-        "start": [f"({x:.4g}, {y:.4g})" for x, y in starts],
-        "final x": fin[:, 0],
-        "final y": fin[:, 1],
-        "final loss": result.final_losses,
-        "distance to minimum": dist,
-        "steps to tolerance": hit,
-        "status": [paths.status_text(result, r) for r in range(R)],
-        "grad evaluations": result.evals[:, 1].astype(np.int64),
-    }, columns=list(COLUMNS))
+    df = pd.DataFrame(
+        {
+            "run": names,
+            "optimizer": [result.kinds[c] for c in result.config_index],
+            "start": [f"({x:.4g}, {y:.4g})" for x, y in starts],
+            "final x": fin[:, 0],
+            "final y": fin[:, 1],
+            "final loss": result.final_losses,
+            "distance to minimum": dist,
+            "steps to tolerance": hit,
+            "status": [paths.status_text(result, r) for r in range(R)],
+            "grad evaluations": result.evals[:, 1].astype(np.int64),
+        },
+        columns=list(COLUMNS),
+    )
     df.attrs["status"] = [int(s) for s in result.status]
     return df
 
@@ -60,8 +74,15 @@ def _row_status(df: pd.DataFrame) -> list[Status | None]:
     out: list[Status | None] = []  # a table rebuilt without attrs: read the status text
     for text in df["status"]:
         t = str(text)
-        out.append(Status.DIVERGED if t.startswith("diverged") else Status.LEFT if t.startswith("left")
-                   else Status.STALLED if t.startswith("stalled") else None)
+        out.append(
+            Status.DIVERGED
+            if t.startswith("diverged")
+            else Status.LEFT
+            if t.startswith("left")
+            else Status.STALLED
+            if t.startswith("stalled")
+            else None
+        )
     return out
 
 

@@ -30,9 +30,11 @@ def _check_window_values(c: CompiledFormula, win: Window, n: int = 64) -> None:
     _, _, P = win.grid(n)
     ok = np.isfinite(c.value(P)) & np.isfinite(c.grad(P)).all(axis=-1)
     if not ok.any():
-        raise FormulaError("The formula has no finite real value anywhere in the window "
-                           f"[{win.xmin:g}, {win.xmax:g}] x [{win.ymin:g}, {win.ymax:g}] "
-                           "(e.g. sqrt or log of a negative number, or an overflow)")
+        raise FormulaError(
+            "The formula has no finite real value anywhere in the window "
+            f"[{win.xmin:g}, {win.xmax:g}] x [{win.ymin:g}, {win.ymax:g}] "
+            "(e.g. sqrt or log of a negative number, or an overflow)"
+        )
 
 
 def _eig2(H: Array) -> tuple[Array, Array]:
@@ -63,7 +65,7 @@ def _grid_local_minima(F: Array) -> Array:
     ny, nx = F.shape
     for dy, dx in itertools.product((-1, 0, 1), repeat=2):
         if dy or dx:
-            mask &= c < Fc[1 + dy:ny - 1 + dy, 1 + dx:nx - 1 + dx]
+            mask &= c < Fc[1 + dy : ny - 1 + dy, 1 + dx : nx - 1 + dx]
     out = np.zeros(F.shape, dtype=bool)
     out[1:-1, 1:-1] = mask
     return out

@@ -26,9 +26,22 @@ from landscapes.formula import (  # re-exported: the public API of typed formula
 )
 
 __all__ = [
-    "ALLOWED_NAMES", "CUSTOM_KEY", "DEFAULT_FORMULA", "MAX_DEPTH", "MAX_LENGTH", "MAX_NODES", "TIME_LIMIT",
-    "WINDOW_LIMIT", "CompiledFormula", "CustomLandscape", "FormulaError", "compile_formula", "landscape_problems",
-    "make_custom", "parse_formula", "resolve",
+    "ALLOWED_NAMES",
+    "CUSTOM_KEY",
+    "DEFAULT_FORMULA",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "MAX_NODES",
+    "TIME_LIMIT",
+    "WINDOW_LIMIT",
+    "CompiledFormula",
+    "CustomLandscape",
+    "FormulaError",
+    "compile_formula",
+    "landscape_problems",
+    "make_custom",
+    "parse_formula",
+    "resolve",
 ]
 
 
@@ -49,8 +62,12 @@ class CustomLandscape(Landscape):
     lesson = "Your own function."
     default_window = Window(-3.0, 3.0, -3.0, 3.0)
     param_bounds = {name: (-WINDOW_LIMIT, WINDOW_LIMIT) for name in ("xmin", "xmax", "ymin", "ymax")}
-    param_help = {"xmin": "left edge of the view", "xmax": "right edge of the view",
-                  "ymin": "bottom edge of the view", "ymax": "top edge of the view"}
+    param_help = {
+        "xmin": "left edge of the view",
+        "xmax": "right edge of the view",
+        "ymin": "bottom edge of the view",
+        "ymax": "top edge of the view",
+    }
 
     def __post_init__(self) -> None:
         if not isinstance(self.expression, str):
@@ -109,8 +126,7 @@ class CustomLandscape(Landscape):
         return self._analysis().log_levels
 
 
-def make_custom(formula: str, window: tuple[float, float, float, float] = (-3.0, 3.0, -3.0, 3.0)
-                ) -> CustomLandscape:
+def make_custom(formula: str, window: tuple[float, float, float, float] = (-3.0, 3.0, -3.0, 3.0)) -> CustomLandscape:
     """A validated ``CustomLandscape``; ``FormulaError`` for a refused formula, ``ValueError`` for a
     bad window."""
     if len(window) != 4:

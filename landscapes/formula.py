@@ -144,33 +144,82 @@ class RealMin(_RealExtremum):
 def _reduce(op: Callable[[Array, Array], Array]) -> Callable[..., Array]:
     def fn(*args: Array) -> Array:
         return functools.reduce(op, args)
+
     return fn
 
 
-_NUMPY_EXTRA = {"RealAbs": np.abs, "RealSign": np.sign, "RealStep": lambda u: np.heaviside(u, 0.5),
-                "RealMax": _reduce(np.maximum), "RealMin": _reduce(np.minimum)}
+_NUMPY_EXTRA = {
+    "RealAbs": np.abs,
+    "RealSign": np.sign,
+    "RealStep": lambda u: np.heaviside(u, 0.5),
+    "RealMax": _reduce(np.maximum),
+    "RealMin": _reduce(np.minimum),
+}
 
 # name -> (SymPy constructor, min args, max args)
 FUNCTIONS: dict[str, tuple[Callable[..., sp.Expr], int, int]] = {
-    "sin": (sp.sin, 1, 1), "cos": (sp.cos, 1, 1), "tan": (sp.tan, 1, 1),
-    "asin": (sp.asin, 1, 1), "acos": (sp.acos, 1, 1), "atan": (sp.atan, 1, 1),
+    "sin": (sp.sin, 1, 1),
+    "cos": (sp.cos, 1, 1),
+    "tan": (sp.tan, 1, 1),
+    "asin": (sp.asin, 1, 1),
+    "acos": (sp.acos, 1, 1),
+    "atan": (sp.atan, 1, 1),
     "atan2": (sp.atan2, 2, 2),
-    "sinh": (sp.sinh, 1, 1), "cosh": (sp.cosh, 1, 1), "tanh": (sp.tanh, 1, 1),
-    "exp": (sp.exp, 1, 1), "log": (sp.log, 1, 1), "ln": (sp.log, 1, 1), "sqrt": (sp.sqrt, 1, 1),
-    "abs": (RealAbs, 1, 1), "min": (RealMin, 2, 8), "max": (RealMax, 2, 8),
+    "sinh": (sp.sinh, 1, 1),
+    "cosh": (sp.cosh, 1, 1),
+    "tanh": (sp.tanh, 1, 1),
+    "exp": (sp.exp, 1, 1),
+    "log": (sp.log, 1, 1),
+    "ln": (sp.log, 1, 1),
+    "sqrt": (sp.sqrt, 1, 1),
+    "abs": (RealAbs, 1, 1),
+    "min": (RealMin, 2, 8),
+    "max": (RealMax, 2, 8),
 }
 VARIABLES = {"x": X, "y": Y}
 CONSTANTS = {"pi": sp.pi, "e": sp.E}
-ALLOWED_NAMES = (
-    "variables x, y; constants pi, e; functions " + ", ".join(sorted(FUNCTIONS))
-)
+ALLOWED_NAMES = "variables x, y; constants pi, e; functions " + ", ".join(sorted(FUNCTIONS))
 # SymPy function classes allowed in the final expressions and their derivatives.
-_ALLOWED_FUNCS = (sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc, sp.asin, sp.acos, sp.atan, sp.atan2,
-                  sp.sinh, sp.cosh, sp.tanh, sp.exp, sp.log, sp.Min, sp.Max, sp.Heaviside, sp.sign,
-                  sp.Abs, RealAbs, RealSign, RealStep, RealMax, RealMin)
+_ALLOWED_FUNCS = (
+    sp.sin,
+    sp.cos,
+    sp.tan,
+    sp.cot,
+    sp.sec,
+    sp.csc,
+    sp.asin,
+    sp.acos,
+    sp.atan,
+    sp.atan2,
+    sp.sinh,
+    sp.cosh,
+    sp.tanh,
+    sp.exp,
+    sp.log,
+    sp.Min,
+    sp.Max,
+    sp.Heaviside,
+    sp.sign,
+    sp.Abs,
+    RealAbs,
+    RealSign,
+    RealStep,
+    RealMax,
+    RealMin,
+)
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_REFUSED_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
-                      ast.LShift: "<<", ast.RShift: ">>", ast.Invert: "~", ast.Not: "not", ast.BitXor: "^"}
+_REFUSED_OPERATORS = {
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.Invert: "~",
+    ast.Not: "not",
+    ast.BitXor: "^",
+}
 _REFUSED_NODES = {
     ast.Attribute: "attribute access ('.name') is not allowed",
     ast.Subscript: "subscripts ('[...]') are not allowed",
@@ -216,7 +265,9 @@ def _prepare(text: str) -> tuple[str, list[int]]:
             name = unicodedata.name(ch, "control character")
             raise FormulaError(
                 f"Character {ch!r} (U+{ord(ch):04X} {name}) is not allowed: use plain ASCII letters, "
-                f"digits and + - * / ^ ( ) , .", i + 1)
+                f"digits and + - * / ^ ( ) , .",
+                i + 1,
+            )
         if ch == "^":
             out.append("**")
             cols += [i + 1, i + 1]
@@ -246,8 +297,10 @@ def _check_shape(tree: ast.AST, cols: list[int]) -> None:
             if count > MAX_NODES:
                 raise FormulaError(f"The formula is too complex: more than {MAX_NODES} terms")
             if depth > MAX_DEPTH:
-                raise FormulaError(f"The formula is nested too deeply (more than {MAX_DEPTH} levels)",
-                                   _column(cols, getattr(node, "col_offset", None)))
+                raise FormulaError(
+                    f"The formula is nested too deeply (more than {MAX_DEPTH} levels)",
+                    _column(cols, getattr(node, "col_offset", None)),
+                )
         stack_.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
@@ -345,8 +398,10 @@ class _Builder:
             return
         e = abs(float(exponent)) if exponent.is_finite else math.inf
         if e > MAX_EXPONENT:
-            raise FormulaError(f"The exponent {exponent} is too large (constant exponents at most "
-                               f"{MAX_EXPONENT} in size)", self.col(node.right))
+            raise FormulaError(
+                f"The exponent {exponent} is too large (constant exponents at most {MAX_EXPONENT} in size)",
+                self.col(node.right),
+            )
         if base.is_zero and exponent.is_negative:
             raise FormulaError("Division by zero (0 to a negative power)", self.col(node.right))
         digits = max((_log10_abs(n) for n in base.atoms(sp.Number)), default=0.0)
@@ -354,18 +409,17 @@ class _Builder:
             raise FormulaError("The formula makes numbers too large to handle", self.col(node))
         for p in base.atoms(sp.Pow):
             if p.exp.is_Number and abs(float(p.exp)) * e > MAX_COMBINED_EXPONENT:
-                raise FormulaError(f"The combined power is too large (at most {MAX_COMBINED_EXPONENT})",
-                                   self.col(node))
+                raise FormulaError(f"The combined power is too large (at most {MAX_COMBINED_EXPONENT})", self.col(node))
 
     def call(self, node: ast.Call) -> sp.Expr:
         if not isinstance(node.func, ast.Name):
-            raise FormulaError("Only the listed functions can be called, by name: "
-                               + ", ".join(sorted(FUNCTIONS)), self.col(node))
+            raise FormulaError(
+                "Only the listed functions can be called, by name: " + ", ".join(sorted(FUNCTIONS)), self.col(node)
+            )
         fname = node.func.id
         if fname not in FUNCTIONS:
             if fname in VARIABLES or fname in CONSTANTS:
-                raise FormulaError(f"'{fname}' is not a function: write {fname}*(...) to multiply",
-                                   self.col(node))
+                raise FormulaError(f"'{fname}' is not a function: write {fname}*(...) to multiply", self.col(node))
             shown = fname if len(fname) <= 30 else fname[:30] + "..."
             raise FormulaError(f"Unknown function '{shown}'. Allowed: {ALLOWED_NAMES}", self.col(node))
         if node.keywords:
@@ -375,8 +429,9 @@ class _Builder:
         fn, lo, hi = FUNCTIONS[fname]
         if not lo <= len(node.args) <= hi:
             want = str(lo) if lo == hi else f"{lo} to {hi}"
-            raise FormulaError(f"{fname}() takes {want} argument{'s' if hi > 1 else ''}, "
-                               f"got {len(node.args)}", self.col(node))
+            raise FormulaError(
+                f"{fname}() takes {want} argument{'s' if hi > 1 else ''}, got {len(node.args)}", self.col(node)
+            )
         args = [self.build(a) for a in node.args]
         return self.checked(fn(*args), node)
 
@@ -387,8 +442,7 @@ class _Builder:
                 raise FormulaError("The formula makes numbers too large to handle", self.col(node))
         for p in expr.atoms(sp.Pow):
             if p.exp.is_Number and abs(float(p.exp)) > MAX_COMBINED_EXPONENT:
-                raise FormulaError(f"The combined power is too large (at most {MAX_COMBINED_EXPONENT})",
-                                   self.col(node))
+                raise FormulaError(f"The combined power is too large (at most {MAX_COMBINED_EXPONENT})", self.col(node))
         return expr
 
 
@@ -539,8 +593,7 @@ def compile_formula(text: str) -> CompiledFormula:
             raise FormulaError("The formula is too complex to differentiate (its Hessian is too large)")
         check_time("differentiating")
         hess.append(h)
-    for e, what in ((expr, "The formula"), *((g, "The gradient") for g in grad),
-                    *((h, "The Hessian") for h in hess)):
+    for e, what in ((expr, "The formula"), *((g, "The gradient") for g in grad), *((h, "The Hessian") for h in hess)):
         _check_expression(e, what)
     f, g, h = _lambdify(expr), _lambdify(list(grad)), _lambdify(hess)
     probe = np.array([0.5, 0.25])  # constant subexpressions run as Python floats: catch overflow once
@@ -549,10 +602,10 @@ def compile_formula(text: str) -> CompiledFormula:
             try:
                 out = fn(probe, probe[::-1])
             except Exception as exc:  # any failure of generated code means "refuse"
-                raise FormulaError(f"The formula cannot be computed: {type(exc).__name__} in a constant "
-                                   "(numbers too large?)") from None
+                raise FormulaError(
+                    f"The formula cannot be computed: {type(exc).__name__} in a constant (numbers too large?)"
+                ) from None
             if any(np.iscomplexobj(v) for v in (out if isinstance(out, list) else [out])):
-                raise FormulaError("The formula has complex values (e.g. a negative number to a "
-                                   "fractional power)")
+                raise FormulaError("The formula has complex values (e.g. a negative number to a fractional power)")
     check_time("compiling")
     return CompiledFormula(text, expr, grad, (hess[0], hess[1], hess[2]), f, g, h)

@@ -11,6 +11,20 @@ for _cls in first_order.ALL + second_order.ALL:
     register(_cls)
 
 __all__ = [
-    "Noise", "OptimizerConfig", "Oracle", "RunConfig", "RunOptions", "RunResult", "Schedule", "Status",
-    "UnknownOptimizerError", "concat_results", "make", "names", "optimizer_class", "register", "run", "stack_configs",
+    "Noise",
+    "OptimizerConfig",
+    "Oracle",
+    "RunConfig",
+    "RunOptions",
+    "RunResult",
+    "Schedule",
+    "Status",
+    "UnknownOptimizerError",
+    "concat_results",
+    "make",
+    "names",
+    "optimizer_class",
+    "register",
+    "run",
+    "stack_configs",
 ]

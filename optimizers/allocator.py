@@ -20,8 +20,9 @@ _M_MMAP_THRESHOLD = -3
 _done = False
 
 
-def tune_allocator(mmap_threshold: int = 32 * 2**20, trim_threshold: int = 64 * 2**20,
-                   top_pad: int = 16 * 2**20) -> bool:
+def tune_allocator(
+    mmap_threshold: int = 32 * 2**20, trim_threshold: int = 64 * 2**20, top_pad: int = 16 * 2**20
+) -> bool:
     """Raise glibc's mmap/trim thresholds (bytes) once per process; True if it applied them."""
     global _done
     if _done:

@@ -17,8 +17,18 @@ import numpy as np
 Array = np.ndarray
 
 
-def hyper(default: Any, *, lo: float = -np.inf, hi: float = np.inf, lo_open: bool = False,
-          hi_open: bool = False, log: bool = False, label: str = "", help: str = "", ui: bool = True) -> Any:
+def hyper(
+    default: Any,
+    *,
+    lo: float = -np.inf,
+    hi: float = np.inf,
+    lo_open: bool = False,
+    hi_open: bool = False,
+    log: bool = False,
+    label: str = "",
+    help: str = "",
+    ui: bool = True,
+) -> Any:
     """A hyperparameter field with its valid range and UI hints (read by ``hyper_specs``).
 
     ``lo_open`` makes the lower bound strict (``lo < value``); ``hi_open`` marks an upper bound the
@@ -26,8 +36,16 @@ def hyper(default: Any, *, lo: float = -np.inf, hi: float = np.inf, lo_open: boo
     below it; ``log`` asks for a log-scale control; ``ui=False`` hides it from the sidebar (still
     settable in code and scene files).
     """
-    meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "hi_open": hi_open, "log": log, "label": label, "help": help,
-            "ui": ui}
+    meta = {
+        "lo": lo,
+        "hi": hi,
+        "lo_open": lo_open,
+        "hi_open": hi_open,
+        "log": log,
+        "label": label,
+        "help": help,
+        "ui": ui,
+    }
     return field(default=default, metadata=meta)
 
 
@@ -110,8 +128,9 @@ class OptimizerConfig:
     def init(self, params: Array) -> Any:
         raise NotImplementedError
 
-    def update(self, grads: Array, state: Any, params: Array, lr: Any = None,
-               oracle: Oracle | None = None) -> tuple[Array, Any]:
+    def update(
+        self, grads: Array, state: Any, params: Array, lr: Any = None, oracle: Oracle | None = None
+    ) -> tuple[Array, Any]:
         raise NotImplementedError
 
     def position(self, state: Any, params: Array) -> Array:
@@ -120,8 +139,11 @@ class OptimizerConfig:
 
     # --- helpers ----------------------------------------------------------------------
     def numeric_fields(self) -> list[str]:
-        return [f.name for f in dataclasses.fields(self)
-                if not isinstance(getattr(self, f.name), (bool, str, OptimizerConfig))]
+        return [
+            f.name
+            for f in dataclasses.fields(self)
+            if not isinstance(getattr(self, f.name), (bool, str, OptimizerConfig))
+        ]
 
     def config_fields(self) -> list[str]:
         """Fields holding another optimizer config (Polyak averaging's ``inner``)."""
@@ -130,8 +152,11 @@ class OptimizerConfig:
     def group_key(self) -> tuple:
         """Configs with equal keys can advance in one vectorized group (nested configs must
         have equal keys too)."""
-        flags = tuple((f.name, getattr(self, f.name)) for f in dataclasses.fields(self)
-                      if isinstance(getattr(self, f.name), (bool, str)))
+        flags = tuple(
+            (f.name, getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if isinstance(getattr(self, f.name), (bool, str))
+        )
         nested = tuple((name, getattr(self, name).group_key()) for name in self.config_fields())
         return (type(self), flags + nested)
 

@@ -159,8 +159,10 @@ class Adadelta(OptimizerConfig):
 
     kind = "adadelta"
     title = "Adadelta"
-    rule = (r"\Delta_t = \frac{\sqrt{E[\Delta^2]_{t-1}+\epsilon}}{\sqrt{E[g^2]_t+\epsilon}}\, g_t,"
-            r"\quad p_t = p_{t-1} - \eta\,\Delta_t")
+    rule = (
+        r"\Delta_t = \frac{\sqrt{E[\Delta^2]_{t-1}+\epsilon}}{\sqrt{E[g^2]_t+\epsilon}}\, g_t,"
+        r"\quad p_t = p_{t-1} - \eta\,\Delta_t"
+    )
     torch_name = "Adadelta"
 
     def init(self, params: Array) -> AdadeltaState:
@@ -256,8 +258,10 @@ class Adam(_Moments):
 
     kind = "adam"
     title = "Adam"
-    rule = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\ v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\ "
-            r"p_t = p_{t-1} - \eta\,\frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}")
+    rule = (
+        r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\ v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\ "
+        r"p_t = p_{t-1} - \eta\,\frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}"
+    )
     torch_name = "Adam"
 
     def init(self, params: Array) -> AdamState:
@@ -295,8 +299,9 @@ class AdamW(Adam):
     """``torch.optim.AdamW``: decoupled weight decay ``p *= 1 - lr*wd`` before the Adam step
     (PyTorch default ``weight_decay=1e-2``)."""
 
-    weight_decay: float = hyper(1e-2, lo=0.0, hi=10.0, label="weight decay",
-                                help="decoupled decay: p *= 1 - lr * weight_decay each step")
+    weight_decay: float = hyper(
+        1e-2, lo=0.0, hi=10.0, label="weight decay", help="decoupled decay: p *= 1 - lr * weight_decay each step"
+    )
     kind = "adamw"
     title = "AdamW"
     torch_name = "AdamW"
@@ -353,8 +358,10 @@ class NAdam(_Moments):
 
     kind = "nadam"
     title = "NAdam"
-    rule = (r"p_t = p_{t-1} - \eta\,\Big(\frac{(1-\mu_t) g_t}{1-\prod\mu} + \frac{\mu_{t+1} m_t}"
-            r"{1-\prod\mu \cdot \mu_{t+1}}\Big) \Big/ \Big(\sqrt{v_t/(1-\beta_2^t)}+\epsilon\Big)")
+    rule = (
+        r"p_t = p_{t-1} - \eta\,\Big(\frac{(1-\mu_t) g_t}{1-\prod\mu} + \frac{\mu_{t+1} m_t}"
+        r"{1-\prod\mu \cdot \mu_{t+1}}\Big) \Big/ \Big(\sqrt{v_t/(1-\beta_2^t)}+\epsilon\Big)"
+    )
     torch_name = "NAdam"
 
     def init(self, params: Array) -> NAdamState:
@@ -382,7 +389,6 @@ class NAdam(_Moments):
 class RAdam(_Moments):
     """``torch.optim.RAdam`` (Liu et al. 2019): Adam with the variance rectification term,
     plain bias-corrected momentum while ``rho_t <= 5``."""
-
 
     kind = "radam"
     title = "RAdam"
@@ -414,8 +420,20 @@ class RAdam(_Moments):
         return params - step, AdamState(t, m, v, state.nu_max)
 
 
-ALL: list[type[OptimizerConfig]] = [SGD, Momentum, Nesterov, Adagrad, Adadelta, RMSprop, Adam, AMSGrad,
-                                   AdamW, Adamax, NAdam, RAdam]
+ALL: list[type[OptimizerConfig]] = [
+    SGD,
+    Momentum,
+    Nesterov,
+    Adagrad,
+    Adadelta,
+    RMSprop,
+    Adam,
+    AMSGrad,
+    AdamW,
+    Adamax,
+    NAdam,
+    RAdam,
+]
 
 __all__ = [
     "SGD",

@@ -64,7 +64,6 @@ def standard_normal(seeds: np.ndarray, streams: np.ndarray, step: int) -> np.nda
     return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=-1)
 
 
-def noisy_gradient(grads: np.ndarray, std: np.ndarray, seeds: np.ndarray, streams: np.ndarray,
-                   step: int) -> np.ndarray:
+def noisy_gradient(grads: np.ndarray, std: np.ndarray, seeds: np.ndarray, streams: np.ndarray, step: int) -> np.ndarray:
     """``grads + std * z``: grads ``(n, 2)``, std scalar or ``(n, 1)``."""
     return grads + std * standard_normal(seeds, streams, step)

@@ -135,8 +135,10 @@ class RunResult:
     def run_labels(self) -> list[str]:
         """Label of each run ``(R,)``; with several starts, the start index is appended."""
         n_starts = int(self.start_index.max()) + 1 if self.start_index.size else 1
-        return [self.labels[c] + (f" #{s + 1}" if n_starts > 1 else "")
-                for c, s in zip(self.config_index, self.start_index, strict=False)]
+        return [
+            self.labels[c] + (f" #{s + 1}" if n_starts > 1 else "")
+            for c, s in zip(self.config_index, self.start_index, strict=False)
+        ]
 
     def frame(self) -> Any:
         """Tidy ``pandas.DataFrame``: run, label, optimizer, step, x, y, loss, grad_norm."""
@@ -145,37 +147,41 @@ class RunResult:
         R, K = self.losses.shape
         labels = np.array(self.run_labels(), dtype=object)
         kinds = np.array(self.kinds, dtype=object)[self.config_index]
-        return pd.DataFrame({
-            "run": np.repeat(np.arange(R), K),
-            "label": np.repeat(labels, K),
-            "optimizer": np.repeat(kinds, K),
-            "step": np.tile(self.steps, R),
-            "x": self.positions[..., 0].ravel(),
-            "y": self.positions[..., 1].ravel(),
-            "loss": self.losses.ravel(),
-            "grad_norm": self.grad_norms.ravel(),
-        })
+        return pd.DataFrame(
+            {
+                "run": np.repeat(np.arange(R), K),
+                "label": np.repeat(labels, K),
+                "optimizer": np.repeat(kinds, K),
+                "step": np.tile(self.steps, R),
+                "x": self.positions[..., 0].ravel(),
+                "y": self.positions[..., 1].ravel(),
+                "loss": self.losses.ravel(),
+                "grad_norm": self.grad_norms.ravel(),
+            }
+        )
 
     def summary(self) -> Any:
         """One row per run: final point and loss, status, where it stopped, steps to tolerance."""
         import pandas as pd
 
         fin = self.final_positions
-        return pd.DataFrame({
-            "run": np.arange(len(self.status)),
-            "label": self.run_labels(),
-            "optimizer": np.array(self.kinds, dtype=object)[self.config_index],
-            "final_x": fin[:, 0],
-            "final_y": fin[:, 1],
-            "final_loss": self.final_losses,
-            "status": [Status(s).label for s in self.status],
-            "status_step": self.status_step,
-            "steps_to_tol": np.where(self.hit_step >= 0, self.hit_step, -1),
-            "nearest_minimum": self.nearest_minimum,
-            "distance": self.distance,
-            "grad_evals": self.evals[:, 1],
-            "hessian_evals": self.evals[:, 2],
-        })
+        return pd.DataFrame(
+            {
+                "run": np.arange(len(self.status)),
+                "label": self.run_labels(),
+                "optimizer": np.array(self.kinds, dtype=object)[self.config_index],
+                "final_x": fin[:, 0],
+                "final_y": fin[:, 1],
+                "final_loss": self.final_losses,
+                "status": [Status(s).label for s in self.status],
+                "status_step": self.status_step,
+                "steps_to_tol": np.where(self.hit_step >= 0, self.hit_step, -1),
+                "nearest_minimum": self.nearest_minimum,
+                "distance": self.distance,
+                "grad_evals": self.evals[:, 1],
+                "hessian_evals": self.evals[:, 2],
+            }
+        )
 
 
 @dataclass
@@ -203,8 +209,9 @@ def _nearest(points: Array, minima: Array) -> tuple[Array, Array]:
     return k, d[np.arange(points.shape[0]), k]
 
 
-def run(landscape: Any, configs: Sequence[RunConfig], starts: Array, options: RunOptions | None = None,
-        **overrides: Any) -> RunResult:
+def run(
+    landscape: Any, configs: Sequence[RunConfig], starts: Array, options: RunOptions | None = None, **overrides: Any
+) -> RunResult:
     """Run every config from every start for ``options.steps`` steps.
 
     ``starts`` has shape ``(S, 2)``; the result has ``R = len(configs) * S`` runs. Keyword
@@ -241,14 +248,23 @@ def _make_groups(landscape, configs, starts, options, S, T, config_index) -> lis
         stacked = stack_configs([rc.optimizer for rc in run_cfgs])
         stacked = _repeat_config(stacked, S)
         scheds = list(dict.fromkeys(rc.schedule for rc in run_cfgs))
-        table = np.stack([np.broadcast_to(np.asarray(s.factor(steps_k), dtype=float), steps_k.shape)
-                          for s in scheds])
+        table = np.stack([np.broadcast_to(np.asarray(s.factor(steps_k), dtype=float), steps_k.shape) for s in scheds])
         sched_index = np.repeat(np.array([scheds.index(rc.schedule) for rc in run_cfgs]), S)
         std = np.repeat(np.array([rc.noise.std for rc in run_cfgs]), S)[:, None]
         p0 = starts[idx % S] if S else np.zeros((0, 2))
-        out.append(_Group(idx=idx, config=stacked, lr0=stacked.lr, std=std, noisy=bool(np.any(std > 0)),
-                          sched_table=table, sched_index=sched_index, state=stacked.init(p0),
-                          oracle=Oracle(landscape)))
+        out.append(
+            _Group(
+                idx=idx,
+                config=stacked,
+                lr0=stacked.lr,
+                std=std,
+                noisy=bool(np.any(std > 0)),
+                sched_table=table,
+                sched_index=sched_index,
+                state=stacked.init(p0),
+                oracle=Oracle(landscape),
+            )
+        )
     return out
 
 
@@ -258,8 +274,11 @@ def _repeat_config(config: OptimizerConfig, S: int) -> OptimizerConfig:
 
     if S == 1:
         return config
-    values = {name: np.repeat(getattr(config, name), S, axis=0) for name in config.numeric_fields()
-              if np.ndim(getattr(config, name))}
+    values = {
+        name: np.repeat(getattr(config, name), S, axis=0)
+        for name in config.numeric_fields()
+        if np.ndim(getattr(config, name))
+    }
     values.update({name: _repeat_config(getattr(config, name), S) for name in config.config_fields()})
     return dataclasses.replace(config, **values)
 
@@ -296,8 +315,22 @@ def _run(landscape, configs, starts, options, C, S, T, R, config_index, start_in
     nearest, dist = _nearest(final_pos, minima)
     labels = tuple(c.name for c in configs)
     kinds = tuple(c.optimizer.kind for c in configs)
-    return RunResult(positions, losses, grad_norms, rec_steps, status, status_step, hit_step, nearest,
-                     dist, evals, config_index, start_index, labels, kinds)
+    return RunResult(
+        positions,
+        losses,
+        grad_norms,
+        rec_steps,
+        status,
+        status_step,
+        hit_step,
+        nearest,
+        dist,
+        evals,
+        config_index,
+        start_index,
+        labels,
+        kinds,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -405,7 +438,7 @@ def _advance(g: _Group, P: Array, ctx: _Context) -> tuple[Array, Array, Array, A
             rec_pos.append(pos)
             rec_grad.append(G)
     # a run that stopped at step k made k updates; counts after the last step repeat
-    cum_evals[last_t + 1:] = cum_evals[last_t]
+    cum_evals[last_t + 1 :] = cum_evals[last_t]
     K = ctx.rec_steps.size
     while len(rec_pos) < K:  # every run stopped early: later recorded steps repeat the last point
         rec_pos.append(pos)
@@ -442,11 +475,22 @@ def concat_results(parts: Sequence[RunResult]) -> RunResult:
     def cat(name: str) -> Array:
         return np.concatenate([getattr(p, name) for p in parts])
 
-    return RunResult(cat("positions"), cat("losses"), cat("grad_norms"), steps, cat("status"), cat("status_step"),
-                     cat("hit_step"), cat("nearest_minimum"), cat("distance"), cat("evals"),
-                     np.concatenate([p.config_index + o for p, o in zip(parts, offsets, strict=True)]),
-                     cat("start_index"), tuple(lb for p in parts for lb in p.labels),
-                     tuple(k for p in parts for k in p.kinds))
+    return RunResult(
+        cat("positions"),
+        cat("losses"),
+        cat("grad_norms"),
+        steps,
+        cat("status"),
+        cat("status_step"),
+        cat("hit_step"),
+        cat("nearest_minimum"),
+        cat("distance"),
+        cat("evals"),
+        np.concatenate([p.config_index + o for p, o in zip(parts, offsets, strict=True)]),
+        cat("start_index"),
+        tuple(lb for p in parts for lb in p.labels),
+        tuple(k for p in parts for k in p.kinds),
+    )
 
 
 def _inside_all(points: Array, box: Any) -> bool:

@@ -19,8 +19,10 @@ import numpy as np
 from optimizers.base import Array, OptimizerConfig, Oracle, hyper, learning_rate
 
 _LS_HELP = "first trial step of the backtracking line search (1 = the full quasi-Newton step)"
-_REFINE_HELP = ("refine the step by quadratic fits along the line before backtracking "
-                "(a near-exact line search, exact on a quadratic)")
+_REFINE_HELP = (
+    "refine the step by quadratic fits along the line before backtracking "
+    "(a near-exact line search, exact on a quadratic)"
+)
 
 
 # --- shared helpers ----------------------------------------------------------------------------
@@ -69,9 +71,19 @@ def _fit_minimizer(f0: Array, gd: Array, a: Array, fa: Array) -> tuple[Array, Ar
     return -gd / (2.0 * curv), curv
 
 
-def backtracking(oracle: Oracle, p: Array, f0: Array, g: Array, d: Array, alpha0: Any, *,
-                 c1: float = 1e-4, refine: bool = False, refits: int = 8,
-                 max_halvings: int = 30) -> tuple[Array, Array, Array]:
+def backtracking(
+    oracle: Oracle,
+    p: Array,
+    f0: Array,
+    g: Array,
+    d: Array,
+    alpha0: Any,
+    *,
+    c1: float = 1e-4,
+    refine: bool = False,
+    refits: int = 8,
+    max_halvings: int = 30,
+) -> tuple[Array, Array, Array]:
     """Vectorized backtracking Armijo line search along ``d (n, 2)`` from ``p (n, 2)``.
 
     Finds ``a`` with ``f(p + a d) <= f0 + c1 a g.d``. The first trial is ``alpha0`` (scalar or
@@ -164,12 +176,13 @@ class Newton(OptimizerConfig):
     One Hessian evaluation per step.
     """
 
-    lr: float = hyper(1.0, lo=0.0, hi=100.0, log=True, label="step size",
-                      help="1 = the full Newton step")
-    damping: float = hyper(0.0, lo=0.0, hi=1e6, label="damping λ",
-                           help="adds λ·I to the Hessian: shorter, more gradient-like steps")
-    saddle_free: bool = hyper(False, label="saddle-free (|H|)",
-                              help="use |eigenvalues| of H: negative curvature pushes away from saddles")
+    lr: float = hyper(1.0, lo=0.0, hi=100.0, log=True, label="step size", help="1 = the full Newton step")
+    damping: float = hyper(
+        0.0, lo=0.0, hi=1e6, label="damping λ", help="adds λ·I to the Hessian: shorter, more gradient-like steps"
+    )
+    saddle_free: bool = hyper(
+        False, label="saddle-free (|H|)", help="use |eigenvalues| of H: negative curvature pushes away from saddles"
+    )
 
     kind = "newton"
     title = "Newton"
@@ -238,8 +251,10 @@ class BFGS(OptimizerConfig):
 
     kind = "bfgs"
     title = "BFGS"
-    rule = (r"d_t = -H_t g_t,\ p_t = p_{t-1} + \alpha_t d_t,\ "
-            r"H_{t+1} = (I-\rho s y^\top) H_t (I-\rho y s^\top) + \rho s s^\top")
+    rule = (
+        r"d_t = -H_t g_t,\ p_t = p_{t-1} + \alpha_t d_t,\ "
+        r"H_{t+1} = (I-\rho s y^\top) H_t (I-\rho y s^\top) + \rho s s^\top"
+    )
     needs_oracle = True
 
     def init(self, params: Array) -> BFGSState:
@@ -293,15 +308,19 @@ class ConjugateGradient(OptimizerConfig):
     lr: float = hyper(1.0, lo=0.0, hi=100.0, lo_open=True, log=True, label="initial step", help=_LS_HELP)
     c1: float = hyper(1e-4, lo=0.0, hi=0.5, lo_open=True, log=True, label="Armijo c1", ui=False)
     restart: int = hyper(2, lo=1, hi=1e6, label="restart every", ui=False)
-    variant: str = field(default="polak_ribiere", metadata={
-        "label": "beta formula", "help": "Fletcher-Reeves or Polak-Ribiere+", "choices": CG_VARIANTS})
+    variant: str = field(
+        default="polak_ribiere",
+        metadata={"label": "beta formula", "help": "Fletcher-Reeves or Polak-Ribiere+", "choices": CG_VARIANTS},
+    )
     refine: bool = hyper(True, label="refine line search", help=_REFINE_HELP)
 
     kind = "cg"
     title = "Conjugate gradient"
-    rule = (r"d_t = -g_t + \beta_t d_{t-1},\ \beta^{FR} = \frac{\|g_t\|^2}{\|g_{t-1}\|^2},\ "
-            r"\beta^{PR+} = \max\!\left(0, \frac{g_t^\top (g_t - g_{t-1})}{\|g_{t-1}\|^2}\right),\ "
-            r"p_t = p_{t-1} + \alpha_t d_t")
+    rule = (
+        r"d_t = -g_t + \beta_t d_{t-1},\ \beta^{FR} = \frac{\|g_t\|^2}{\|g_{t-1}\|^2},\ "
+        r"\beta^{PR+} = \max\!\left(0, \frac{g_t^\top (g_t - g_{t-1})}{\|g_{t-1}\|^2}\right),\ "
+        r"p_t = p_{t-1} + \alpha_t d_t"
+    )
     needs_oracle = True
 
     def __post_init__(self) -> None:
@@ -352,14 +371,22 @@ class CoordinateDescent(OptimizerConfig):
     The other coordinate is untouched. ``exact`` costs one Hessian evaluation per step.
     """
 
-    lr: float = hyper(1e-3, lo=0.0, hi=100.0, log=True, label="learning rate",
-                      help="gradient step on the active coordinate (with exact steps: only the fallback)")
+    lr: float = hyper(
+        1e-3,
+        lo=0.0,
+        hi=100.0,
+        log=True,
+        label="learning rate",
+        help="gradient step on the active coordinate (with exact steps: only the fallback)",
+    )
     exact: bool = hyper(False, label="exact 1D Newton step", help="step g_i / |H_ii| along the coordinate")
 
     kind = "coordinate"
     title = "Coordinate descent"
-    rule = (r"i = (t-1) \bmod 2,\quad p_{t,i} = p_{t-1,i} - \eta\, g_{t,i}"
-            r"\ \ (\text{exact: } g_{t,i} / |H_{ii}|)")
+    rule = (
+        r"i = (t-1) \bmod 2,\quad p_{t,i} = p_{t-1,i} - \eta\, g_{t,i}"
+        r"\ \ (\text{exact: } g_{t,i} / |H_{ii}|)"
+    )
     needs_oracle = False  # only with ``exact``
 
     def init(self, params: Array) -> CoordinateState:
@@ -459,6 +486,15 @@ class Polyak(OptimizerConfig):
 ALL: list[type[OptimizerConfig]] = [Newton, BFGS, ConjugateGradient, CoordinateDescent, Polyak]
 
 __all__ = [
-    "ALL", "BFGS", "CG_VARIANTS", "ConjugateGradient", "CoordinateDescent", "Newton", "Polyak",
-    "abs_eig", "backtracking", "bfgs_inverse_update", "solve2",
+    "ALL",
+    "BFGS",
+    "CG_VARIANTS",
+    "ConjugateGradient",
+    "CoordinateDescent",
+    "Newton",
+    "Polyak",
+    "abs_eig",
+    "backtracking",
+    "bfgs_inverse_update",
+    "solve2",
 ]

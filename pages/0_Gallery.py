@@ -17,12 +17,14 @@ THUMBS = Path(__file__).resolve().parent.parent / "docs" / "gallery"
 COLUMNS = 3
 
 st.title("Gallery of scenes")
-st.markdown("Each scene teaches one idea from the course. **Open** starts it on the race page; the link "
-            "is the scene itself, so you can send it to students or put it on a slide.")
+st.markdown(
+    "Each scene teaches one idea from the course. **Open** starts it on the race page; the link "
+    "is the scene itself, so you can send it to students or put it on a slide."
+)
 
 for row in range(0, len(PRESETS), COLUMNS):
     cols = st.columns(COLUMNS)
-    for col, preset in zip(cols, PRESETS[row:row + COLUMNS], strict=False):
+    for col, preset in zip(cols, PRESETS[row : row + COLUMNS], strict=False):
         with col.container(border=True):
             st.subheader(preset.title)
             thumb = THUMBS / f"{preset.key}-contour.png"

@@ -122,8 +122,14 @@ ss = st.session_state
 title = {k: optimizers.optimizer_class(k).title for k in KINDS}
 with st.sidebar:
     st.header("Landscape and optimizer")
-    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES),
-                  format_func=lambda k: "Custom formula" if k == CUSTOM_KEY else landscapes.landscape_class(k).title)
+    lesson.choice(
+        S,
+        KEY,
+        "landscape",
+        "Landscape",
+        list(LANDSCAPES),
+        format_func=lambda k: "Custom formula" if k == CUSTOM_KEY else landscapes.landscape_class(k).title,
+    )
     if ss.get(_k("landscape")) == CUSTOM_KEY:
         lesson.text(S, KEY, "formula", "f(x, y) =", help="Same syntax as on the race page; window -3..3.")
     lesson.choice(S, KEY, "optimizer", "Optimizer", list(KINDS), format_func=title.get, on_change=sync_axes)
@@ -132,9 +138,16 @@ with st.sidebar:
     params = sweep_params(kind) if kind in KINDS else ["lr"]
     for axis, label in (("x", "x axis"), ("y", "y axis")):
         st.header(label)
-        lesson.choice(S, KEY, f"{axis}_param", "Hyperparameter", params,
-                      format_func=lambda p, kind=kind: f"{param_label(kind, p)} ({p})",
-                      on_change=axis_changed, args=(axis,))
+        lesson.choice(
+            S,
+            KEY,
+            f"{axis}_param",
+            "Hyperparameter",
+            params,
+            format_func=lambda p, kind=kind: f"{param_label(kind, p)} ({p})",
+            on_change=axis_changed,
+            args=(axis,),
+        )
         c1, c2 = st.columns(2)
         lesson.number(S, KEY, f"{axis}_min", "min", container=c1)
         lesson.number(S, KEY, f"{axis}_max", "max", container=c2)
@@ -158,7 +171,8 @@ st.markdown(
     "Every cell is one full training run of the same optimizer from the same start, with the two chosen "
     "hyperparameters set to the cell's values. All cells run together in one vectorized call. Cells where "
     "the run **diverged**, **left the window** or ended with a **higher loss than it started** are coloured "
-    "apart; the white line marks where the stable band ends in each row.")
+    "apart; the white line marks where the stable band ends in each row."
+)
 
 page.stop_on_problems(settings.problems())
 
@@ -173,8 +187,10 @@ figure_downloads(fig, "hyperparameter-sweep", "dl_sweep")
 
 start = result.start
 landscape = settings.landscape_obj()
-st.caption(f"{landscape.title} from ({start[0]:.4g}, {start[1]:.4g}), starting loss {result.start_loss:.4g}. "
-           "Click a cell to open that configuration as a race.")
+st.caption(
+    f"{landscape.title} from ({start[0]:.4g}, {start[1]:.4g}), starting loss {result.start_loss:.4g}. "
+    "Click a cell to open that configuration as a race."
+)
 
 if selected is not None:
     i, j = selected
@@ -192,14 +208,22 @@ st.markdown(
     f"For each {settings.y_param} value, the band of stable {xname} values runs from the left edge to the last "
     "cell before the first failure. For gradient descent on a quadratic with largest curvature "
     r"$\lambda_{\max}$ the iteration $p_t = (I - \eta H)\, p_{t-1}$ converges exactly when "
-    r"$|1 - \eta\lambda| < 1$ for every eigenvalue; heavy-ball momentum widens the band:")
-st.latex(r"0 < \eta < \frac{2}{\lambda_{\max}}\quad\text{(GD)},\qquad "
-         r"0 < \eta < \frac{2(1+\mu)}{\lambda_{\max}}\quad\text{(heavy ball, } 0 \le \mu < 1\text{)}")
+    r"$|1 - \eta\lambda| < 1$ for every eigenvalue; heavy-ball momentum widens the band:"
+)
+st.latex(
+    r"0 < \eta < \frac{2}{\lambda_{\max}}\quad\text{(GD)},\qquad "
+    r"0 < \eta < \frac{2(1+\mu)}{\lambda_{\max}}\quad\text{(heavy ball, } 0 \le \mu < 1\text{)}"
+)
 theory = theory_edge(settings, result.ys)
 if theory is not None:
     st.caption("The dashed line is that limit for this landscape (its Hessian is constant).")
-edges = pd.DataFrame({settings.y_param: result.ys, f"last stable {settings.x_param}": result.edge_x,
-                      f"first failing {settings.x_param}": result.fail_x})
+edges = pd.DataFrame(
+    {
+        settings.y_param: result.ys,
+        f"last stable {settings.x_param}": result.edge_x,
+        f"first failing {settings.x_param}": result.fail_x,
+    }
+)
 if theory is not None:
     edges["theory"] = theory
 with st.expander("Edge of the stable band, row by row"):

@@ -43,8 +43,15 @@ def landscape_title(name: str) -> str:
 lesson.start_page(S, KEY)
 with st.sidebar:
     st.header("Landscape and grid")
-    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES), format_func=landscape_title,
-                  help="★ good for this lesson: Himmelblau, six-hump camel, Rastrigin, sharp vs flat")
+    lesson.choice(
+        S,
+        KEY,
+        "landscape",
+        "Landscape",
+        list(LANDSCAPES),
+        format_func=landscape_title,
+        help="★ good for this lesson: Himmelblau, six-hump camel, Rastrigin, sharp vs flat",
+    )
     if st.session_state.get(f"{KEY}.landscape") == CUSTOM_KEY:
         lesson.text(S, KEY, "formula", "f(x, y) =", help="Same syntax as on the race page; window -3..3.")
     lesson.number(S, KEY, "resolution", "Start points across", help="8 to 256 (the grid keeps square cells)")
@@ -67,7 +74,8 @@ st.markdown(
     "Where a run ends depends on where it starts. Each pixel below is one run started there; its colour is the "
     "minimum it reached (the same colour in every panel). Black pixels diverged, grey ones left the window, light "
     "grey ones were still moving (or stuck) away from every minimum when the steps ran out. Each panel is one "
-    "optimizer, run from every start at once.")
+    "optimizer, run from every start at once."
+)
 
 page.stop_on_problems(settings.problems())
 
@@ -79,14 +87,16 @@ style = FigureStyle(presentation=page.presentation_requested())
 fig = basin_figure(result, style)
 st.plotly_chart(fig, key="basins_chart", theme=None)
 figure_downloads(fig, "basins-of-attraction", "dl_basins")
-st.markdown(
-    "A run counts as reaching a minimum $m$ when it stopped there or ended within the tolerance of it:")
-st.latex(r"\text{basin}(p_0) = \arg\min_m \lVert p_T - m \rVert\quad\text{if}\quad "
-         r"\min_m \lVert p_T - m \rVert \le \text{tol},\qquad p_t = p_{t-1} - \eta\, \mathrm{update}(g_t)")
+st.markdown("A run counts as reaching a minimum $m$ when it stopped there or ended within the tolerance of it:")
+st.latex(
+    r"\text{basin}(p_0) = \arg\min_m \lVert p_T - m \rVert\quad\text{if}\quad "
+    r"\min_m \lVert p_T - m \rVert \le \text{tol},\qquad p_t = p_{t-1} - \eta\, \mathrm{update}(g_t)"
+)
 st.markdown(
     "Plain gradient descent with a small step follows the gradient flow, so its basins are bounded by the ridges "
     "through the saddle points. Momentum carries runs over ridges and makes the basins interleave; adaptive "
-    "methods rescale each coordinate and move the boundaries. Large steps break the picture altogether.")
+    "methods rescale each coordinate and move the boundaries. Large steps break the picture altogether."
+)
 
 st.subheader("Share of runs per basin")
 bars = fractions_figure(result, style)
@@ -98,8 +108,12 @@ with right:
     table = pd.DataFrame(result.table()).set_index("optimizer")
     st.dataframe(table.style.format("{:.1%}"))
     if settings.noise_sigma > 0:
-        st.caption(f"Gradient noise std σ/√B = {settings.noise().std:.4g}; every start draws its own noise "
-                   f"stream (seed {settings.seed}), the same one for each optimizer.")
+        st.caption(
+            f"Gradient noise std σ/√B = {settings.noise().std:.4g}; every start draws its own noise "
+            f"stream (seed {settings.seed}), the same one for each optimizer."
+        )
     else:
-        st.caption("Add gradient noise (σ > 0) to see how a noisy, small-batch gradient shifts these shares: on "
-                   "'Sharp vs flat minimum' small batches escape the sharp well.")
+        st.caption(
+            "Add gradient noise (σ > 0) to see how a noisy, small-batch gradient shifts these shares: on "
+            "'Sharp vs flat minimum' small batches escape the sharp well."
+        )

@@ -33,31 +33,35 @@ STEP_KEY = f"{KEY}.step"
 # what the state of each family means and what to look for
 EXPLAIN: dict[str, str] = {
     "sgd": "Plain gradient descent keeps **no state**: the step is always −η·g, so the actual step "
-           "points exactly along the negative gradient and the effective step size equals η in both coordinates.",
+    "points exactly along the negative gradient and the effective step size equals η in both coordinates.",
     "momentum": "The **momentum buffer** b is a running sum of past gradients (b = μ·b + g). The step follows "
-                "−b, not −g: where the gradient keeps its sign the buffer grows to about g/(1 − μ) (up to 10× for "
-                "μ = 0.9); where it flips (across a ravine) the contributions cancel. Watch the arrows disagree.",
+    "−b, not −g: where the gradient keeps its sign the buffer grows to about g/(1 − μ) (up to 10× for "
+    "μ = 0.9); where it flips (across a ravine) the contributions cancel. Watch the arrows disagree.",
     "nesterov": "Nesterov's buffer is the same as heavy ball's, but the step uses g + μ·b: a correction by the "
-                "current gradient, like looking ahead to where the momentum is about to carry the point.",
+    "current gradient, like looking ahead to where the momentum is about to carry the point.",
     "adagrad": "The **accumulator** G adds up every squared gradient, so it only grows: each coordinate's step "
-               "size η/√G shrinks forever, fastest where gradients have been large. Good on a plateau's start, "
-               "too timid later.",
+    "size η/√G shrinks forever, fastest where gradients have been large. Good on a plateau's start, "
+    "too timid later.",
     "adadelta": "Adadelta keeps running means of g² and of the squared updates Δx²; their ratio sets the step, "
-                "so the units work out without a learning rate (η = 1). It starts with tiny steps, √ε-sized.",
+    "so the units work out without a learning rate (η = 1). It starts with tiny steps, √ε-sized.",
     "rmsprop": "RMSprop's **E[g²]** is a running mean (decay α) of squared gradients: unlike Adagrad's sum it "
-               "forgets, so the per-coordinate step η/√E[g²] adapts up and down. Coordinates with steep walls "
-               "get small steps, flat ones large steps.",
+    "forgets, so the per-coordinate step η/√E[g²] adapts up and down. Coordinates with steep walls "
+    "get small steps, flat ones large steps.",
     "adam": "Adam keeps both a running mean of gradients **m** (momentum) and of squared gradients **v** "
-            "(RMSprop). Both start at 0, so early on they are too small: dividing by 1 − βᵗ (bias correction) "
-            "fixes it. After step 1, m̂ = g exactly and the step is about η·sign(g) per coordinate.",
+    "(RMSprop). Both start at 0, so early on they are too small: dividing by 1 − βᵗ (bias correction) "
+    "fixes it. After step 1, m̂ = g exactly and the step is about η·sign(g) per coordinate.",
 }
 EXPLAIN["amsgrad"] = EXPLAIN["adam"] + " AMSGrad divides by the largest v seen so far, so steps never grow back."
 EXPLAIN["adamw"] = EXPLAIN["adam"] + " AdamW also shrinks p by the factor 1 − η·λ before each step (weight decay)."
-EXPLAIN["adamax"] = ("Adamax replaces Adam's √v by an exponentially weighted infinity norm u = max(β₂·u, |g|): "
-                     "the step is η·m̂/u, at most about η per coordinate.")
+EXPLAIN["adamax"] = (
+    "Adamax replaces Adam's √v by an exponentially weighted infinity norm u = max(β₂·u, |g|): "
+    "the step is η·m̂/u, at most about η per coordinate."
+)
 EXPLAIN["nadam"] = EXPLAIN["adam"] + " NAdam applies the momentum Nesterov-style (a look-ahead on m)."
-EXPLAIN["radam"] = (EXPLAIN["adam"] + " RAdam rectifies the adaptive step while v is still unreliable: for the first "
-                    "few steps it takes plain bias-corrected momentum steps η·m̂.")
+EXPLAIN["radam"] = (
+    EXPLAIN["adam"] + " RAdam rectifies the adaptive step while v is still unreliable: for the first "
+    "few steps it takes plain bias-corrected momentum steps η·m̂."
+)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -73,8 +77,7 @@ lesson.start_page(S, KEY)
 ss = st.session_state
 with st.sidebar:
     st.header("The run")
-    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES),
-                  format_func=lambda k: landscapes.get(k).title)
+    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES), format_func=lambda k: landscapes.get(k).title)
     lesson.choice(S, KEY, "optimizer", "Optimizer", list(OPTIMIZERS), format_func=opt_title)
     kind = ss[f"{KEY}.optimizer"]
     fields = {f for f in optimizers.optimizer_class(kind).__dataclass_fields__}
@@ -99,7 +102,8 @@ st.markdown(
     "One run, stepped through. At every step the optimizer receives a gradient g, updates its **state** "
     "(momentum buffers, running means of g and g²) and moves the point. Move the step slider to see, at the "
     "current point, where the gradient points, where the accumulated state pushes, and where the point "
-    "actually goes.")
+    "actually goes."
+)
 
 trace = page.run_or_stop(lambda: run_trace(settings.run_settings()))
 
@@ -107,8 +111,11 @@ config = trace.config
 st.subheader(f"{config.title}: the update rule")
 st.latex(config.rule)
 st.markdown(EXPLAIN.get(settings.optimizer, ""))
-st.caption(f"Learning rate η = {settings.learning_rate:g}" + (" (suggested)" if settings.suggested_lr else "")
-           + f"; the run {trace.status}.")
+st.caption(
+    f"Learning rate η = {settings.learning_rate:g}"
+    + (" (suggested)" if settings.suggested_lr else "")
+    + f"; the run {trace.status}."
+)
 if trace.status.startswith(("diverged", "left")):
     st.warning(f"The run {trace.status}. A smaller learning rate keeps it on the landscape.")
 
@@ -138,13 +145,23 @@ with right:
         f"**Step {step}.** Arrows start at the current point p<sub>{step - 1}</sub> and all have the same "
         "drawn length: they show **directions** (their sizes are in the legend and the table).\n"
         "- orange: the negative gradient −g, steepest descent here;\n"
-        + ("- green: " + trace.velocity_name + ", where the accumulated past pushes;\n"
-           if trace.velocity is not None else "")
+        + (
+            "- green: " + trace.velocity_name + ", where the accumulated past pushes;\n"
+            if trace.velocity is not None
+            else ""
+        )
         + "- black: the step the optimizer actually took, to the open circle p<sub>t</sub>.",
-        unsafe_allow_html=True)
-    st.dataframe(pd.DataFrame(step_rows(trace, step)), hide_index=True, width="stretch",
-                 column_config={"x": st.column_config.NumberColumn(format="%.4g"),
-                                "y": st.column_config.NumberColumn(format="%.4g")})
+        unsafe_allow_html=True,
+    )
+    st.dataframe(
+        pd.DataFrame(step_rows(trace, step)),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "x": st.column_config.NumberColumn(format="%.4g"),
+            "y": st.column_config.NumberColumn(format="%.4g"),
+        },
+    )
 
 # --- state over time ---------------------------------------------------------------------------
 st.header("The state over time")
@@ -158,14 +175,17 @@ if not trace.state:
 st.header("Bias correction")
 bfig = bias_figure(trace, step, style)
 if bfig is None:
-    st.markdown("This optimizer keeps no bias-corrected moments. Choose **Adam** (or AMSGrad, AdamW, Adamax, "
-                "NAdam, RAdam) to see m and v against m̂ and v̂.")
+    st.markdown(
+        "This optimizer keeps no bias-corrected moments. Choose **Adam** (or AMSGrad, AdamW, Adamax, "
+        "NAdam, RAdam) to see m and v against m̂ and v̂."
+    )
 else:
     st.markdown(
         "m and v are exponentially weighted averages that start at 0, so early on they are pulled toward 0: "
         "after one step m = (1 − β₁)·g, only a tenth of g for β₁ = 0.9, and v = (1 − β₂)·g², a thousandth "
         "of g². Dividing by 1 − βᵗ removes that start-up bias exactly (m̂ = g after step 1) and matters less "
-        "and less as βᵗ → 0: after about 1/(1 − β) steps (10 for m, 1000 for v) the curves meet.")
+        "and less as βᵗ → 0: after about 1/(1 − β) steps (10 for m, 1000 for v) the curves meet."
+    )
     st.latex(r"\hat m_t = \frac{m_t}{1-\beta_1^t},\qquad \hat v_t = \frac{v_t}{1-\beta_2^t}")
     st.plotly_chart(bfig, theme=None, key="internals_bias")
     figure_downloads(bfig, f"inside-{settings.optimizer}-bias", "dl_internals_bias")
@@ -176,7 +196,8 @@ st.markdown(
     "How far the point moved in each coordinate per unit of gradient. For plain SGD it is η in both "
     "coordinates at every step; momentum makes it larger where gradients agree from step to step; adaptive "
     "methods give each coordinate its own value (small along steep walls, large along flat directions). "
-    "Spikes appear where a gradient coordinate passes through 0 while the point still moves.")
+    "Spikes appear where a gradient coordinate passes through 0 while the point still moves."
+)
 st.latex(r"\eta^{\mathrm{eff}}_{t,i} = \frac{\lvert p_{t,i} - p_{t-1,i}\rvert}{\lvert g_{t,i}\rvert}")
 efig = effective_lr_figure(trace, step, style)
 st.plotly_chart(efig, theme=None, key="internals_eff")
@@ -184,8 +205,15 @@ figure_downloads(efig, f"inside-{settings.optimizer}-step-size", "dl_internals_e
 
 # --- open as a race ----------------------------------------------------------------------------
 start = settings.start()
-scene = Scene(landscape=settings.landscape, runs=(spec(settings.optimizer, **settings.hyperparameters()),),
-              starts=((float(start[0]), float(start[1])),), steps=settings.steps)
+scene = Scene(
+    landscape=settings.landscape,
+    runs=(spec(settings.optimizer, **settings.hyperparameters()),),
+    starts=((float(start[0]), float(start[1])),),
+    steps=settings.steps,
+)
 if not scene.problems():
-    st.link_button("Open this run as a race", scene_url(scene, base="/"),
-                   help="the same run on the race page, to compare it with other optimizers")
+    st.link_button(
+        "Open this run as a race",
+        scene_url(scene, base="/"),
+        help="the same run on the race page, to compare it with other optimizers",
+    )

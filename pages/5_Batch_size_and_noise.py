@@ -44,8 +44,14 @@ with st.sidebar:
     lesson.toggle(S, KEY, "suggested", "Suggested learning rate and σ for this landscape")
     fixed = bool(ss.get(f"{KEY}.suggested", True))
     lesson.number(S, KEY, "lr", "Learning rate", disabled=fixed)
-    lesson.number(S, KEY, "sigma", "Per-sample gradient noise σ", disabled=fixed,
-                  help="spread of one example's gradient around the true gradient")
+    lesson.number(
+        S,
+        KEY,
+        "sigma",
+        "Per-sample gradient noise σ",
+        disabled=fixed,
+        help="spread of one example's gradient around the true gradient",
+    )
     lesson.text(S, KEY, "batches", "Batch sizes (comma separated)", help="whole numbers from 1 to 1,000,000")
     lesson.toggle(S, KEY, "full_batch", "Add full batch (no noise)")
     lesson.start_controls(S, KEY)
@@ -65,34 +71,53 @@ st.title("Batch size and gradient noise")
 st.markdown(
     "Gradient descent on a training set computes the loss gradient over **all** examples (full batch). "
     "Minibatch SGD averages the gradient over **B** random examples instead: an unbiased estimate whose "
-    "noise shrinks as the batch grows. Stochastic gradient descent is the extreme B = 1.")
-st.latex(r"\hat g_t = \nabla f(p_{t-1}) + \frac{\sigma}{\sqrt{B}}\, z_t,\quad z_t \sim \mathcal N(0, I),"
-         r"\qquad p_t = p_{t-1} - \eta\, \hat g_t")
+    "noise shrinks as the batch grows. Stochastic gradient descent is the extreme B = 1."
+)
+st.latex(
+    r"\hat g_t = \nabla f(p_{t-1}) + \frac{\sigma}{\sqrt{B}}\, z_t,\quad z_t \sim \mathcal N(0, I),"
+    r"\qquad p_t = p_{t-1} - \eta\, \hat g_t"
+)
 
 result = page.run_or_stop(run_lesson, settings)
 
 style = FigureStyle(presentation=page.presentation_requested())
 lr, sigma = result.lr, result.sigma
 if settings.suggested:
-    st.caption(f"Suggested for {result.landscape.title}: learning rate {lr:g}, σ = {sigma:g}. "
-               "Switch the suggestion off to set your own.")
+    st.caption(
+        f"Suggested for {result.landscape.title}: learning rate {lr:g}, σ = {sigma:g}. "
+        "Switch the suggestion off to set your own."
+    )
 
 # --- paths ---------------------------------------------------------------------------------------
 st.header("One seed: the paths")
 grid = compute.landscape_grid(result.landscape)
 left, right = st.columns(2)
 with left:
-    contour = contour_figure(result.landscape, grid, result.paths, list(result.labels), style,
-                             starts=result.start[None, :], clickable=False,
-                             title=f"{result.landscape.title}: one seed per batch size")
+    contour = contour_figure(
+        result.landscape,
+        grid,
+        result.paths,
+        list(result.labels),
+        style,
+        starts=result.start[None, :],
+        clickable=False,
+        title=f"{result.landscape.title}: one seed per batch size",
+    )
     st.plotly_chart(contour, theme=None, key="batch_contour")
     figure_downloads(contour, "batch-paths", "dl_batch_contour")
 with right:
     f_star = known_min_value(result.landscape)
     offset = f_star if f_star is not None else float(result.loss_band.min())
-    bands = band_figure(result.result.steps, result.loss_band, result.labels, style, offset=offset,
-                        y_title="loss − f*" if f_star is not None else "loss − lowest seen",
-                        title=f"Loss over {settings.seeds} seeds: median and 10–90% band", what="loss − f*")
+    bands = band_figure(
+        result.result.steps,
+        result.loss_band,
+        result.labels,
+        style,
+        offset=offset,
+        y_title="loss − f*" if f_star is not None else "loss − lowest seen",
+        title=f"Loss over {settings.seeds} seeds: median and 10–90% band",
+        what="loss − f*",
+    )
     st.plotly_chart(bands, theme=None, key="batch_bands")
     figure_downloads(bands, "batch-loss-band", "dl_batch_bands")
 st.markdown(
@@ -100,7 +125,8 @@ st.markdown(
     "vectorized call). The line is the median loss over seeds at each step, the shaded band the 10th to "
     "90th percentile. Full batch follows one exact path; small batches jitter around the minimum at a "
     "loss level that falls roughly like 1/B: with a constant learning rate the iterates settle into a "
-    "cloud whose size is set by the noise.")
+    "cloud whose size is set by the noise."
+)
 
 # --- noise law -----------------------------------------------------------------------------------
 st.header("The noise shrinks like 1/√B")
@@ -116,12 +142,15 @@ with c2:
         table[col] = [f"{v:.4g}" if pd.notna(v) else "n/a" for v in table[col]]
     st.dataframe(table, hide_index=True, width="stretch")
     if settings.optimizer == "sgd":
-        st.caption("Measured: plain SGD's step gives the noise back, "
-                   r"n_t = (p_{t-1} − p_t)/η − ∇f(p_{t-1}); the table shows its RMS per coordinate over every "
-                   "step of every seed.")
+        st.caption(
+            "Measured: plain SGD's step gives the noise back, "
+            r"n_t = (p_{t-1} − p_t)/η − ∇f(p_{t-1}); the table shows its RMS per coordinate over every "
+            "step of every seed."
+        )
     else:
-        st.caption("The measured spread needs plain SGD (its step is η times the noisy gradient); "
-                   "choose SGD to see it.")
+        st.caption(
+            "The measured spread needs plain SGD (its step is η times the noisy gradient); choose SGD to see it."
+        )
 st.latex(r"\operatorname{std}\Big(\tfrac{1}{B}\textstyle\sum_{i=1}^{B} g_i\Big) = \frac{\sigma}{\sqrt{B}}")
 
 # --- sharp vs flat -------------------------------------------------------------------------------
@@ -133,30 +162,49 @@ st.markdown(
     "(sharp) one on the left and a wide (flat) one on the right. The noise of a small batch kicks a run "
     "out of the narrow well (a step of size η·σ/√B is large next to its width), while it barely stirs a "
     "run in the wide one. A run's basin is the minimum that noise-free gradient descent reaches from its "
-    "final point.")
+    "final point."
+)
 b1, b2 = st.columns(2)
 with b1:
-    bfig = basin_figure([short_label(b) for b in result.basin_batches], result.basin_fractions, style,
-                        n_runs=settings.basin_runs)
+    bfig = basin_figure(
+        [short_label(b) for b in result.basin_batches], result.basin_fractions, style, n_runs=settings.basin_runs
+    )
     st.plotly_chart(bfig, theme=None, key="batch_basins")
     figure_downloads(bfig, "sharp-flat-fractions", "dl_batch_basins")
 with b2:
     sf_grid = compute.landscape_grid(result.basin_landscape)
-    efig = endpoints_figure(result.basin_landscape, sf_grid, result.basin_final, result.basin_labels, style,
-                            starts=result.basin_starts)
+    efig = endpoints_figure(
+        result.basin_landscape, sf_grid, result.basin_final, result.basin_labels, style, starts=result.basin_starts
+    )
     st.plotly_chart(efig, theme=None, key="batch_endpoints")
     figure_downloads(efig, "sharp-flat-endpoints", "dl_batch_endpoints")
 fr = result.basin_fractions
-st.caption("Share in the sharp minimum: " + ", ".join(
-    f"{label} {v:.0%}" for label, v in zip(result.basin_labels, fr[:, 0], strict=True)) + ".")
-st.latex(r"f = \tfrac{k}{2}\lVert p\rVert^2 - e^{-\lVert p - c_s\rVert^2 / 2w_s^2}"
-         r" - e^{-\lVert p - c_f\rVert^2 / 2w_f^2},\quad w_s = 0.2,\ w_f = 1")
+st.caption(
+    "Share in the sharp minimum: "
+    + ", ".join(f"{label} {v:.0%}" for label, v in zip(result.basin_labels, fr[:, 0], strict=True))
+    + "."
+)
+st.latex(
+    r"f = \tfrac{k}{2}\lVert p\rVert^2 - e^{-\lVert p - c_s\rVert^2 / 2w_s^2}"
+    r" - e^{-\lVert p - c_f\rVert^2 / 2w_f^2},\quad w_s = 0.2,\ w_f = 1"
+)
 
 # --- open as a race ------------------------------------------------------------------------------
-runs = tuple(spec(settings.optimizer, label=label, batch_size=b or 1_000_000, lr=lr)
-             for b, label in zip(result.batches, result.labels, strict=True))
-scene = Scene(landscape=settings.landscape, runs=runs, starts=(tuple(float(v) for v in result.start),),
-              steps=settings.steps, noise_sigma=sigma, seed=min(settings.seed, 2**32 - 1))
+runs = tuple(
+    spec(settings.optimizer, label=label, batch_size=b or 1_000_000, lr=lr)
+    for b, label in zip(result.batches, result.labels, strict=True)
+)
+scene = Scene(
+    landscape=settings.landscape,
+    runs=runs,
+    starts=(tuple(float(v) for v in result.start),),
+    steps=settings.steps,
+    noise_sigma=sigma,
+    seed=min(settings.seed, 2**32 - 1),
+)
 if not scene.problems():
-    st.link_button("Open these runs as a race", scene_url(scene, base="/"),
-                   help="one seed per batch size on the race page (full batch as B = 1,000,000)")
+    st.link_button(
+        "Open these runs as a race",
+        scene_url(scene, base="/"),
+        help="one seed per batch size on the race page (full batch as B = 1,000,000)",
+    )

@@ -70,30 +70,37 @@ st.markdown(
     "With noisy gradients a constant learning rate never lets the iterates settle: every step adds "
     "η times the noise, so they bounce in a cloud around the minimum. Decaying the rate trades "
     "**exploration** early (large steps cross the landscape and escape poor regions) for "
-    "**exploitation** late (small steps average the noise out and settle).")
+    "**exploitation** late (small steps average the noise out and settle)."
+)
 
 result = page.run_or_stop(run_lesson, settings)
 
 style = FigureStyle(presentation=page.presentation_requested())
 if settings.suggested:
-    st.caption(f"Suggested for {result.landscape.title}: η₀ = {result.lr0:g}, σ = {result.sigma:g}. "
-               "Switch the suggestion off to set your own.")
+    st.caption(
+        f"Suggested for {result.landscape.title}: η₀ = {result.lr0:g}, σ = {result.sigma:g}. "
+        "Switch the suggestion off to set your own."
+    )
 
 # --- the schedules -------------------------------------------------------------------------------
 st.header("The schedules")
 lfig = lr_figure(result.updates, result.lr, result.labels, style)
 st.plotly_chart(lfig, theme=None, key="sched_lr")
 figure_downloads(lfig, "lr-schedules", "dl_sched_lr")
-st.caption("The rate used at update t = k + 1 (k = 0, 1, 2, … counts the updates made before it, as "
-           "PyTorch's lr_scheduler does).")
+st.caption(
+    "The rate used at update t = k + 1 (k = 0, 1, 2, … counts the updates made before it, as "
+    "PyTorch's lr_scheduler does)."
+)
 cols = st.columns(2)
 for i, name in enumerate(result.names):
     with cols[i % 2]:
         st.markdown(f"**{TITLES[name].capitalize()}**")
         st.latex(FORMULAS[name])
-params = (f"η₀ = {result.lr0:g}, γₛ = {settings.step_gamma:g}, s = {settings.step_size}, "
-          f"γₑ = {settings.exp_gamma:g}, d = {settings.decay:g}, m = {settings.min_factor:g}, "
-          f"T = {settings.steps}, W = {settings.warmup}, w₀ = {settings.warmup_start:g}")
+params = (
+    f"η₀ = {result.lr0:g}, γₛ = {settings.step_gamma:g}, s = {settings.step_size}, "
+    f"γₑ = {settings.exp_gamma:g}, d = {settings.decay:g}, m = {settings.min_factor:g}, "
+    f"T = {settings.steps}, W = {settings.warmup}, w₀ = {settings.warmup_start:g}"
+)
 st.caption(params)
 
 # --- their effect --------------------------------------------------------------------------------
@@ -101,22 +108,44 @@ st.header("Their effect on a noisy run")
 left, right = st.columns(2)
 with left:
     grid = compute.landscape_grid(result.landscape)
-    contour = contour_figure(result.landscape, grid, result.paths, list(result.labels), style,
-                             starts=result.start[None, :], clickable=False,
-                             title=f"{result.landscape.title}: one seed per schedule")
+    contour = contour_figure(
+        result.landscape,
+        grid,
+        result.paths,
+        list(result.labels),
+        style,
+        starts=result.start[None, :],
+        clickable=False,
+        title=f"{result.landscape.title}: one seed per schedule",
+    )
     st.plotly_chart(contour, theme=None, key="sched_contour")
     figure_downloads(contour, "schedule-paths", "dl_sched_contour")
 with right:
     what = "median and 10–90% band" if settings.show_band else "median"
-    dfig = band_figure(result.result.steps, result.distance_band, result.labels, style,
-                       title=f"Distance to the nearest minimum ({what} over {result.seeds} seeds)",
-                       y_title="distance", what="distance", show_band=settings.show_band)
+    dfig = band_figure(
+        result.result.steps,
+        result.distance_band,
+        result.labels,
+        style,
+        title=f"Distance to the nearest minimum ({what} over {result.seeds} seeds)",
+        y_title="distance",
+        what="distance",
+        show_band=settings.show_band,
+    )
     st.plotly_chart(dfig, theme=None, key="sched_distance")
     figure_downloads(dfig, "schedule-distance", "dl_sched_distance")
 f_star = known_min_value(result.landscape)
-lfig2 = band_figure(result.result.steps, result.loss_band, result.labels, style,
-                    offset=f_star if f_star is not None else 0.0, y_title="loss − f*", what="loss − f*",
-                    title=f"Loss ({what} over {result.seeds} seeds)", show_band=settings.show_band)
+lfig2 = band_figure(
+    result.result.steps,
+    result.loss_band,
+    result.labels,
+    style,
+    offset=f_star if f_star is not None else 0.0,
+    y_title="loss − f*",
+    what="loss − f*",
+    title=f"Loss ({what} over {result.seeds} seeds)",
+    show_band=settings.show_band,
+)
 st.plotly_chart(lfig2, theme=None, key="sched_loss")
 figure_downloads(lfig2, "schedule-loss", "dl_sched_loss")
 
@@ -127,19 +156,30 @@ st.dataframe(table.style.format("{:.4g}", subset=numbers), hide_index=True, widt
 const = table["mean final distance"].iloc[0]
 best = table.iloc[int(table["mean final distance"].values.argmin())]
 if best["schedule"] != table["schedule"].iloc[0]:
-    st.markdown(f"Over {result.seeds} seeds the constant rate ends on average **{const:.3g}** from the nearest "
-                f"minimum; **{best['schedule']}** ends **{best['mean final distance']:.3g}** away.")
+    st.markdown(
+        f"Over {result.seeds} seeds the constant rate ends on average **{const:.3g}** from the nearest "
+        f"minimum; **{best['schedule']}** ends **{best['mean final distance']:.3g}** away."
+    )
 st.markdown(
     "For plain SGD on a bowl of curvature c with noise of spread σ, a constant rate η leaves the iterates "
     "spread around the minimum with variance about η σ² / (2c) per coordinate: the cloud shrinks only when "
     "η does. Robbins and Monro's conditions Σ η_t = ∞ (go anywhere) and Σ η_t² < ∞ (stop moving) are what "
     "inverse-time decay satisfies; in practice step, exponential and cosine schedules decay over a fixed "
     "budget, and warm-up keeps the first, least reliable steps small (it matters most for adaptive methods "
-    "such as Adam, whose early second-moment estimates are poor).")
+    "such as Adam, whose early second-moment estimates are poor)."
+)
 
-runs = tuple(spec(settings.optimizer, label=label, schedule=sched, lr=result.lr0)
-             for label, sched in zip(result.labels, result.schedules, strict=True))
-scene = Scene(landscape=settings.landscape, runs=runs, starts=(tuple(float(v) for v in result.start),),
-              steps=settings.steps, noise_sigma=result.sigma, seed=min(settings.seed, 2**32 - 1))
+runs = tuple(
+    spec(settings.optimizer, label=label, schedule=sched, lr=result.lr0)
+    for label, sched in zip(result.labels, result.schedules, strict=True)
+)
+scene = Scene(
+    landscape=settings.landscape,
+    runs=runs,
+    starts=(tuple(float(v) for v in result.start),),
+    steps=settings.steps,
+    noise_sigma=result.sigma,
+    seed=min(settings.seed, 2**32 - 1),
+)
 if not scene.problems():
     st.link_button("Open these runs as a race", scene_url(scene, base="/"), help="one seed per schedule")

@@ -59,11 +59,15 @@ st.markdown(
     "in n dimensions) and a linear solve (about n³ operations), which is why deep learning does not use "
     "it directly. **BFGS** learns an approximation of H⁻¹ from successive gradients, **conjugate "
     "gradient** builds directions that do not undo each other; both need only gradients and function "
-    "values (for their line search).")
-for title, rule in (("Gradient descent", r"p_t = p_{t-1} - \eta\, g_t"),
-                    ("Newton (damped: λ > 0; saddle-free: |H|)", Newton.rule),
-                    ("BFGS", BFGS.rule), ("Conjugate gradient", ConjugateGradient.rule),
-                    ("Coordinate descent", CoordinateDescent.rule)):
+    "values (for their line search)."
+)
+for title, rule in (
+    ("Gradient descent", r"p_t = p_{t-1} - \eta\, g_t"),
+    ("Newton (damped: λ > 0; saddle-free: |H|)", Newton.rule),
+    ("BFGS", BFGS.rule),
+    ("Conjugate gradient", ConjugateGradient.rule),
+    ("Coordinate descent", CoordinateDescent.rule),
+):
     st.markdown(f"**{title}**")
     st.latex(rule)
 
@@ -72,13 +76,23 @@ result = page.run_or_stop(run_lesson, settings)
 style = FigureStyle(presentation=page.presentation_requested())
 ls = result.landscape
 st.header(f"The race on {ls.title}")
-st.caption(f"{ls.lesson} Gradient descent uses lr = {result.gd_lr:.4g}"
-           + (" (1 / the largest curvature at the start and the minima)." if settings.gd_lr == 0 else "."))
+st.caption(
+    f"{ls.lesson} Gradient descent uses lr = {result.gd_lr:.4g}"
+    + (" (1 / the largest curvature at the start and the minima)." if settings.gd_lr == 0 else ".")
+)
 left, right = st.columns(2)
 with left:
     grid = compute.landscape_grid(ls)
-    contour = contour_figure(ls, grid, result.result, list(result.labels), style, starts=result.start[None, :],
-                             clickable=False, title=f"{ls.title}: every method from one start")
+    contour = contour_figure(
+        ls,
+        grid,
+        result.result,
+        list(result.labels),
+        style,
+        starts=result.start[None, :],
+        clickable=False,
+        title=f"{ls.title}: every method from one start",
+    )
     st.plotly_chart(contour, theme=None, key="second_contour")
     figure_downloads(contour, "second-order-paths", "dl_second_contour")
 with right:
@@ -93,9 +107,11 @@ for col, spec_ in (("steps to tol", "{:.0f}"), ("evals to tol", "{:.0f}"), ("fin
     table[col] = [spec_.format(v) if pd.notna(v) else "—" for v in table[col]]  # Streamlit shows NaN as "None"
 fmt = {c: "{:.3g}" for c in ("final loss", "gradients / step", "Hessians / step", "values / step")}
 st.dataframe(table.style.format(fmt), hide_index=True, width="stretch")
-st.caption(f"steps to tol: first step within {settings.tol:g} of a known minimum (— never). Gradient counts "
-           "include the start's gradient. Status: converged (stopped at a minimum), stalled (stopped elsewhere: a "
-           "saddle), running (steps ran out), left window / diverged (flew off).")
+st.caption(
+    f"steps to tol: first step within {settings.tol:g} of a known minimum (— never). Gradient counts "
+    "include the start's gradient. Status: converged (stopped at a minimum), stalled (stopped elsewhere: a "
+    "saddle), running (steps ran out), left window / diverged (flew off)."
+)
 
 c1, c2 = st.columns(2)
 with c1:
@@ -104,18 +120,22 @@ with c1:
     figure_downloads(cost, "cost-per-step", "dl_second_cost")
 with c2:
     if ls.minima():
-        evals = evals_to_tol_figure(result.labels, result.to_tol, result.result.evals, result.result.status_step,
-                                    settings.tol, style)
+        evals = evals_to_tol_figure(
+            result.labels, result.to_tol, result.result.evals, result.result.status_step, settings.tol, style
+        )
         st.plotly_chart(evals, theme=None, key="second_evals")
         figure_downloads(evals, "evaluations-to-tolerance", "dl_second_evals")
     else:
-        st.info(f"{ls.title} has no minimum, so there is no tolerance to reach and no total to compare: "
-                "every run either stops on the saddle or slides off downhill (see the status column).")
+        st.info(
+            f"{ls.title} has no minimum, so there is no tolerance to reach and no total to compare: "
+            "every run either stops on the saddle or slides off downhill (see the status column)."
+        )
 st.markdown(
     "Per step, gradient descent asks for one gradient, Newton for one gradient and one Hessian, BFGS and "
     "conjugate gradient for one gradient plus the function values of their line search. Fewer steps do "
     "not always mean less work: compare the totals. In n dimensions a Hessian costs about n gradients, so "
-    "the bars favour Newton far more in 2D than they would for a network with millions of weights.")
+    "the bars favour Newton far more in 2D than they would for a network with millions of weights."
+)
 
 # --- saddles ------------------------------------------------------------------------------------
 st.header("Newton is attracted to saddles")
@@ -125,25 +145,45 @@ st.markdown(
     "one step and stops there (**stalled**), although the loss falls without bound along y. "
     "Saddle-free Newton uses |H| = V|Λ|Vᵀ, which flips the negative curvature so the step goes downhill; "
     "gradient descent follows −g and also escapes. Damping λ smaller than the negative curvature's size "
-    "(2 here) leaves H + λI indefinite, and the y step overshoots back and forth instead.")
+    "(2 here) leaves H + λI indefinite, and the y step overshoots back and forth instead."
+)
 s1, s2 = st.columns(2)
 with s1:
     sl = result.saddle_landscape
-    sfig = contour_figure(sl, compute.landscape_grid(sl), result.saddle, list(result.saddle_labels), style,
-                          starts=[SADDLE_START], clickable=False,
-                          title=f"{sl.title}: from {SADDLE_START}, {SADDLE_STEPS} steps")
+    sfig = contour_figure(
+        sl,
+        compute.landscape_grid(sl),
+        result.saddle,
+        list(result.saddle_labels),
+        style,
+        starts=[SADDLE_START],
+        clickable=False,
+        title=f"{sl.title}: from {SADDLE_START}, {SADDLE_STEPS} steps",
+    )
     st.plotly_chart(sfig, theme=None, key="second_saddle")
     figure_downloads(sfig, "newton-saddle", "dl_second_saddle")
 with s2:
     st.latex(r"f = x^2 - y^2,\quad H = \begin{pmatrix} 2 & 0 \\ 0 & -2 \end{pmatrix}")
     st.latex(r"p - H^{-1}\nabla f(p) = (x, y) - (x, y) = (0, 0)")
     st.latex(r"p - |H|^{-1}\nabla f(p) = (x, y) - (x, -y) = (0, 2y)")
-st.dataframe(pd.DataFrame(result.saddle_table()).style.format(
-    {"final x": "{:.3g}", "final y": "{:.3g}", "distance to saddle": "{:.3g}"}), hide_index=True, width="stretch")
+st.dataframe(
+    pd.DataFrame(result.saddle_table()).style.format(
+        {"final x": "{:.3g}", "final y": "{:.3g}", "distance to saddle": "{:.3g}"}
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
-runs = tuple(spec(cfg.optimizer.kind, label=cfg.label, **cfg.optimizer.to_dict())
-             for cfg in (method_config(n, settings, result.gd_lr) for n in result.names))
-scene = Scene(landscape=settings.landscape, runs=runs, starts=(tuple(float(v) for v in result.start),),
-              steps=settings.steps, tol=settings.tol)
+runs = tuple(
+    spec(cfg.optimizer.kind, label=cfg.label, **cfg.optimizer.to_dict())
+    for cfg in (method_config(n, settings, result.gd_lr) for n in result.names)
+)
+scene = Scene(
+    landscape=settings.landscape,
+    runs=runs,
+    starts=(tuple(float(v) for v in result.start),),
+    steps=settings.steps,
+    tol=settings.tol,
+)
 if not scene.problems():
     st.link_button("Open these runs as a race", scene_url(scene, base="/"))

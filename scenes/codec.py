@@ -56,8 +56,9 @@ START_MARGIN = 1.0  # starts are clamped to the view window grown by this many w
 # URL keys of the view flags, in order
 VIEW_KEYS = {"surface": "surface", "animate": "animate", "log_loss": "logloss", "presentation": "present"}
 # every URL key this codec reads (an app may drop other keys before calling ``from_query``)
-KEYS = frozenset({"v", "ls", "lp", "f", "win", "run", "start", "steps", "sched", "noise", "seed", "tol",
-                  *VIEW_KEYS.values()})
+KEYS = frozenset(
+    {"v", "ls", "lp", "f", "win", "run", "start", "steps", "sched", "noise", "seed", "tol", *VIEW_KEYS.values()}
+)
 _REPEATED = ("run", "start")
 URL_SAFE = ":,;=*()/"  # left unescaped in links (all legal in a query): keeps them readable
 
@@ -88,8 +89,11 @@ def _fmt_value(v: Any) -> str:
 def _schedule_text(schedule: Schedule) -> str:
     """``'cosine:total=500,min_factor=0.1'``: the kind, then the fields differing from ``Schedule()``."""
     d = Schedule()
-    changed = [f"{f.name}={fmt(getattr(schedule, f.name))}" for f in dataclasses.fields(Schedule)
-               if f.name != "kind" and getattr(schedule, f.name) != getattr(d, f.name)]
+    changed = [
+        f"{f.name}={fmt(getattr(schedule, f.name))}"
+        for f in dataclasses.fields(Schedule)
+        if f.name != "kind" and getattr(schedule, f.name) != getattr(d, f.name)
+    ]
     return schedule.kind + (":" + ",".join(changed) if changed else "")
 
 
@@ -154,10 +158,17 @@ def to_dict(scene: Scene) -> dict[str, Any]:
         "landscape_params": dict(scene.landscape_params),
         "formula": scene.formula,
         "window": list(scene.window) if scene.window is not None else None,
-        "runs": [{"kind": r.kind, "hparams": dict(r.hparams), "label": r.label, "batch_size": r.batch_size,
-                  "schedule": None if r.schedule is None else dataclasses.asdict(r.schedule),
-                  "average_from": r.average_from}
-                 for r in scene.runs],
+        "runs": [
+            {
+                "kind": r.kind,
+                "hparams": dict(r.hparams),
+                "label": r.label,
+                "batch_size": r.batch_size,
+                "schedule": None if r.schedule is None else dataclasses.asdict(r.schedule),
+                "average_from": r.average_from,
+            }
+            for r in scene.runs
+        ],
         "starts": [list(s) for s in scene.starts],
         "steps": scene.steps,
         "schedule": dataclasses.asdict(scene.schedule),
@@ -246,8 +257,11 @@ def doc_from_query(params: Mapping[str, Any], warn: list[str]) -> dict[str, Any]
     doc: dict[str, Any] = {}
     unknown = sorted(str(k) for k in params if k not in KEYS)
     if unknown:
-        warn.append("ignored unknown link parameters: " + ", ".join(_short(k, 20) for k in unknown[:5])
-                    + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""))
+        warn.append(
+            "ignored unknown link parameters: "
+            + ", ".join(_short(k, 20) for k in unknown[:5])
+            + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        )
     values = {k: _values(params, k, warn) for k in params if k in KEYS}
     one: dict[str, str] = {}
     for k, vs in values.items():
@@ -405,8 +419,14 @@ def _field_default(f: dataclasses.Field) -> Any:
     return None
 
 
-def _read_fields(cls: type, values: Mapping[str, Any], rd: _Reader, where: str,
-                 build: Callable[[dict[str, Any]], Any], skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def _read_fields(
+    cls: type,
+    values: Mapping[str, Any],
+    rd: _Reader,
+    where: str,
+    build: Callable[[dict[str, Any]], Any],
+    skip: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """Read ``values`` as keyword arguments of dataclass ``cls``: each typed by its field's default
     (bool, int, text, else float), range-checked by its ``hyper`` metadata, then kept only if
     ``build(kept | {name: value})`` still succeeds. Returns the kept values in input order."""
@@ -437,8 +457,10 @@ def _read_fields(cls: type, values: Mapping[str, Any], rd: _Reader, where: str,
             lo, hi = m["lo"], m["hi"]
             ok = math.isfinite(value) and value <= hi and (value > lo if m.get("lo_open") else value >= lo)
             if not ok:
-                rd.warn.append(f"ignored {what}={fmt(value)} (must be in {'(' if m.get('lo_open') else '['}"
-                               f"{fmt(lo)}, {fmt(hi)}]); used the default")
+                rd.warn.append(
+                    f"ignored {what}={fmt(value)} (must be in {'(' if m.get('lo_open') else '['}"
+                    f"{fmt(lo)}, {fmt(hi)}]); used the default"
+                )
                 continue
         try:
             build({**kept, name: value})
@@ -665,8 +687,23 @@ def _read_view(raw: Any, rd: _Reader) -> View:
     return View(**kept)
 
 
-_DOC_KEYS = {"format", "version", "landscape", "landscape_params", "formula", "window", "runs", "starts", "steps",
-             "schedule", "noise_sigma", "batch_size", "seed", "tol", "view"}
+_DOC_KEYS = {
+    "format",
+    "version",
+    "landscape",
+    "landscape_params",
+    "formula",
+    "window",
+    "runs",
+    "starts",
+    "steps",
+    "schedule",
+    "noise_sigma",
+    "batch_size",
+    "seed",
+    "tol",
+    "view",
+}
 
 
 def from_dict(doc: Any, strict: bool = True) -> tuple[Scene, list[str]]:
@@ -703,8 +740,9 @@ def _from_dict(doc: Any, rd: _Reader) -> Scene:
         steps = got if got is not None else d.steps
     budget = limits.MAX_RACE_WORK // (len(runs) * len(starts))
     if steps > budget:
-        rd.warn.append(f"steps={steps} reduced to {budget} to keep runs x starts x steps within "
-                       f"{limits.MAX_RACE_WORK:,}")
+        rd.warn.append(
+            f"steps={steps} reduced to {budget} to keep runs x starts x steps within {limits.MAX_RACE_WORK:,}"
+        )
         steps = budget
     schedule = _read_schedule(doc["schedule"], rd) if "schedule" in doc else d.schedule
 
@@ -715,8 +753,14 @@ def _from_dict(doc: Any, rd: _Reader) -> Scene:
         return getattr(d, key) if got is None else got
 
     return Scene(
-        landscape=name, landscape_params=params, formula=formula, window=window, runs=runs, starts=starts,
-        steps=steps, schedule=schedule,
+        landscape=name,
+        landscape_params=params,
+        formula=formula,
+        window=window,
+        runs=runs,
+        starts=starts,
+        steps=steps,
+        schedule=schedule,
         noise_sigma=read("noise_sigma", rd.float_in, 0.0, 1e3),
         batch_size=read("batch_size", rd.int_in, 1, 1_000_000),
         seed=read("seed", rd.int_in, 0, 2**32 - 1),
@@ -727,8 +771,9 @@ def _from_dict(doc: Any, rd: _Reader) -> Scene:
 
 def _check_version(doc: Mapping[str, Any], rd: _Reader) -> None:
     if "format" in doc and doc["format"] != FORMAT:
-        rd.warn.append(f"not a scene file (format {_short(doc['format'])}, expected {FORMAT!r}); "
-                       "read what could be read")
+        rd.warn.append(
+            f"not a scene file (format {_short(doc['format'])}, expected {FORMAT!r}); read what could be read"
+        )
     if "version" not in doc:
         if rd.strict:
             rd.warn.append(f"no format version; read as version {VERSION}")

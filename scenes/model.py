@@ -66,8 +66,14 @@ class View:
     presentation: bool = False  # projector mode: large fonts, thick lines
 
 
-def spec(kind: str, label: str = "", batch_size: int = 0, schedule: Schedule | None = None,
-         average_from: int = -1, **hparams: Scalar) -> RunSpec:
+def spec(
+    kind: str,
+    label: str = "",
+    batch_size: int = 0,
+    schedule: Schedule | None = None,
+    average_from: int = -1,
+    **hparams: Scalar,
+) -> RunSpec:
     """Shorthand: ``spec("adam", lr=0.05)``."""
     return RunSpec(kind, tuple(sorted(hparams.items())), label, batch_size, schedule, average_from)
 
@@ -109,9 +115,15 @@ class Scene:
 
     def run_configs(self) -> list[RunConfig]:
         labels = self.labels()
-        return [RunConfig(optimizer=r.config(), schedule=self.schedule if r.schedule is None else r.schedule,
-                          noise=Noise(self.noise_sigma, r.batch_size or self.batch_size), label=label)
-                for r, label in zip(self.runs, labels, strict=True)]
+        return [
+            RunConfig(
+                optimizer=r.config(),
+                schedule=self.schedule if r.schedule is None else r.schedule,
+                noise=Noise(self.noise_sigma, r.batch_size or self.batch_size),
+                label=label,
+            )
+            for r, label in zip(self.runs, labels, strict=True)
+        ]
 
     def labels(self) -> list[str]:
         """A distinct label per run: the user's, else the optimizer's title (numbered if repeated)."""
@@ -156,8 +168,10 @@ class Scene:
             out.append(f"Steps must be between 1 and {limits.MAX_STEPS} (got {self.steps}).")
         work = max(len(self.runs), 1) * max(len(self.starts), 1) * self.steps
         if work > limits.MAX_RACE_WORK:
-            out.append(f"Too much work for one page: runs x starts x steps = {work:,} "
-                       f"exceeds {limits.MAX_RACE_WORK:,}. Use fewer steps or runs.")
+            out.append(
+                f"Too much work for one page: runs x starts x steps = {work:,} "
+                f"exceeds {limits.MAX_RACE_WORK:,}. Use fewer steps or runs."
+            )
         for name, value, lo, hi in (("noise sigma", self.noise_sigma, 0.0, 1e3), ("tolerance", self.tol, 1e-12, 10.0)):
             if not (np.isfinite(value) and lo <= value <= hi):
                 out.append(f"{name.capitalize()} must be in [{lo}, {hi}] (got {value}).")

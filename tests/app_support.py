@@ -14,8 +14,9 @@ from tests.browser_support import ROOT
 TIMEOUT = 60
 
 
-def run_page(script: str = "app.py", query: dict[str, str | list[str]] | None = None,
-             state: dict[str, Any] | None = None) -> AppTest:
+def run_page(
+    script: str = "app.py", query: dict[str, str | list[str]] | None = None, state: dict[str, Any] | None = None
+) -> AppTest:
     """A fresh AppTest of ``script`` with optional query parameters and session state, run once."""
     at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT)
     for k, v in (query or {}).items():

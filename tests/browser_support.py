@@ -16,8 +16,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 PLOTLY_CHART = '[data-testid="stPlotlyChart"]'
 
 
@@ -31,9 +38,23 @@ def free_port() -> int:
 def streamlit_server(script: str = "app.py", timeout: float = 60.0) -> Iterator[str]:
     """Start ``streamlit run script`` on a free port; yield its base URL; stop it afterwards."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -80,13 +101,14 @@ def wait_for_charts(page: object, count: int, plot_class: str = ".main-svg", tim
             const charts = Array.from(document.querySelectorAll(sel));
             return charts.filter(c => c.querySelector(cls)).length >= n;
         }""",
-        arg=[PLOTLY_CHART, plot_class, count], timeout=timeout)
+        arg=[PLOTLY_CHART, plot_class, count],
+        timeout=timeout,
+    )
 
 
 def wait_idle(page: object, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished its rerun (no running-status widget)."""
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=timeout)
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=timeout)
     page.wait_for_timeout(300)
 
 

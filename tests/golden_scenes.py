@@ -17,16 +17,30 @@ from scenes.codec import from_url
 from scenes.presets import PRESETS
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_runs.npz"
-FIELDS = ("positions", "losses", "grad_norms", "steps", "status", "status_step", "hit_step",
-          "nearest_minimum", "distance", "evals", "config_index", "start_index")
+FIELDS = (
+    "positions",
+    "losses",
+    "grad_norms",
+    "steps",
+    "status",
+    "status_step",
+    "hit_step",
+    "nearest_minimum",
+    "distance",
+    "evals",
+    "config_index",
+    "start_index",
+)
 
 LINKS = {
     "default": "?v=1",
     "step_schedule": "?v=1&sched=step:gamma=0.7,step_size=40&steps=300",
     "exponential_warmup": "?v=1&sched=exponential:gamma=0.995,warmup=30,warmup_start=0.2&steps=300",
     "inverse_time": "?v=1&ls=himmelblau&sched=inverse_time:decay=0.05&steps=300",
-    "cosine_per_run": ("?v=1&ls=ravine&run=sgd:lr=0.02;sched=cosine:total=200,min_factor=0.1"
-                       "&run=adam:lr=0.1;bs=4&noise=0.5:16&seed=7&steps=250"),
+    "cosine_per_run": (
+        "?v=1&ls=ravine&run=sgd:lr=0.02;sched=cosine:total=200,min_factor=0.1"
+        "&run=adam:lr=0.1;bs=4&noise=0.5:16&seed=7&steps=250"
+    ),
     "polyak_noise": "?v=1&ls=quadratic&run=sgd:lr=0.05;avg=50&noise=1:2&seed=3&steps=200",
     "formula": "?v=1&ls=custom&f=x**2%2B3*y**2&win=-2,2,-2,2&run=momentum:lr=0.05,momentum=0.9&start=1.5,1.5",
     "second_order": "?v=1&ls=rosenbrock&run=bfgs&run=cg&run=newton&steps=80",

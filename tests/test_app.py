@@ -94,8 +94,9 @@ def test_same_optimizer_twice_with_two_learning_rates():
 
 def test_clicking_the_contour_moves_the_start():
     at = run_page()
-    at.session_state["contour_chart"] = {"selection": {"points": [{"x": 0.25, "y": 1.75}], "point_indices": [],
-                                                       "box": [], "lasso": []}}
+    at.session_state["contour_chart"] = {
+        "selection": {"points": [{"x": 0.25, "y": 1.75}], "point_indices": [], "box": [], "lasso": []}
+    }
     at.run()
     assert not at.exception
     assert at.number_input(key="start_x").value == 0.25
@@ -228,8 +229,9 @@ def test_beta_widget_stops_below_one():
 
 
 def test_polyak_averaging_toggle_wraps_a_run_and_travels_in_the_link():
-    scene = Scene(landscape="himmelblau", runs=(spec("sgd", lr=0.01),), starts=((0.0, 0.0),), steps=300,
-                  noise_sigma=20.0)
+    scene = Scene(
+        landscape="himmelblau", runs=(spec("sgd", lr=0.01),), starts=((0.0, 0.0),), steps=300, noise_sigma=20.0
+    )
     at = run_page(query=to_query(scene))
     plain = path_traces(contour(at))
     at.checkbox(key="run0_avg_on").check()
@@ -241,8 +243,13 @@ def test_polyak_averaging_toggle_wraps_a_run_and_travels_in_the_link():
     run = at.query_params.get("run")
     assert ";avg=100" in (run[0] if isinstance(run, list) else run)
     # the averaged path ends closer to the minimum it circles than the noisy last iterate
-    want = Scene(landscape="himmelblau", runs=(spec("sgd", lr=0.01, average_from=100),), starts=((0.0, 0.0),),
-                 steps=300, noise_sigma=20.0)
+    want = Scene(
+        landscape="himmelblau",
+        runs=(spec("sgd", lr=0.01, average_from=100),),
+        starts=((0.0, 0.0),),
+        steps=300,
+        noise_sigma=20.0,
+    )
     import optimizers
 
     r_avg = optimizers.run(want.landscape_obj(), want.run_configs(), want.starts_array(), want.options())

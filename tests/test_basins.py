@@ -59,8 +59,9 @@ def test_far_starts_diverge_and_are_flagged():
     assert np.all(res.codes[0][far] == M)  # diverged
     # the runner, run on its own from such a start, says the same
     corner = starts[0, 0]
-    single = optimizers.run(HIMMELBLAU, [RunConfig(optimizers.make("sgd", lr=0.01))], corner[None],
-                            RunOptions(steps=100, record_every=0))
+    single = optimizers.run(
+        HIMMELBLAU, [RunConfig(optimizers.make("sgd", lr=0.01))], corner[None], RunOptions(steps=100, record_every=0)
+    )
     assert single.status[0] == Status.DIVERGED
     assert 0 < res.fractions[0, M] < 1
     assert "diverged" in res.names[M]
@@ -69,8 +70,9 @@ def test_far_starts_diverge_and_are_flagged():
 def test_classify_hand_made_results():
     # two minima; runs: converged at 1, running within tol of 0, running far away, diverged, left, stalled far
     result = SimpleNamespace(
-        status=np.array([Status.CONVERGED, Status.RUNNING, Status.RUNNING, Status.DIVERGED, Status.LEFT,
-                         Status.STALLED]),
+        status=np.array(
+            [Status.CONVERGED, Status.RUNNING, Status.RUNNING, Status.DIVERGED, Status.LEFT, Status.STALLED]
+        ),
         nearest_minimum=np.array([1, 0, 1, 0, 1, 0]),
         distance=np.array([0.001, 0.04, 0.9, 0.01, 0.02, 2.0]),
     )
@@ -79,14 +81,16 @@ def test_classify_hand_made_results():
 
 
 def test_each_panel_is_one_optimizer_run_from_every_start():
-    s = BasinSettings(landscape="six_hump_camel", resolution=20, steps=120, opt1="sgd", lr1=0.02, opt2="adam",
-                      lr2=0.05, opt3="none")
+    s = BasinSettings(
+        landscape="six_hump_camel", resolution=20, steps=120, opt1="sgd", lr1=0.02, opt2="adam", lr2=0.05, opt3="none"
+    )
     res = compute_basins(s)
     land = landscapes.get("six_hump_camel")
     starts = grid_starts(res).reshape(-1, 2)
     for p, (kind, lr) in enumerate(s.panels()):
-        alone = optimizers.run(land, [RunConfig(optimizers.make(kind, lr=lr))], starts,
-                               RunOptions(steps=120, record_every=0, tol=s.tol))
+        alone = optimizers.run(
+            land, [RunConfig(optimizers.make(kind, lr=lr))], starts, RunOptions(steps=120, record_every=0, tol=s.tol)
+        )
         np.testing.assert_array_equal(res.final_xy[p].reshape(-1, 2), alone.final_positions)
         np.testing.assert_array_equal(res.codes[p].ravel(), classify(alone, len(land.minima()), s.tol))
 
@@ -99,8 +103,9 @@ def test_noise_is_reproducible_and_chunks_equal_the_whole():
     whole = run_starts(land, config, starts, options)
     pieces = run_starts(land, config, starts, options, chunk=16)
     np.testing.assert_array_equal(whole.final_positions, pieces.final_positions)
-    s = BasinSettings(landscape="sharp_flat", resolution=16, steps=80, noise_sigma=1.0, batch_size=2, seed=3,
-                      tol=0.3, **GD)
+    s = BasinSettings(
+        landscape="sharp_flat", resolution=16, steps=80, noise_sigma=1.0, batch_size=2, seed=3, tol=0.3, **GD
+    )
     a, b = compute_basins(s), compute_basins(s)
     np.testing.assert_array_equal(a.codes, b.codes)
     quiet = compute_basins(BasinSettings(landscape="sharp_flat", resolution=16, steps=80, tol=0.3, **GD))
@@ -142,12 +147,15 @@ def test_rastrigin_gets_distinct_colours_for_every_minimum():
     assert len(set(colors)) == n + 3
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"opt1": "none", "opt2": "none", "opt3": "none"}, "Choose at least one optimizer"),
-    ({"opt1": "bfgs", "lr1": 0.0}, "Panel 1 (bfgs)"),
-    ({"resolution": 256, "steps": 2000}, "Too much work"),
-    ({"opt2": "warp_drive"}, "unknown optimizer"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"opt1": "none", "opt2": "none", "opt3": "none"}, "Choose at least one optimizer"),
+        ({"opt1": "bfgs", "lr1": 0.0}, "Panel 1 (bfgs)"),
+        ({"resolution": 256, "steps": 2000}, "Too much work"),
+        ({"opt2": "warp_drive"}, "unknown optimizer"),
+    ],
+)
 def test_impossible_settings_give_problems_and_raise(kwargs, message):
     s = BasinSettings(**kwargs)
     assert any(message in p for p in s.problems())
@@ -155,11 +163,14 @@ def test_impossible_settings_give_problems_and_raise(kwargs, message):
         compute_basins(s)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"resolution": 4}, "Invalid resolution"),
-    ({"zoom": 10.0}, "Invalid zoom"),
-    ({"tol": 0.0}, "Invalid tolerance"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"resolution": 4}, "Invalid resolution"),
+        ({"zoom": 10.0}, "Invalid zoom"),
+        ({"tol": 0.0}, "Invalid tolerance"),
+    ],
+)
 def test_invalid_settings_raise(kwargs, message):
     with pytest.raises(ValueError, match=message):
         BasinSettings(**kwargs)

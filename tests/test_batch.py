@@ -18,9 +18,23 @@ SMALL = dict(steps=120, seeds=20, basin_batches="1, 64", basin_runs=40, basin_st
 @pytest.fixture(scope="module")
 def quadratic_lesson():
     """SGD on the quadratic bowl with every B and full batch, own start away from the minimum."""
-    return batch_lesson(BatchSettings(landscape="quadratic", suggested=False, lr=0.05, sigma=4.0,
-                                      batches="1, 4, 64", custom_start=True, start_x=1.5, start_y=-1.0,
-                                      steps=150, seeds=40, basin_batches="1, 64", basin_runs=20, basin_steps=50))
+    return batch_lesson(
+        BatchSettings(
+            landscape="quadratic",
+            suggested=False,
+            lr=0.05,
+            sigma=4.0,
+            batches="1, 4, 64",
+            custom_start=True,
+            start_x=1.5,
+            start_y=-1.0,
+            steps=150,
+            seeds=40,
+            basin_batches="1, 64",
+            basin_runs=20,
+            basin_steps=50,
+        )
+    )
 
 
 def test_noise_spread_measured_from_runs_is_sigma_over_sqrt_b():
@@ -34,13 +48,13 @@ def test_noise_spread_measured_from_runs_is_sigma_over_sqrt_b():
     P = res.positions  # (C*N, T+1, 2)
     noise = (P[:, :-1] - P[:, 1:]) / lr - 0.01 * P[:, :-1]  # the bowl's gradient is c p
     for c, b in enumerate(batches):
-        sample = noise[c * N:(c + 1) * N]
+        sample = noise[c * N : (c + 1) * N]
         expected = sigma / math.sqrt(b)
         assert np.std(sample) == pytest.approx(expected, rel=0.03)
         assert abs(np.mean(sample)) < 4 * expected / math.sqrt(sample.size)
         # x and y noise are uncorrelated
         assert abs(np.corrcoef(sample[..., 0].ravel(), sample[..., 1].ravel())[0, 1]) < 0.03
-    full = noise[len(batches) * N:]
+    full = noise[len(batches) * N :]
     assert np.abs(full).max() < 1e-6
 
 
@@ -102,7 +116,7 @@ def test_runs_share_the_start_and_differ_only_by_noise(quadratic_lesson):
     np.testing.assert_allclose(L.result.positions[:, 0], np.tile([1.5, -1.0], (C * N, 1)))
     noisy = L.result.positions[:N, -1]
     assert len(np.unique(noisy.round(12), axis=0)) == N  # B = 1: every seed its own path
-    full = L.result.positions[(C - 1) * N:]
+    full = L.result.positions[(C - 1) * N :]
     np.testing.assert_array_equal(full, np.broadcast_to(full[0], full.shape))  # full batch: one path
     assert np.all(L.loss_band[0, -1] == L.loss_band[2, -1])
     # the paths are seed 0 of each config, every step recorded
@@ -146,8 +160,16 @@ def test_large_batches_stay_in_the_sharp_minimum_small_ones_leave_it():
 def test_from_spread_starts_large_batches_still_end_sharp_more_often():
     """Starts uniform over the window: large batches end in the sharp well about as often as its
     basin's share of the window (~0.15-0.2); batch 1 almost never."""
-    s = BatchSettings(basin_batches="1, 64", full_batch=False, basin_start="spread over the window",
-                      basin_runs=200, basin_steps=600, steps=20, seeds=2, seed=3)
+    s = BatchSettings(
+        basin_batches="1, 64",
+        full_batch=False,
+        basin_start="spread over the window",
+        basin_runs=200,
+        basin_steps=600,
+        steps=20,
+        seeds=2,
+        seed=3,
+    )
     L = batch_lesson(s)
     small, large = L.basin_fractions[:, 0]
     assert large - small > 0.05

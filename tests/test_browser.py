@@ -38,8 +38,10 @@ def test_race_page_renders_and_reacts_to_a_control(server, browser_page):
     # change a control: the landscape
     page.get_by_test_id("stSelectbox").filter(has_text="Landscape").first.click()
     page.get_by_role("option", name="Himmelblau").click()
-    page.wait_for_function("() => Array.from(document.querySelectorAll('.gtitle'))"
-                           ".some(e => e.textContent.includes('Himmelblau'))", timeout=60_000)
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.gtitle')).some(e => e.textContent.includes('Himmelblau'))",
+        timeout=60_000,
+    )
     wait_idle(page)
     page.wait_for_timeout(500)
     screenshot(page, "race-himmelblau")

@@ -69,8 +69,14 @@ FULL = Scene(
     tol=1e-3,
     view=View(surface=False, animate=True, log_loss=False, presentation=True),
 )
-CUSTOM = Scene(landscape="custom", formula="x**2 + 3*y**2 + sin(x*y)", window=(-3.0, 3.0, -2.0, 2.0),
-               runs=(spec("sgd", lr=0.05), spec("adam", lr=0.1)), starts=((2.0, 1.5),), steps=50)
+CUSTOM = Scene(
+    landscape="custom",
+    formula="x**2 + 3*y**2 + sin(x*y)",
+    window=(-3.0, 3.0, -2.0, 2.0),
+    runs=(spec("sgd", lr=0.05), spec("adam", lr=0.1)),
+    starts=((2.0, 1.5),),
+    steps=50,
+)
 
 
 def test_default_scene_is_one_short_parameter() -> None:
@@ -94,8 +100,9 @@ def test_round_trip_every_field(scene: Scene) -> None:
 
 def test_the_two_scenes_cover_every_field() -> None:
     d = Scene()
-    differ = {f.name for f in dataclasses.fields(Scene) for s in (FULL, CUSTOM)
-              if getattr(s, f.name) != getattr(d, f.name)}
+    differ = {
+        f.name for f in dataclasses.fields(Scene) for s in (FULL, CUSTOM) if getattr(s, f.name) != getattr(d, f.name)
+    }
     assert differ == {f.name for f in dataclasses.fields(Scene)}
     assert {f.name for f in dataclasses.fields(View) if getattr(FULL.view, f.name) == getattr(d.view, f.name)} == set()
 
@@ -184,10 +191,16 @@ def run_specs(draw) -> RunSpec:
 @st.composite
 def schedules(draw) -> Schedule:
     kind = draw(st.sampled_from(KINDS))
-    return Schedule(kind, gamma=draw(st.floats(1e-3, 1.0)), step_size=draw(st.integers(1, 500)),
-                    decay=draw(st.floats(0.0, 10.0)), total=draw(st.integers(1, 5000)),
-                    min_factor=draw(st.floats(0.0, 1.0)), warmup=draw(st.integers(0, 100)),
-                    warmup_start=draw(st.floats(0.0, 1.0)))
+    return Schedule(
+        kind,
+        gamma=draw(st.floats(1e-3, 1.0)),
+        step_size=draw(st.integers(1, 500)),
+        decay=draw(st.floats(0.0, 10.0)),
+        total=draw(st.integers(1, 5000)),
+        min_factor=draw(st.floats(0.0, 1.0)),
+        warmup=draw(st.integers(0, 100)),
+        warmup_start=draw(st.floats(0.0, 1.0)),
+    )
 
 
 @st.composite
@@ -197,16 +210,27 @@ def valid_scenes(draw) -> Scene:
     params = tuple((k, draw(st.floats(lo, hi))) for k, (lo, hi) in cls.param_bounds.items() if draw(st.booleans()))
     ls = landscapes.get(name, **dict(params))
     w = ls.window
-    starts = draw(st.lists(st.tuples(st.floats(w.xmin, w.xmax), st.floats(w.ymin, w.ymax)), min_size=1,
-                           max_size=limits.MAX_STARTS))
+    starts = draw(
+        st.lists(
+            st.tuples(st.floats(w.xmin, w.xmax), st.floats(w.ymin, w.ymax)), min_size=1, max_size=limits.MAX_STARTS
+        )
+    )
     runs = tuple(draw(st.lists(run_specs(), min_size=1, max_size=limits.MAX_RUNS)))
     window = draw(st.none() | st.just((w.xmin - 0.5, w.xmax + 0.25, w.ymin, w.ymax + 1e-3)))
-    return Scene(landscape=name, landscape_params=params, window=window, runs=runs, starts=tuple(starts),
-                 steps=draw(st.integers(1, min(limits.MAX_STEPS, limits.MAX_RACE_WORK // (len(runs) * len(starts))))),
-                 schedule=draw(schedules()), noise_sigma=draw(st.floats(0.0, 1e3)),
-                 batch_size=draw(st.integers(1, 1_000_000)), seed=draw(st.integers(0, 2**32 - 1)),
-                 tol=draw(st.floats(1e-12, 10.0)),
-                 view=View(*(draw(st.booleans()) for _ in range(4))))
+    return Scene(
+        landscape=name,
+        landscape_params=params,
+        window=window,
+        runs=runs,
+        starts=tuple(starts),
+        steps=draw(st.integers(1, min(limits.MAX_STEPS, limits.MAX_RACE_WORK // (len(runs) * len(starts))))),
+        schedule=draw(schedules()),
+        noise_sigma=draw(st.floats(0.0, 1e3)),
+        batch_size=draw(st.integers(1, 1_000_000)),
+        seed=draw(st.integers(0, 2**32 - 1)),
+        tol=draw(st.floats(1e-12, 10.0)),
+        view=View(*(draw(st.booleans()) for _ in range(4))),
+    )
 
 
 @FUZZ
@@ -228,13 +252,34 @@ def test_property_floats_are_written_bit_for_bit(x: float) -> None:
 # --- robustness: anything in, a valid scene out --------------------------------------------------
 KEY_POOL = [*sorted(codec.KEYS), "", "x", "run ", "Steps", "V"]
 VALUE_POOL = st.text(alphabet=string.printable + "é∞", max_size=30) | st.sampled_from(
-    ["nan", "inf", "-inf", "1e999", "-1", "0", "1e-400", "adamz:lr=1", "adam:lr=nan", "sgd:lr", "1,2", "a:b",
-     "cosine:total=-1", "custom", "ravine", "9" * 80, "adam:inner=sgd;bs=-3;label=" + "x" * 60])
+    [
+        "nan",
+        "inf",
+        "-inf",
+        "1e999",
+        "-1",
+        "0",
+        "1e-400",
+        "adamz:lr=1",
+        "adam:lr=nan",
+        "sgd:lr",
+        "1,2",
+        "a:b",
+        "cosine:total=-1",
+        "custom",
+        "ravine",
+        "9" * 80,
+        "adam:inner=sgd;bs=-3;label=" + "x" * 60,
+    ]
+)
 
 
 @FUZZ
-@given(st.dictionaries(st.sampled_from(KEY_POOL) | st.text(max_size=8),
-                       VALUE_POOL | st.lists(VALUE_POOL, max_size=4), max_size=12))
+@given(
+    st.dictionaries(
+        st.sampled_from(KEY_POOL) | st.text(max_size=8), VALUE_POOL | st.lists(VALUE_POOL, max_size=4), max_size=12
+    )
+)
 def test_random_query_dicts_never_raise(params) -> None:
     if params.get("ls") == "custom" or "custom" in params.get("ls", []):
         params.pop("ls")  # formulas are fuzzed (fewer, slower examples) below
@@ -253,11 +298,11 @@ def corrupted_queries(draw) -> str:
         if op == "truncate":
             q = q[:i]
         elif op == "drop":
-            q = q[:i] + q[i + 1:]
+            q = q[:i] + q[i + 1 :]
         elif op == "dup":
-            q = q[:i] + q[i:i + 1] * 2 + q[i + 1:]
+            q = q[:i] + q[i : i + 1] * 2 + q[i + 1 :]
         elif op == "mutate":
-            q = q[:i] + draw(st.sampled_from([*"&=,;:%+-.e0159xé", "%00", "%ZZ", "nan"])) + q[i + 1:]
+            q = q[:i] + draw(st.sampled_from([*"&=,;:%+-.e0159xé", "%00", "%ZZ", "nan"])) + q[i + 1 :]
         else:
             pairs = [p.partition("=") for p in q.split("&")]
             if len(pairs) > 1:
@@ -353,29 +398,35 @@ def test_cross_field_checks_drop_the_offending_value() -> None:
     assert one_warning_mentions(w, "nesterov")
 
 
-@pytest.mark.parametrize(("value", "expected", "words"), [
-    ("99999", 5000, ("steps=99999 clamped to 5000",)),
-    ("-7", 1, ("steps=-7 clamped to 1",)),
-    ("1e999", 5000, ("steps", "clamped")),
-    ("nan", 500, ("steps", "nan")),
-    ("12.5", 500, ("steps", "whole number")),
-    ("9" * 100, 500, ("steps", "not a number")),
-])
+@pytest.mark.parametrize(
+    ("value", "expected", "words"),
+    [
+        ("99999", 5000, ("steps=99999 clamped to 5000",)),
+        ("-7", 1, ("steps=-7 clamped to 1",)),
+        ("1e999", 5000, ("steps", "clamped")),
+        ("nan", 500, ("steps", "nan")),
+        ("12.5", 500, ("steps", "whole number")),
+        ("9" * 100, 500, ("steps", "not a number")),
+    ],
+)
 def test_steps_are_clamped_or_dropped(value: str, expected: int, words: tuple[str, ...]) -> None:
     scene, w = codec.from_query({"steps": value})
     assert scene.steps == expected
     assert one_warning_mentions(w, *words)
 
 
-@pytest.mark.parametrize(("key", "value", "field", "expected"), [
-    ("seed", "-5", "seed", 0),
-    ("seed", str(2**40), "seed", 2**32 - 1),
-    ("tol", "100", "tol", 10.0),
-    ("tol", "0", "tol", 1e-12),
-    ("noise", "1e300:0", "noise_sigma", 1e3),
-    ("noise", "-1", "noise_sigma", 0.0),
-    ("noise", "0.5:1e12", "batch_size", 1_000_000),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "field", "expected"),
+    [
+        ("seed", "-5", "seed", 0),
+        ("seed", str(2**40), "seed", 2**32 - 1),
+        ("tol", "100", "tol", 10.0),
+        ("tol", "0", "tol", 1e-12),
+        ("noise", "1e300:0", "noise_sigma", 1e3),
+        ("noise", "-1", "noise_sigma", 0.0),
+        ("noise", "0.5:1e12", "batch_size", 1_000_000),
+    ],
+)
 def test_numbers_out_of_range_are_clamped(key: str, value: str, field: str, expected: float) -> None:
     scene, w = codec.from_query({key: value})
     assert getattr(scene, field) == expected
@@ -486,9 +537,18 @@ def test_json_of_the_wrong_shape() -> None:
 
 
 def test_json_wrong_types_are_reported() -> None:
-    doc = {"version": 1, "steps": "300", "seed": True, "runs": {"kind": "adam"}, "starts": [[1, 2, 3], ["1", 0.5]],
-           "landscape_params": [1, 2], "view": {"surface": "no", "animate": 1}, "tol": [0.1],
-           "schedule": "cosine", "window": "0,1,0,1"}
+    doc = {
+        "version": 1,
+        "steps": "300",
+        "seed": True,
+        "runs": {"kind": "adam"},
+        "starts": [[1, 2, 3], ["1", 0.5]],
+        "landscape_params": [1, 2],
+        "view": {"surface": "no", "animate": 1},
+        "tol": [0.1],
+        "schedule": "cosine",
+        "window": "0,1,0,1",
+    }
     scene, w = codec.from_json(json.dumps(doc))
     assert scene.problems() == []
     assert scene.steps == 300 and one_warning_mentions(w, "steps", "text '300'")
@@ -504,13 +564,32 @@ def test_json_wrong_types_are_reported() -> None:
 
 
 def test_json_run_details() -> None:
-    doc = {"runs": [{"kind": "adam", "hparams": {"lr": "0.5"}, "label": "a\nb" + "x" * 50, "batch_size": -3,
-                     "colour": "red", "schedule": {"kind": "step", "gamma": 0.0}},
-                    "adam", {"kind": 3}]}
+    doc = {
+        "runs": [
+            {
+                "kind": "adam",
+                "hparams": {"lr": "0.5"},
+                "label": "a\nb" + "x" * 50,
+                "batch_size": -3,
+                "colour": "red",
+                "schedule": {"kind": "step", "gamma": 0.0},
+            },
+            "adam",
+            {"kind": 3},
+        ]
+    }
     scene, w = codec.from_dict(doc)
     assert scene.runs == (RunSpec("adam", (("lr", 0.5),), "ab" + "x" * 38, 0, Schedule("step")),)
-    for words in (("lr", "text '0.5'"), ("control characters",), ("label cut",), ("batch size=-3 clamped to 0",),
-                  ("colour",), ("gamma",), ("run 2", "expected an object"), ("run 3", "unknown optimizer")):
+    for words in (
+        ("lr", "text '0.5'"),
+        ("control characters",),
+        ("label cut",),
+        ("batch size=-3 clamped to 0",),
+        ("colour",),
+        ("gamma",),
+        ("run 2", "expected an object"),
+        ("run 3", "unknown optimizer"),
+    ):
         assert one_warning_mentions(w, *words), words
 
 

@@ -84,8 +84,9 @@ def test_sin_cos_bowl_closed_forms_and_minima():
     np.testing.assert_allclose(L.grad(p), g, rtol=1e-12, atol=1e-13)
     hxx = -np.sin(x) * np.cos(y) + 0.2
     hxy = -np.cos(x) * np.sin(y)
-    np.testing.assert_allclose(L.hessian(p), np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hxx], -1)], -2),
-                               rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(
+        L.hessian(p), np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hxx], -1)], -2), rtol=1e-12, atol=1e-13
+    )
     mins = L.minima()
     assert 1 <= len(mins) <= 10
     assert [m.value for m in mins] == sorted(m.value for m in mins)
@@ -93,8 +94,12 @@ def test_sin_cos_bowl_closed_forms_and_minima():
 
     for m in mins:  # scipy from each reported minimum stays there: it is a true local minimum
         assert L.window.contains(m.point)
-        res = minimize(lambda q: np.sin(q[0]) * np.cos(q[1]) + 0.1 * (q @ q), m.point, method="Nelder-Mead",
-                       options={"xatol": 1e-10, "fatol": 1e-14})
+        res = minimize(
+            lambda q: np.sin(q[0]) * np.cos(q[1]) + 0.1 * (q @ q),
+            m.point,
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-14},
+        )
         np.testing.assert_allclose(res.x, m.point, atol=1e-6)
         assert m.value == pytest.approx(res.fun, abs=1e-12)
 
@@ -171,17 +176,38 @@ def test_constants_functions_and_metadata():
     ("text", "numpy_f", "window"),
     [
         ("(x^2+y-11)^2+(x+y^2-7)^2", lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2, (-5, 5, -5, 5)),
-        ("-20*exp(-0.2*sqrt(0.5*(x^2+y^2))) - exp(0.5*(cos(2*pi*x)+cos(2*pi*y))) + e + 20",
-         lambda x, y: -20 * np.exp(-0.2 * np.sqrt(0.5 * (x**2 + y**2)))
-         - np.exp(0.5 * (np.cos(2 * np.pi * x) + np.cos(2 * np.pi * y))) + np.e + 20, (-3, 3, -3, 3)),
-        ("(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
-         lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2,
-         (-4.5, 4.5, -4.5, 4.5)),
-        ("x**y + asin(y/4) + acos(x/4) + atan(x*y) + sinh(x/3)*cosh(y/3) + tan(x/3)",
-         lambda x, y: x**y + np.arcsin(y / 4) + np.arccos(x / 4) + np.arctan(x * y) + np.sinh(x / 3)
-         * np.cosh(y / 3) + np.tan(x / 3), (0.5, 3, -3, 3)),
-        ("log(x) / (1 + y^2) - x^(-2) + 1/3*y^3", lambda x, y: np.log(x) / (1 + y**2) - x**-2.0 + y**3 / 3,
-         (0.5, 3, -2, 2)),
+        (
+            "-20*exp(-0.2*sqrt(0.5*(x^2+y^2))) - exp(0.5*(cos(2*pi*x)+cos(2*pi*y))) + e + 20",
+            lambda x, y: (
+                -20 * np.exp(-0.2 * np.sqrt(0.5 * (x**2 + y**2)))
+                - np.exp(0.5 * (np.cos(2 * np.pi * x) + np.cos(2 * np.pi * y)))
+                + np.e
+                + 20
+            ),
+            (-3, 3, -3, 3),
+        ),
+        (
+            "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
+            lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2,
+            (-4.5, 4.5, -4.5, 4.5),
+        ),
+        (
+            "x**y + asin(y/4) + acos(x/4) + atan(x*y) + sinh(x/3)*cosh(y/3) + tan(x/3)",
+            lambda x, y: (
+                x**y
+                + np.arcsin(y / 4)
+                + np.arccos(x / 4)
+                + np.arctan(x * y)
+                + np.sinh(x / 3) * np.cosh(y / 3)
+                + np.tan(x / 3)
+            ),
+            (0.5, 3, -3, 3),
+        ),
+        (
+            "log(x) / (1 + y^2) - x^(-2) + 1/3*y^3",
+            lambda x, y: np.log(x) / (1 + y**2) - x**-2.0 + y**3 / 3,
+            (0.5, 3, -2, 2),
+        ),
     ],
 )
 def test_values_and_derivatives_of_classics(text, numpy_f, window):
@@ -217,8 +243,7 @@ def test_huge_exact_constants_are_computed_as_floats():
     p = np.array([[1.5, 2.0], [-1.0, 0.5]])
     expected = math.sqrt(float(big)) * p[:, 0] + math.log(big) * p[:, 1]
     np.testing.assert_allclose(L.value(p), expected, rtol=1e-12)
-    np.testing.assert_allclose(L.grad(p), np.broadcast_to([math.sqrt(float(big)), math.log(big)], (2, 2)),
-                               rtol=1e-12)
+    np.testing.assert_allclose(L.grad(p), np.broadcast_to([math.sqrt(float(big)), math.log(big)], (2, 2)), rtol=1e-12)
 
 
 def test_outside_the_domain_gives_nan_without_warnings():
@@ -434,8 +459,41 @@ def _try(text: str) -> CustomLandscape | None:
     return L
 
 
-TOKENS = ["x", "y", "1", "2", "0", "0.5", "10", "pi", "e", "+", "-", "*", "/", "**", "^", "(", ")", ",", " ",
-          "sin(", "cos(", "exp(", "log(", "sqrt(", "abs(", "min(", "max(", "atan2(", "tanh(", ".", "_", "[", "'"]
+TOKENS = [
+    "x",
+    "y",
+    "1",
+    "2",
+    "0",
+    "0.5",
+    "10",
+    "pi",
+    "e",
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    "^",
+    "(",
+    ")",
+    ",",
+    " ",
+    "sin(",
+    "cos(",
+    "exp(",
+    "log(",
+    "sqrt(",
+    "abs(",
+    "min(",
+    "max(",
+    "atan2(",
+    "tanh(",
+    ".",
+    "_",
+    "[",
+    "'",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -445,9 +503,11 @@ def test_random_text_is_refused_or_works(text):
 
 
 def _expressions() -> st.SearchStrategy[str]:
-    leaves = st.one_of(st.sampled_from(["x", "y", "x", "y", "x", "y", "pi", "e"]),
-                       st.integers(0, 20).map(str),
-                       st.floats(0.01, 100.0, allow_nan=False).map(lambda v: f"{v:.3g}"))
+    leaves = st.one_of(
+        st.sampled_from(["x", "y", "x", "y", "x", "y", "pi", "e"]),
+        st.integers(0, 20).map(str),
+        st.floats(0.01, 100.0, allow_nan=False).map(lambda v: f"{v:.3g}"),
+    )
     unary = ["sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "atan", "asin", "acos"]
 
     def extend(sub: st.SearchStrategy[str]) -> st.SearchStrategy[str]:

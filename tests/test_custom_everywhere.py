@@ -17,8 +17,21 @@ DOUBLE_WELL = "(x**2 - 1)**2 + y**2"
 
 
 def test_sweep_on_the_typed_rosenbrock_equals_the_built_in_one():
-    common = dict(optimizer="sgd", x_param="lr", x_min=1e-4, x_max=3e-3, nx=6, y_param="momentum", y_min=0.0,
-                  y_max=0.9, ny=5, custom_start=True, start_x=-1.5, start_y=2.0, steps=150)
+    common = dict(
+        optimizer="sgd",
+        x_param="lr",
+        x_min=1e-4,
+        x_max=3e-3,
+        nx=6,
+        y_param="momentum",
+        y_min=0.0,
+        y_max=0.9,
+        ny=5,
+        custom_start=True,
+        start_x=-1.5,
+        start_y=2.0,
+        steps=150,
+    )
     typed = compute_sweep(SweepSettings(landscape="custom", formula=ROSENBROCK, **common))
     built_in = compute_sweep(SweepSettings(landscape="rosenbrock", **common))
     np.testing.assert_allclose(typed.final_loss, built_in.final_loss, rtol=1e-9, atol=1e-12)
@@ -26,8 +39,18 @@ def test_sweep_on_the_typed_rosenbrock_equals_the_built_in_one():
 
 
 def test_basins_of_a_typed_double_well_split_at_x_zero():
-    result = compute_basins(BasinSettings(landscape="custom", formula=DOUBLE_WELL, resolution=24, steps=1500,
-                                          opt1="sgd", lr1=0.01, opt2="none", opt3="none"))
+    result = compute_basins(
+        BasinSettings(
+            landscape="custom",
+            formula=DOUBLE_WELL,
+            resolution=24,
+            steps=1500,
+            opt1="sgd",
+            lr1=0.01,
+            opt2="none",
+            opt3="none",
+        )
+    )
     assert len(result.minima) == 2
     left = int(np.argmin(result.minima[:, 0]))
     np.testing.assert_allclose(result.minima[left], (-1.0, 0.0), atol=1e-6)
@@ -48,8 +71,10 @@ def test_formula_travels_in_links_and_exports():
 
 
 def test_sweep_and_basin_pages_accept_a_formula_and_refuse_a_hostile_one():
-    for script, small in (("pages/1_Hyperparameter_sweep.py", {"nx": "8", "ny": "6"}),
-                          ("pages/2_Basins_of_attraction.py", {"resolution": "16"})):
+    for script, small in (
+        ("pages/1_Hyperparameter_sweep.py", {"nx": "8", "ny": "6"}),
+        ("pages/2_Basins_of_attraction.py", {"resolution": "16"}),
+    ):
         at = run_page(script, query={"landscape": "custom", "formula": HIMMELBLAU, **small})
         assert not at.exception
         assert not at.error, [e.value for e in at.error]
@@ -60,8 +85,20 @@ def test_sweep_and_basin_pages_accept_a_formula_and_refuse_a_hostile_one():
 
 
 def test_a_sweep_cell_on_a_typed_formula_opens_as_a_race_on_that_formula():
-    settings = SweepSettings(landscape="custom", formula=ROSENBROCK, optimizer="sgd", x_param="lr", x_min=1e-4,
-                             x_max=1e-3, nx=3, y_param="momentum", y_min=0.0, y_max=0.5, ny=2, steps=50)
+    settings = SweepSettings(
+        landscape="custom",
+        formula=ROSENBROCK,
+        optimizer="sgd",
+        x_param="lr",
+        x_min=1e-4,
+        x_max=1e-3,
+        nx=3,
+        y_param="momentum",
+        y_min=0.0,
+        y_max=0.5,
+        ny=2,
+        steps=50,
+    )
     scene = settings.cell_scene(1, 2)
     back, warnings = from_query(to_query(scene))
     assert warnings == []

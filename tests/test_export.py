@@ -88,9 +88,29 @@ def test_exported_figure_is_the_page_figure():
 
 def test_cli_renders_a_preset_to_png_svg_html(tmp_path):
     key = PRESETS[0].key
-    cmd = [sys.executable, "-m", "export", "--preset", key, "--figure", "contour", "--format", "png",
-           "--format", "svg", "--format", "html", "--scale", "1", "--width", "400", "--height", "300",
-           "--out", str(tmp_path)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "export",
+        "--preset",
+        key,
+        "--figure",
+        "contour",
+        "--format",
+        "png",
+        "--format",
+        "svg",
+        "--format",
+        "html",
+        "--scale",
+        "1",
+        "--width",
+        "400",
+        "--height",
+        "300",
+        "--out",
+        str(tmp_path),
+    ]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert png_size((tmp_path / f"{key}-contour.png").read_bytes()) == (400, 300)
@@ -99,8 +119,9 @@ def test_cli_renders_a_preset_to_png_svg_html(tmp_path):
 
 
 def test_cli_refuses_an_unknown_preset_with_a_message():
-    done = subprocess.run([sys.executable, "-m", "export", "--preset", "nope"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "export", "--preset", "nope"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert "nope" in done.stderr
 

@@ -140,8 +140,11 @@ def matched_indices(points, path):
 @pytest.fixture(scope="module")
 def rosen_race():
     L = landscapes.get("rosenbrock")
-    cfgs = configs(("sgd", "SGD", dict(lr=1e-3)), ("momentum", "Momentum", dict(lr=1e-3, momentum=0.9)),
-                   ("adam", "Adam", dict(lr=5e-2)))
+    cfgs = configs(
+        ("sgd", "SGD", dict(lr=1e-3)),
+        ("momentum", "Momentum", dict(lr=1e-3, momentum=0.9)),
+        ("adam", "Adam", dict(lr=5e-2)),
+    )
     starts = np.array([[-1.5, 2.0], [0.5, 2.5]])
     result = optimizers.run(L, cfgs, starts, RunOptions(steps=600))
     return L, result, starts
@@ -450,7 +453,7 @@ def test_animation_landscape_image_shows_the_loss_bands(rosen_race):
     assert img.layer == "below" and img.sizing == "stretch"
     prefix = "data:image/png;base64,"
     assert img.source.startswith(prefix)
-    pic = np.asarray(Image.open(io.BytesIO(base64.b64decode(img.source[len(prefix):]))).convert("L"), dtype=float)
+    pic = np.asarray(Image.open(io.BytesIO(base64.b64decode(img.source[len(prefix) :]))).convert("L"), dtype=float)
     assert pic.shape == (201, 201)
     # pixel (row i from the top, column j) shows (x_j, y_i): y runs from 3 down to -1
     loss = rosen(*np.meshgrid(np.linspace(-2, 2, 201), np.linspace(3, -1, 201)))
@@ -498,8 +501,9 @@ def test_table_reports_divergence_and_styler_highlights_it(diverging):
 
 def test_table_reports_convergence_and_steps_to_tolerance():
     L = Bowl()
-    result = optimizers.run(L, configs(("sgd", "GD", dict(lr=0.2))), np.array([[-1.0, 1.0]]),
-                   RunOptions(steps=400, tol=1e-3))
+    result = optimizers.run(
+        L, configs(("sgd", "GD", dict(lr=0.2))), np.array([[-1.0, 1.0]]), RunOptions(steps=400, tol=1e-3)
+    )
     df = figures.results_table(result, ["plain GD"], L)
     assert df.loc[0, "status"] == "converged" and df.loc[0, "run"] == "plain GD"
     d = np.hypot(result.positions[0, :, 0] - 1, result.positions[0, :, 1] + 0.5)
@@ -512,11 +516,19 @@ def test_table_reports_convergence_and_steps_to_tolerance():
 def test_default_scene_payload_is_small():
     """Rosenbrock, 4 runs x 500 steps (the default scene): all four figures well under 500 KB."""
     L = landscapes.get("rosenbrock")
-    cfgs = configs(("sgd", "", dict(lr=1e-3)), ("momentum", "", dict(lr=1e-3, momentum=0.9)),
-                   ("rmsprop", "", dict(lr=1e-2)), ("adam", "", dict(lr=5e-2)))
+    cfgs = configs(
+        ("sgd", "", dict(lr=1e-3)),
+        ("momentum", "", dict(lr=1e-3, momentum=0.9)),
+        ("rmsprop", "", dict(lr=1e-2)),
+        ("adam", "", dict(lr=5e-2)),
+    )
     result = optimizers.run(L, cfgs, np.array([[-1.5, 2.0]]), RunOptions(steps=500))
-    figs = [figures.contour_figure(L, None, result), figures.surface_figure(L, None, result),
-            figures.loss_figure(result), figures.distance_figure(result, L)]
+    figs = [
+        figures.contour_figure(L, None, result),
+        figures.surface_figure(L, None, result),
+        figures.loss_figure(result),
+        figures.distance_figure(result, L),
+    ]
     sizes = [len(f.to_json()) for f in figs]
     assert sum(sizes) < 450_000, sizes
     assert all(isinstance(f, go.Figure) for f in figs)

@@ -50,6 +50,7 @@ def trajectory(cfg, p0, grad, steps, lr=None):
 # Each expectation is written from the published update rule with the numbers of this test:
 # p0 = (1, -2), g0 = (1, -20), g1 = LAM * p1.
 
+
 def _sgd():
     lr = 0.05
     p1 = P0 - lr * LAM * P0  # (0.95, -1.0)
@@ -217,9 +218,25 @@ def _radam():
     return fo.RAdam(lr=lr), p1, p1 - lr * m2 / (1 - b1**2)
 
 
-HAND = [_sgd, _sgd_weight_decay, _momentum_dampening, _nesterov, _adagrad, _adadelta, _rmsprop,
-        _rmsprop_centered, _rmsprop_momentum, _adam, _adam_l2, _amsgrad, _adamw, _adamax,
-        _adamax_decayed_max, _nadam, _radam]
+HAND = [
+    _sgd,
+    _sgd_weight_decay,
+    _momentum_dampening,
+    _nesterov,
+    _adagrad,
+    _adadelta,
+    _rmsprop,
+    _rmsprop_centered,
+    _rmsprop_momentum,
+    _adam,
+    _adam_l2,
+    _amsgrad,
+    _adamw,
+    _adamax,
+    _adamax_decayed_max,
+    _nadam,
+    _radam,
+]
 
 
 @pytest.mark.parametrize("make", HAND, ids=lambda f: f.__name__.strip("_"))
@@ -243,6 +260,7 @@ def test_amsgrad_second_step_differs_from_adam():
 
 
 # --- closed forms -------------------------------------------------------------------------
+
 
 def test_gradient_descent_on_a_quadratic_follows_the_power_law():
     """GD on f = lam/2 x^2 multiplies x by (1 - lr lam) each step: converges for lr < 2/lam,
@@ -334,8 +352,9 @@ def test_rmsprop_under_a_constant_gradient():
     a, lr = 0.9, 0.01
     traj = trajectory(fo.RMSprop(lr=lr, alpha=a), np.zeros((2, 2)), const_grad, 40)
     t = np.arange(1, 41)[:, None, None]
-    np.testing.assert_allclose(np.diff(traj, axis=0), -lr * G_CONST / (np.sqrt(1 - a**t) * np.abs(G_CONST) + EPS),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        np.diff(traj, axis=0), -lr * G_CONST / (np.sqrt(1 - a**t) * np.abs(G_CONST) + EPS), rtol=1e-12
+    )
 
 
 def test_adagrad_under_a_constant_gradient():
@@ -394,16 +413,20 @@ def rosen_traj(cfg, steps=60, lr=None):
     return trajectory(cfg, STARTS, ROSEN.grad, steps, lr=lr)
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    (fo.SGD(lr=1e-4, momentum=0.0), fo.SGD(lr=1e-4)),
-    (fo.SGD(lr=1e-4, momentum=0.0, dampening=0.7), fo.SGD(lr=1e-4)),
-    (fo.Momentum(lr=1e-4), fo.SGD(lr=1e-4, momentum=0.9)),
-    (fo.Momentum(lr=1e-4, momentum=0.0), fo.SGD(lr=1e-4)),
-    (fo.Nesterov(lr=1e-4), fo.SGD(lr=1e-4, momentum=0.9, nesterov=True)),
-    (fo.AMSGrad(lr=1e-2), fo.Adam(lr=1e-2, amsgrad=True)),
-    (fo.AdamW(lr=1e-2, weight_decay=0.0), fo.Adam(lr=1e-2)),
-    (fo.RMSprop(lr=1e-3, momentum=0.0), fo.RMSprop(lr=1e-3)),
-], ids=["sgd-mu0", "sgd-mu0-dampening", "momentum", "momentum-mu0", "nesterov", "amsgrad", "adamw-wd0", "rmsprop-mu0"])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (fo.SGD(lr=1e-4, momentum=0.0), fo.SGD(lr=1e-4)),
+        (fo.SGD(lr=1e-4, momentum=0.0, dampening=0.7), fo.SGD(lr=1e-4)),
+        (fo.Momentum(lr=1e-4), fo.SGD(lr=1e-4, momentum=0.9)),
+        (fo.Momentum(lr=1e-4, momentum=0.0), fo.SGD(lr=1e-4)),
+        (fo.Nesterov(lr=1e-4), fo.SGD(lr=1e-4, momentum=0.9, nesterov=True)),
+        (fo.AMSGrad(lr=1e-2), fo.Adam(lr=1e-2, amsgrad=True)),
+        (fo.AdamW(lr=1e-2, weight_decay=0.0), fo.Adam(lr=1e-2)),
+        (fo.RMSprop(lr=1e-3, momentum=0.0), fo.RMSprop(lr=1e-3)),
+    ],
+    ids=["sgd-mu0", "sgd-mu0-dampening", "momentum", "momentum-mu0", "nesterov", "amsgrad", "adamw-wd0", "rmsprop-mu0"],
+)
 def test_equivalent_settings_give_identical_trajectories(a, b):
     np.testing.assert_array_equal(rosen_traj(a), rosen_traj(b))
 
@@ -449,8 +472,11 @@ def test_gradient_clipping_caps_the_step():
     assert np.all(np.linalg.norm(p1[:3], axis=1) <= lr * c)
 
 
-@pytest.mark.parametrize("cls", [fo.SGD, fo.Adagrad, fo.Adadelta, fo.RMSprop, fo.Adam, fo.AdamW, fo.Adamax,
-                                 fo.NAdam, fo.RAdam], ids=lambda c: c.kind)
+@pytest.mark.parametrize(
+    "cls",
+    [fo.SGD, fo.Adagrad, fo.Adadelta, fo.RMSprop, fo.Adam, fo.AdamW, fo.Adamax, fo.NAdam, fo.RAdam],
+    ids=lambda c: c.kind,
+)
 def test_clipping_is_applied_before_the_update_rule(cls):
     """With max_grad_norm every optimizer sees the clipped gradient: same as feeding it clipped."""
     c = 5.0
@@ -491,8 +517,8 @@ def test_n_runs_in_one_call_equal_n_single_runs(cls):
     assert any(np.ndim(getattr(stacked, f)) == 2 for f in stacked.numeric_fields())
     together = rosen_traj(stacked, 40)
     for k, cfg in enumerate(cfgs):
-        alone = trajectory(cfg, STARTS[k:k + 1], ROSEN.grad, 40)
-        np.testing.assert_array_equal(together[:, k:k + 1], alone, err_msg=str(cfg))
+        alone = trajectory(cfg, STARTS[k : k + 1], ROSEN.grad, 40)
+        np.testing.assert_array_equal(together[:, k : k + 1], alone, err_msg=str(cfg))
 
 
 @pytest.mark.parametrize("cls", fo.ALL, ids=lambda c: c.kind)
@@ -502,8 +528,8 @@ def test_batched_lr_override_equals_single_runs(cls):
     cfg = cls()
     together = rosen_traj(cfg, 30, lr=lambda t: lrs * 0.98**t)
     for k in range(3):
-        alone = trajectory(cfg, STARTS[k:k + 1], ROSEN.grad, 30, lr=lambda t, k=k: float(lrs[k, 0]) * 0.98**t)
-        np.testing.assert_array_equal(together[:, k:k + 1], alone)
+        alone = trajectory(cfg, STARTS[k : k + 1], ROSEN.grad, 30, lr=lambda t, k=k: float(lrs[k, 0]) * 0.98**t)
+        np.testing.assert_array_equal(together[:, k : k + 1], alone)
 
 
 def _arrays(state):
@@ -554,7 +580,7 @@ def test_runner_path_equals_update_loop(cls):
     res = optimizers.run(ROSEN, [optimizers.RunConfig(c) for c in cfgs], STARTS, opts)
     for k, cfg in enumerate(cfgs):
         ours = np.swapaxes(rosen_traj(cfg, 40), 0, 1)
-        np.testing.assert_array_equal(res.positions[k * 3:(k + 1) * 3], ours, err_msg=str(cfg))
+        np.testing.assert_array_equal(res.positions[k * 3 : (k + 1) * 3], ours, err_msg=str(cfg))
 
 
 # --- hyperparameter validation ------------------------------------------------------------
@@ -613,7 +639,8 @@ def test_edge_values_are_valid(cls):
     if "beta1" in fields:
         cls(beta1=0.0, beta2=0.0)
     p1, _ = cls(lr=0.0, **({"weight_decay": 0.0} if "weight_decay" in fields else {})).update(
-        ROSEN.grad(STARTS), cls().init(STARTS), STARTS)
+        ROSEN.grad(STARTS), cls().init(STARTS), STARTS
+    )
     np.testing.assert_array_equal(p1, STARTS)  # lr = 0 does not move
 
 

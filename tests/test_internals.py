@@ -69,13 +69,29 @@ def test_amsgrad_keeps_the_running_max_of_v():
     assert np.allclose(tr.state["nu_max"], np.maximum.accumulate(tr.state["nu"], axis=0))
 
 
-@pytest.mark.parametrize("kind", ["sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam",
-                                  "amsgrad", "adamw", "adamax", "nadam", "radam"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "sgd",
+        "momentum",
+        "nesterov",
+        "adagrad",
+        "adadelta",
+        "rmsprop",
+        "adam",
+        "amsgrad",
+        "adamw",
+        "adamax",
+        "nadam",
+        "radam",
+    ],
+)
 def test_positions_equal_the_runner(kind):
     settings = InternalsSettings(optimizer=kind, landscape="ravine", steps=60)
     tr = trace_lesson(settings)
-    res = optimizers.run(RAVINE, [optimizers.RunConfig(settings.config())], settings.start()[None],
-                         optimizers.RunOptions(steps=60))
+    res = optimizers.run(
+        RAVINE, [optimizers.RunConfig(settings.config())], settings.start()[None], optimizers.RunOptions(steps=60)
+    )
     assert tr.n_steps == 60 and tr.status == "ran all 60 steps"
     assert np.array_equal(tr.positions, res.positions[0])
     assert np.allclose(tr.losses, res.losses[0], rtol=1e-12)

@@ -23,15 +23,22 @@ def contour(at) -> dict:
 
 
 def arrows(fig: dict) -> dict[str, dict]:
-    return {t["meta"]["kind"]: t for t in fig["data"] if isinstance(t.get("meta"), dict)
-            and t["meta"].get("role") == "arrow"}
+    return {
+        t["meta"]["kind"]: t
+        for t in fig["data"]
+        if isinstance(t.get("meta"), dict) and t["meta"].get("role") == "arrow"
+    }
 
 
 def runner_positions(landscape: str, kind: str, steps: int, **hp) -> np.ndarray:
     """The same run through optimizers.run, independent of the page's core: ``(steps + 1, 2)``."""
     L = landscapes.get(landscape)
-    res = optimizers.run(L, [optimizers.RunConfig(optimizers.make(kind, **hp))], np.array([L.starts[0]]),
-                         optimizers.RunOptions(steps=steps))
+    res = optimizers.run(
+        L,
+        [optimizers.RunConfig(optimizers.make(kind, **hp))],
+        np.array([L.starts[0]]),
+        optimizers.RunOptions(steps=steps),
+    )
     return res.positions[0]
 
 
@@ -92,8 +99,9 @@ def test_inside_refused_combination_and_divergence_are_messages():
     at = run_page(INSIDE, query={"optimizer": "nesterov", "momentum": "0"})
     assert not at.exception
     assert any("cannot be run" in e.value and "momentum" in e.value for e in at.error)
-    at = run_page(INSIDE, query={"landscape": "rosenbrock", "optimizer": "sgd", "suggested_lr": "0", "lr": "0.05",
-                                 "steps": "1"})
+    at = run_page(
+        INSIDE, query={"landscape": "rosenbrock", "optimizer": "sgd", "suggested_lr": "0", "lr": "0.05", "steps": "1"}
+    )
     assert not at.exception and not at.error
     assert len(charts(at)) == 3  # one step: no slider, still every figure
     assert not at.slider

@@ -81,9 +81,14 @@ def test_clicking_a_cell_links_to_that_configuration_as_a_race():
     click = role(sweep_chart(at), "click")
     k = 8 * 4 + 5  # row 4, column 5 (the click grid is row-major)
     x, y = float(click["x"][k]), float(click["y"][k])
-    at.session_state["sweep_chart"] = {"selection": {"points": [{"x": x, "y": y, "curve_number": 0,
-                                                                 "point_index": k}],
-                                                     "point_indices": [k], "box": [], "lasso": []}}
+    at.session_state["sweep_chart"] = {
+        "selection": {
+            "points": [{"x": x, "y": y, "curve_number": 0, "point_index": k}],
+            "point_indices": [k],
+            "box": [],
+            "lasso": [],
+        }
+    }
     at.run()
     assert not at.exception
     buttons = at.get("link_button")

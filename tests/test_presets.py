@@ -37,8 +37,23 @@ def test_preset_scene_is_valid_and_modest(preset: Preset) -> None:
 
 
 def test_concepts_come_from_the_concept_notes() -> None:
-    words = {"momentum", "nesterov", "adagrad", "rmsprop", "adam", "saddle", "batch", "learning-rate", "newton",
-             "weight decay", "adadelta", "polyak", "basins", "ravine", "sharp"}
+    words = {
+        "momentum",
+        "nesterov",
+        "adagrad",
+        "rmsprop",
+        "adam",
+        "saddle",
+        "batch",
+        "learning-rate",
+        "newton",
+        "weight decay",
+        "adadelta",
+        "polyak",
+        "basins",
+        "ravine",
+        "sharp",
+    }
     for p in PRESETS:
         assert any(w in p.concept.lower() for w in words), p.concept
 

@@ -70,7 +70,7 @@ def test_batched_equals_one_by_one():
     S = STARTS.shape[0]
     for c, rc in enumerate(MIXED):
         for s in range(S):
-            alone = optimizers.run(ROSEN, [rc], STARTS[s:s + 1], opts)
+            alone = optimizers.run(ROSEN, [rc], STARTS[s : s + 1], opts)
             r = c * S + s
             np.testing.assert_allclose(together.positions[r], alone.positions[0], rtol=1e-12, atol=1e-14)
             np.testing.assert_allclose(together.losses[r], alone.losses[0], rtol=1e-12, atol=1e-14)
@@ -112,15 +112,14 @@ def test_divergence_is_contained():
     # a stopped run repeats its last point; it diverged on the update it was not allowed to make
     for r in range(S):
         k = res.status_step[r]
-        assert (res.positions[r, k - 1:] == res.positions[r, k - 1]).all()
-        assert (res.losses[r, k - 1:] == res.losses[r, k - 1]).all()
+        assert (res.positions[r, k - 1 :] == res.positions[r, k - 1]).all()
+        assert (res.losses[r, k - 1 :] == res.losses[r, k - 1]).all()
 
 
 def test_saddle_runs_leave_the_window_instead_of_diverging():
     # GD with lr 0.1 on x^2 - y^2: y grows by 1.2 per step; the window [-2, 2] plus 25% margin is
     # left once 0.01 * 1.2^t > 3, i.e. at t = 32; x shrinks by 0.8 per step
-    res = optimizers.run(Saddle(), [RunConfig(SGD(lr=0.1))], np.array([[1.0, 0.01], [1.0, 0.0]]),
-                         RunOptions(steps=200))
+    res = optimizers.run(Saddle(), [RunConfig(SGD(lr=0.1))], np.array([[1.0, 0.01], [1.0, 0.0]]), RunOptions(steps=200))
     t = math.ceil(math.log(3.0 / 0.01) / math.log(1.2))
     assert t == 32
     assert res.status[0] == Status.LEFT and res.status_step[0] == t
@@ -152,7 +151,7 @@ def test_converged_status_and_hit_step_in_closed_form(lr, lam):
     assert res.status_step[0] == stop
     # the distance itself follows |1 - lr lam|^t r0 up to the stop, then stays
     t = np.arange(stop + 1)
-    dist = np.linalg.norm(res.positions[0, :stop + 1] - [land.mx, land.my], axis=-1)
+    dist = np.linalg.norm(res.positions[0, : stop + 1] - [land.mx, land.my], axis=-1)
     np.testing.assert_allclose(dist, r0 * abs(1 - lr * lam) ** t, rtol=1e-9, atol=1e-14)
     assert (res.positions[0, stop:] == res.positions[0, stop]).all()
     assert res.nearest_minimum[0] == 0 and res.distance[0] <= opts.tol
@@ -206,9 +205,21 @@ def test_frame_and_summary_tables():
     assert row.label == "Momentum #2" and row.optimizer == "momentum"
     assert (row.x, row.y, row.loss) == (res.positions[4, 1, 0], res.positions[4, 1, 1], res.losses[4, 1])
     summ = res.summary()
-    assert list(summ.columns) == ["run", "label", "optimizer", "final_x", "final_y", "final_loss", "status",
-                                  "status_step", "steps_to_tol", "nearest_minimum", "distance", "grad_evals",
-                                  "hessian_evals"]
+    assert list(summ.columns) == [
+        "run",
+        "label",
+        "optimizer",
+        "final_x",
+        "final_y",
+        "final_loss",
+        "status",
+        "status_step",
+        "steps_to_tol",
+        "nearest_minimum",
+        "distance",
+        "grad_evals",
+        "hessian_evals",
+    ]
     assert len(summ) == R
     np.testing.assert_array_equal(summ.final_x, res.final_positions[:, 0])
     assert set(summ.status) <= {s.label for s in Status}

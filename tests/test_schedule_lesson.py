@@ -33,8 +33,18 @@ def test_lr_curves_are_lr0_times_the_schedule_factor(default_lesson):
 
 
 def test_lr_curves_match_closed_forms():
-    s = ScheduleSettings(steps=400, step_gamma=0.3, step_size=70, exp_gamma=0.98, decay=0.05, min_factor=0.1,
-                         warmup=40, warmup_start=0.2, suggested=False, lr=0.2)
+    s = ScheduleSettings(
+        steps=400,
+        step_gamma=0.3,
+        step_size=70,
+        exp_gamma=0.98,
+        decay=0.05,
+        min_factor=0.1,
+        warmup=40,
+        warmup_start=0.2,
+        suggested=False,
+        lr=0.2,
+    )
     names = s.names
     assert names == NAMES
     _, lr = lr_curves(0.2, [s.schedule(n) for n in names], s.steps)
@@ -96,8 +106,7 @@ def test_distance_and_bands_come_from_the_runs(default_lesson):
     np.testing.assert_allclose(L.distance_band[0], np.percentile(per, 10, axis=1))
     np.testing.assert_allclose(L.loss_band[2], np.percentile(L.result.losses.reshape(C, -1, d.shape[1]), 90, axis=1))
     table = L.final_table()
-    assert list(table) == ["schedule", "final lr", "mean final distance", "median final distance",
-                           "median final loss"]
+    assert list(table) == ["schedule", "final lr", "mean final distance", "median final distance", "median final loss"]
     np.testing.assert_allclose(table["mean final distance"], per[:, :, -1].mean(axis=1))
 
 
@@ -123,8 +132,17 @@ def _expected_sq_distance(lrs, start, c, s):
 
 def test_final_spread_matches_the_sgd_variance_recursion():
     """Constant rate: about the stationary 2 lr s^2 / (c (2 - lr c)); cosine: far smaller."""
-    L = schedule_lesson(ScheduleSettings(landscape="quadratic", seeds=200, steps=300, use_step=False,
-                                         use_exponential=False, use_inverse_time=False, use_warmup_cosine=False))
+    L = schedule_lesson(
+        ScheduleSettings(
+            landscape="quadratic",
+            seeds=200,
+            steps=300,
+            use_step=False,
+            use_exponential=False,
+            use_inverse_time=False,
+            use_warmup_cosine=False,
+        )
+    )
     lr0, s, c, T = 0.1, 4.0, 1.0, 300
     start = L.landscape.starts[0]
     assert L.names == ("constant", "cosine")

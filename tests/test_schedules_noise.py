@@ -43,26 +43,39 @@ def ours(n: int = N, **kw) -> np.ndarray:
 
 def warm(after, w=15, start=0.2):
     """torch: LinearLR warm-up for ``w`` steps, then ``after`` (which starts at its own step 0)."""
-    return lambda o: lrs.SequentialLR(o, [lrs.LinearLR(o, start_factor=start, end_factor=1.0, total_iters=w),
-                                          after(o)], milestones=[w])
+    return lambda o: lrs.SequentialLR(
+        o, [lrs.LinearLR(o, start_factor=start, end_factor=1.0, total_iters=w), after(o)], milestones=[w]
+    )
 
 
 CASES = {
     "constant": (dict(kind="constant"), lambda o: lrs.LambdaLR(o, lambda k: 1.0)),
     "step": (dict(kind="step", gamma=0.7, step_size=25), lambda o: lrs.StepLR(o, step_size=25, gamma=0.7)),
     "exponential": (dict(kind="exponential", gamma=0.98), lambda o: lrs.ExponentialLR(o, gamma=0.98)),
-    "inverse_time": (dict(kind="inverse_time", decay=0.05),
-                     lambda o: lrs.LambdaLR(o, lambda k: 1.0 / (1.0 + 0.05 * k))),
-    "cosine": (dict(kind="cosine", total=N - 1, min_factor=0.05),
-               lambda o: lrs.CosineAnnealingLR(o, T_max=N - 1, eta_min=0.05 * LR0)),
-    "warmup": (dict(kind="constant", warmup=30, warmup_start=0.1),
-               lambda o: lrs.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=30)),
-    "warmup_step": (dict(kind="step", gamma=0.5, step_size=40, warmup=15, warmup_start=0.2),
-                    warm(lambda o: lrs.StepLR(o, step_size=40, gamma=0.5))),
-    "warmup_exponential": (dict(kind="exponential", gamma=0.97, warmup=15, warmup_start=0.2),
-                           warm(lambda o: lrs.ExponentialLR(o, gamma=0.97))),
-    "warmup_cosine": (dict(kind="cosine", total=N - 16, min_factor=0.1, warmup=15, warmup_start=0.2),
-                      warm(lambda o: lrs.CosineAnnealingLR(o, T_max=N - 16, eta_min=0.1 * LR0))),
+    "inverse_time": (
+        dict(kind="inverse_time", decay=0.05),
+        lambda o: lrs.LambdaLR(o, lambda k: 1.0 / (1.0 + 0.05 * k)),
+    ),
+    "cosine": (
+        dict(kind="cosine", total=N - 1, min_factor=0.05),
+        lambda o: lrs.CosineAnnealingLR(o, T_max=N - 1, eta_min=0.05 * LR0),
+    ),
+    "warmup": (
+        dict(kind="constant", warmup=30, warmup_start=0.1),
+        lambda o: lrs.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=30),
+    ),
+    "warmup_step": (
+        dict(kind="step", gamma=0.5, step_size=40, warmup=15, warmup_start=0.2),
+        warm(lambda o: lrs.StepLR(o, step_size=40, gamma=0.5)),
+    ),
+    "warmup_exponential": (
+        dict(kind="exponential", gamma=0.97, warmup=15, warmup_start=0.2),
+        warm(lambda o: lrs.ExponentialLR(o, gamma=0.97)),
+    ),
+    "warmup_cosine": (
+        dict(kind="cosine", total=N - 16, min_factor=0.1, warmup=15, warmup_start=0.2),
+        warm(lambda o: lrs.CosineAnnealingLR(o, T_max=N - 16, eta_min=0.1 * LR0)),
+    ),
 }
 
 
@@ -83,11 +96,22 @@ def test_factor_scalar_and_callable():
     assert isinstance(s.factor(3), float) and s(3) == s.factor(3) == 0.125
 
 
-@pytest.mark.parametrize("kw", [
-    dict(kind="linear"), dict(gamma=0.0), dict(gamma=1.5), dict(gamma=float("nan")), dict(step_size=0),
-    dict(decay=-0.1), dict(total=0), dict(min_factor=1.5), dict(min_factor=-0.1), dict(warmup=-1),
-    dict(warmup_start=2.0),
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(kind="linear"),
+        dict(gamma=0.0),
+        dict(gamma=1.5),
+        dict(gamma=float("nan")),
+        dict(step_size=0),
+        dict(decay=-0.1),
+        dict(total=0),
+        dict(min_factor=1.5),
+        dict(min_factor=-0.1),
+        dict(warmup=-1),
+        dict(warmup_start=2.0),
+    ],
+)
 def test_invalid_schedule_raises(kw):
     with pytest.raises(ValueError, match="Invalid"):
         Schedule(**kw)
@@ -170,8 +194,12 @@ class Flat(Landscape):
 @pytest.mark.parametrize(("sigma", "batch"), [(1.0, 1), (2.0, 4), (3.0, 25)])
 def test_runner_noise_std_is_sigma_over_sqrt_batch(sigma, batch):
     S, T = 2000, 20
-    res = optimizers.run(Flat(), [RunConfig(SGD(lr=1.0), noise=Noise(sigma=sigma, batch_size=batch))],
-                         np.zeros((S, 2)), RunOptions(steps=T, grad_tol=0.0, tol=0.0))
+    res = optimizers.run(
+        Flat(),
+        [RunConfig(SGD(lr=1.0), noise=Noise(sigma=sigma, batch_size=batch))],
+        np.zeros((S, 2)),
+        RunOptions(steps=T, grad_tol=0.0, tol=0.0),
+    )
     moves = np.diff(res.positions, axis=1).ravel()  # 80k draws of -noise
     expect = sigma / np.sqrt(batch)
     assert abs(moves.std() / expect - 1.0) < 0.02
@@ -190,8 +218,12 @@ def test_a_runs_noise_does_not_depend_on_its_neighbours():
     opts = RunOptions(steps=60, seed=5)
     alone = optimizers.run(ROSEN, [noisy()], STARTS, opts)
     # same run indices 0..S-1; other runs (same group with another lr, another kind, noise-free) join
-    crowd = [noisy(), noisy(lr=5e-4, sigma=1.0), RunConfig(Adam(lr=0.01), noise=Noise(sigma=3.0)),
-             RunConfig(SGD(lr=1e-3))]
+    crowd = [
+        noisy(),
+        noisy(lr=5e-4, sigma=1.0),
+        RunConfig(Adam(lr=0.01), noise=Noise(sigma=3.0)),
+        RunConfig(SGD(lr=1e-3)),
+    ]
     together = optimizers.run(ROSEN, crowd, STARTS, opts)
     S = STARTS.shape[0]
     np.testing.assert_array_equal(together.positions[:S], alone.positions)
@@ -204,8 +236,20 @@ def test_same_seed_same_result_other_seed_other_result():
     a = optimizers.run(ROSEN, cfgs, STARTS, RunOptions(steps=80, seed=11))
     b = optimizers.run(ROSEN, cfgs, STARTS, RunOptions(steps=80, seed=11))
     c = optimizers.run(ROSEN, cfgs, STARTS, RunOptions(steps=80, seed=12))
-    for name in ("positions", "losses", "grad_norms", "steps", "status", "status_step", "hit_step",
-                 "nearest_minimum", "distance", "evals", "config_index", "start_index"):
+    for name in (
+        "positions",
+        "losses",
+        "grad_norms",
+        "steps",
+        "status",
+        "status_step",
+        "hit_step",
+        "nearest_minimum",
+        "distance",
+        "evals",
+        "config_index",
+        "start_index",
+    ):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     assert a.labels == b.labels and a.kinds == b.kinds
     assert not np.any(a.positions[:, 1:] == c.positions[:, 1:])

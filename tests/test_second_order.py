@@ -123,8 +123,9 @@ def test_damped_and_saddle_free_newton_leave_the_saddle():
     free = steps_of(Newton(saddle_free=True), Saddle(), start, 3)[:, 0]
     np.testing.assert_allclose(free, [[1.0, 0.5], [0.0, 1.0], [0.0, 2.0], [0.0, 4.0]])
     # in a run: plain Newton stalls on the saddle, saddle-free Newton leaves the window
-    res = optimizers.run(Saddle(), [RunConfig(Newton()), RunConfig(Newton(saddle_free=True))],
-                         np.array(start), RunOptions(steps=20))
+    res = optimizers.run(
+        Saddle(), [RunConfig(Newton()), RunConfig(Newton(saddle_free=True))], np.array(start), RunOptions(steps=20)
+    )
     assert res.status.tolist() == [Status.STALLED, Status.LEFT]
     np.testing.assert_allclose(res.final_positions[0], 0.0, atol=1e-15)
 
@@ -195,8 +196,9 @@ def test_rosenbrock_to_1e_6_within_a_few_hundred_steps(name):
 
 def test_bfgs_agrees_with_scipy():
     for x0 in ([-1.2, 1.0], [1.5, -0.5], [-0.5, 2.5]):
-        ref = scipy.optimize.minimize(lambda p: float(ROSEN.value(p)), x0, jac=ROSEN.grad, method="BFGS",
-                                      options={"gtol": 1e-10})
+        ref = scipy.optimize.minimize(
+            lambda p: float(ROSEN.value(p)), x0, jac=ROSEN.grad, method="BFGS", options={"gtol": 1e-10}
+        )
         ours = steps_of(BFGS(), ROSEN, [x0], 200)[-1, 0]
         np.testing.assert_allclose(ours, ref.x, atol=1e-6)
     land = QUADS[2]
@@ -215,8 +217,11 @@ def test_bfgs_inverse_update_is_the_inverse_of_the_direct_update():
     Hn = second_order.bfgs_inverse_update(H, s, y)
     # direct BFGS: B+ = B - B s s^T B / s^T B s + y y^T / y^T s  (Nocedal & Wright 6.19)
     Bs = np.einsum("nij,nj->ni", B, s)
-    Bn = (B - Bs[:, :, None] * Bs[:, None, :] / np.einsum("ni,ni->n", s, Bs)[:, None, None]
-          + y[:, :, None] * y[:, None, :] / np.einsum("ni,ni->n", y, s)[:, None, None])
+    Bn = (
+        B
+        - Bs[:, :, None] * Bs[:, None, :] / np.einsum("ni,ni->n", s, Bs)[:, None, None]
+        + y[:, :, None] * y[:, None, :] / np.einsum("ni,ni->n", y, s)[:, None, None]
+    )
     np.testing.assert_allclose(Hn[ok], np.linalg.inv(Bn[ok]), rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(np.einsum("nij,nj->ni", Hn[ok], y[ok]), s[ok], atol=1e-10)  # secant
     np.testing.assert_array_equal(Hn[~ok], H[~ok])  # curvature condition fails: no update
@@ -281,9 +286,10 @@ def test_polyak_average_is_the_mean_of_the_iterates(start):
     for _ in range(T):
         path.append(path[-1] - lr * land.A @ (path[-1] - land.m))
     path = np.array(path)
-    expect = np.array([path[start:t + 1].mean(axis=0) if t >= start else path[t] for t in range(T + 1)])
-    res = optimizers.run(land, [RunConfig(Polyak(inner=SGD(lr=lr), start=start))], x0,
-                         RunOptions(steps=T, tol=0.0, grad_tol=0.0))
+    expect = np.array([path[start : t + 1].mean(axis=0) if t >= start else path[t] for t in range(T + 1)])
+    res = optimizers.run(
+        land, [RunConfig(Polyak(inner=SGD(lr=lr), start=start))], x0, RunOptions(steps=T, tol=0.0, grad_tol=0.0)
+    )
     np.testing.assert_allclose(res.positions[0], expect, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(res.losses[0], land.value(expect), rtol=1e-12, atol=1e-14)
 
@@ -291,8 +297,13 @@ def test_polyak_average_is_the_mean_of_the_iterates(start):
 def test_polyak_groups_and_stacks_inner_configs():
     land = QUADS[0]
     starts = RNG_STARTS[:3]
-    cfgs = [Polyak(inner=SGD(lr=0.01)), Polyak(inner=SGD(lr=0.05), start=3), Polyak(inner=Adam(lr=0.1)),
-            Polyak(inner="newton"), Polyak(inner={"kind": "sgd", "lr": 0.02, "momentum": 0.9})]
+    cfgs = [
+        Polyak(inner=SGD(lr=0.01)),
+        Polyak(inner=SGD(lr=0.05), start=3),
+        Polyak(inner=Adam(lr=0.1)),
+        Polyak(inner="newton"),
+        Polyak(inner={"kind": "sgd", "lr": 0.02, "momentum": 0.9}),
+    ]
     assert cfgs[0].group_key() == cfgs[1].group_key() != cfgs[2].group_key()
     assert cfgs[0].group_key() != cfgs[4].group_key() or cfgs[4].inner.momentum == 0.9
     stacked = stack_configs(cfgs[:2])
@@ -302,7 +313,7 @@ def test_polyak_groups_and_stacks_inner_configs():
     together = optimizers.run(land, [RunConfig(c) for c in cfgs], starts, opts)
     for i, c in enumerate(cfgs):
         alone = optimizers.run(land, [RunConfig(c)], starts, opts)
-        np.testing.assert_allclose(together.positions[i * 3:(i + 1) * 3], alone.positions, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(together.positions[i * 3 : (i + 1) * 3], alone.positions, rtol=1e-12, atol=1e-15)
     assert together.evals[9:12, 2].min() >= 1  # the Newton inner config asked for Hessians
     assert Polyak(inner="sgd").to_dict()["inner"]["kind"] == "sgd"
     with pytest.raises(ValueError):
@@ -316,8 +327,9 @@ def test_runner_eval_counts():
     T = 20
     starts = RNG_STARTS[:2]
     # no stopping: GD takes 1 gradient per step (plus the start's), Newton also 1 Hessian per step
-    res = optimizers.run(ROSEN, [RunConfig(SGD(lr=1e-4)), RunConfig(Newton(lr=0.05))], starts,
-                         RunOptions(steps=T, tol=0.0))
+    res = optimizers.run(
+        ROSEN, [RunConfig(SGD(lr=1e-4)), RunConfig(Newton(lr=0.05))], starts, RunOptions(steps=T, tol=0.0)
+    )
     assert (res.status == Status.RUNNING).all()
     np.testing.assert_array_equal(res.evals[:2], [[0, T + 1, 0]] * 2)
     np.testing.assert_array_equal(res.evals[2:], [[0, T + 1, T]] * 2)

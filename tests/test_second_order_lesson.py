@@ -30,8 +30,9 @@ def quadratic():
 
 @pytest.fixture(scope="module")
 def saddle():
-    return second_order_lesson(SecondOrderSettings(landscape="saddle", custom_start=True, start_x=-1.5, start_y=0.3,
-                                                   steps=60))
+    return second_order_lesson(
+        SecondOrderSettings(landscape="saddle", custom_start=True, start_x=-1.5, start_y=0.3, steps=60)
+    )
 
 
 def test_newton_lands_on_a_quadratic_minimum_in_one_step(quadratic):
@@ -95,8 +96,12 @@ def test_evaluation_counts_per_step(quadratic, saddle):
     for L in (quadratic, saddle):
         r = L.result
         per = L.per_step()
-        for name, expected in (("gd", (0, 1, 0)), ("newton", (0, 1, 1)), ("saddle_free", (0, 1, 1)),
-                               ("damped_newton", (0, 1, 1))):
+        for name, expected in (
+            ("gd", (0, 1, 0)),
+            ("newton", (0, 1, 1)),
+            ("saddle_free", (0, 1, 1)),
+            ("damped_newton", (0, 1, 1)),
+        ):
             i = row(L, name)
             t = r.status_step[i]
             # one gradient at the start, then per step one gradient (+ one Hessian for Newton)
@@ -124,8 +129,12 @@ def test_evaluations_to_tolerance(quadratic):
     assert 0 < ros.result.hit_step[n] < 10
     np.testing.assert_array_equal(ros.to_tol[n], [0, ros.result.hit_step[n] + 1, ros.result.hit_step[n]])
     b = row(ros, "bfgs")
-    ref = optimizers.run(ros.landscape, [optimizers.RunConfig(optimizers.make("bfgs"))], ros.start[None],
-                         optimizers.RunOptions(steps=int(ros.result.hit_step[b]), record_every=0))
+    ref = optimizers.run(
+        ros.landscape,
+        [optimizers.RunConfig(optimizers.make("bfgs"))],
+        ros.start[None],
+        optimizers.RunOptions(steps=int(ros.result.hit_step[b]), record_every=0),
+    )
     np.testing.assert_array_equal(ros.to_tol[b], ref.evals[0])
     table = ros.table()
     assert np.isnan(table["evals to tol"][g]) and table["evals to tol"][n] == ros.to_tol[n].sum()
@@ -163,8 +172,10 @@ def test_auto_lr_is_one_over_the_largest_curvature():
     assert auto_lr(landscapes.get("ravine", kappa=20.0), np.array([0.5, 0.5])) == pytest.approx(1 / 20)
     # Rosenbrock: H = [[1200x^2 - 400y + 2, -400x], [-400x, 200]] at the start and at (1, 1)
     x, y = -1.5, 2.0
-    tops = [np.abs(np.linalg.eigvalsh(np.array([[1200 * a * a - 400 * b + 2, -400 * a], [-400 * a, 200.0]]))).max()
-            for a, b in ((x, y), (1.0, 1.0))]
+    tops = [
+        np.abs(np.linalg.eigvalsh(np.array([[1200 * a * a - 400 * b + 2, -400 * a], [-400 * a, 200.0]]))).max()
+        for a, b in ((x, y), (1.0, 1.0))
+    ]
     assert auto_lr(landscapes.get("rosenbrock"), np.array([x, y])) == pytest.approx(1 / max(tops))
     L = second_order_lesson(SecondOrderSettings(landscape="quadratic", gd_lr=0.3, steps=5))
     assert L.gd_lr == 0.3 and "0.3" in L.labels[0]

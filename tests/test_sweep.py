@@ -30,9 +30,24 @@ START = (1.0, 0.5)  # generic: not on an eigenvector of either landscape
 
 def gd_sweep(landscape: str, x_min: float, x_max: float, nx: int = 60, steps: int = 200) -> SweepSettings:
     """Plain GD (momentum 0: one row) over a log grid of learning rates."""
-    return SweepSettings(landscape=landscape, optimizer="sgd", x_param="lr", x_min=x_min, x_max=x_max, x_log=True,
-                         nx=nx, y_param="momentum", y_min=0.0, y_max=0.0, y_log=False, ny=1,
-                         custom_start=True, start_x=START[0], start_y=START[1], steps=steps)
+    return SweepSettings(
+        landscape=landscape,
+        optimizer="sgd",
+        x_param="lr",
+        x_min=x_min,
+        x_max=x_max,
+        x_log=True,
+        nx=nx,
+        y_param="momentum",
+        y_min=0.0,
+        y_max=0.0,
+        y_log=False,
+        ny=1,
+        custom_start=True,
+        start_x=START[0],
+        start_y=START[1],
+        steps=steps,
+    )
 
 
 def lambda_max(name: str) -> float:
@@ -66,8 +81,20 @@ def test_gd_diverges_exactly_beyond_two_over_lambda_max(name, x_min, x_max):
 
 def test_heavy_ball_edge_follows_two_one_plus_mu_over_lambda_max():
     lam = lambda_max("ravine")
-    s = SweepSettings(landscape="ravine", optimizer="momentum", x_min=1e-3, x_max=1.0, nx=80, y_min=0.0, y_max=0.6,
-                      ny=4, custom_start=True, start_x=START[0], start_y=START[1], steps=400)
+    s = SweepSettings(
+        landscape="ravine",
+        optimizer="momentum",
+        x_min=1e-3,
+        x_max=1.0,
+        nx=80,
+        y_min=0.0,
+        y_max=0.6,
+        ny=4,
+        custom_start=True,
+        start_x=START[0],
+        start_y=START[1],
+        steps=400,
+    )
     res = compute_sweep(s)
     step = np.log(res.xs[1] / res.xs[0])
     for mu, edge, fail in zip(res.ys, res.edge_x, res.fail_x, strict=True):
@@ -83,13 +110,28 @@ def test_stable_edge_of_a_hand_made_mask():
     np.testing.assert_array_equal(fail, [3.0, np.nan, 1.0, 2.0])
 
 
-@pytest.mark.parametrize(("landscape", "kind", "y_param", "y_range"), [
-    ("himmelblau", "momentum", "momentum", (0.0, 0.95)),
-    ("rosenbrock", "adam", "beta1", (0.5, 0.95)),
-])
+@pytest.mark.parametrize(
+    ("landscape", "kind", "y_param", "y_range"),
+    [
+        ("himmelblau", "momentum", "momentum", (0.0, 0.95)),
+        ("rosenbrock", "adam", "beta1", (0.5, 0.95)),
+    ],
+)
 def test_cells_equal_single_runs(landscape, kind, y_param, y_range):
-    s = SweepSettings(landscape=landscape, optimizer=kind, x_param="lr", x_min=1e-4, x_max=0.3, nx=12,
-                      y_param=y_param, y_min=y_range[0], y_max=y_range[1], ny=9, steps=150, tol=0.05)
+    s = SweepSettings(
+        landscape=landscape,
+        optimizer=kind,
+        x_param="lr",
+        x_min=1e-4,
+        x_max=0.3,
+        nx=12,
+        y_param=y_param,
+        y_min=y_range[0],
+        y_max=y_range[1],
+        ny=9,
+        steps=150,
+        tol=0.05,
+    )
     res = compute_sweep(s)
     land = landscapes.get(landscape)
     start = np.array(land.starts[0], dtype=float)
@@ -98,8 +140,12 @@ def test_cells_equal_single_runs(landscape, kind, y_param, y_range):
     for i, j in cells:
         lr = float(np.geomspace(1e-4, 0.3, 12)[j])
         y = float(np.linspace(*y_range, 9)[i])
-        single = optimizers.run(land, [RunConfig(optimizers.make(kind, **{"lr": lr, y_param: y}))], start[None],
-                                RunOptions(steps=150, record_every=0, tol=0.05))
+        single = optimizers.run(
+            land,
+            [RunConfig(optimizers.make(kind, **{"lr": lr, y_param: y}))],
+            start[None],
+            RunOptions(steps=150, record_every=0, tol=0.05),
+        )
         assert res.status[i, j] == single.status[0]
         assert res.status_step[i, j] == single.status_step[0]
         assert res.hit_step[i, j] == single.hit_step[0]
@@ -163,28 +209,34 @@ def test_cell_scene_round_trips_through_the_url():
     assert back.starts == (s.start(),)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"x_min": 1.0, "x_max": 0.1}, "Invalid x range: min 1 must be below max 0.1"),
-    ({"y_min": 0.5, "y_max": 0.5}, "Invalid y range"),
-    ({"x_min": 0.0}, "log axis needs min > 0"),
-    ({"nx": 101}, "Invalid nx: 101"),
-    ({"ny": 0}, "Invalid ny: 0"),
-    ({"steps": 0}, "Invalid steps"),
-    ({"x_max": float("inf")}, "must be finite"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"x_min": 1.0, "x_max": 0.1}, "Invalid x range: min 1 must be below max 0.1"),
+        ({"y_min": 0.5, "y_max": 0.5}, "Invalid y range"),
+        ({"x_min": 0.0}, "log axis needs min > 0"),
+        ({"nx": 101}, "Invalid nx: 101"),
+        ({"ny": 0}, "Invalid ny: 0"),
+        ({"steps": 0}, "Invalid steps"),
+        ({"x_max": float("inf")}, "must be finite"),
+    ],
+)
 def test_invalid_ranges_raise(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         SweepSettings(**kwargs)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"optimizer": "sgd", "y_param": "beta1"}, "sgd has no hyperparameter 'beta1'"),
-    ({"x_param": "momentum"}, "two different hyperparameters"),
-    ({"y_max": 1.5}, "Invalid momentum: 1.5"),
-    ({"nx": 100, "ny": 100, "steps": 5000}, "Too much work"),
-    ({"custom_start": True, "start_x": 100.0}, "too far outside"),
-    ({"optimizer": "coordinate"}, "cannot be swept"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"optimizer": "sgd", "y_param": "beta1"}, "sgd has no hyperparameter 'beta1'"),
+        ({"x_param": "momentum"}, "two different hyperparameters"),
+        ({"y_max": 1.5}, "Invalid momentum: 1.5"),
+        ({"nx": 100, "ny": 100, "steps": 5000}, "Too much work"),
+        ({"custom_start": True, "start_x": 100.0}, "too far outside"),
+        ({"optimizer": "coordinate"}, "cannot be swept"),
+    ],
+)
 def test_impossible_sweeps_raise_with_a_clear_message(kwargs, message):
     s = SweepSettings(**kwargs)
     assert any(message in p for p in s.problems())

@@ -100,17 +100,27 @@ def settings(cls: type[OptimizerConfig], name: str) -> list[dict]:
     """Hyperparameter settings of ``cls`` to compare on landscape ``name`` (lrs scaled to it)."""
     s, a = lr_scales(name)
     table = {
-        "sgd": [{"lr": s}, {"lr": s, "weight_decay": 0.1}, {"lr": s, "momentum": 0.5, "dampening": 0.3},
-                {"lr": s, "momentum": 0.8, "nesterov": True}],
+        "sgd": [
+            {"lr": s},
+            {"lr": s, "weight_decay": 0.1},
+            {"lr": s, "momentum": 0.5, "dampening": 0.3},
+            {"lr": s, "momentum": 0.8, "nesterov": True},
+        ],
         "momentum": [{"lr": s}, {"lr": s, "weight_decay": 0.05, "momentum": 0.7}],
         "nesterov": [{"lr": s}, {"lr": s, "momentum": 0.7, "weight_decay": 0.1}],
-        "adagrad": [{}, {"lr": 5 * a}, {"lr": 5 * a, "lr_decay": 0.01, "initial_accumulator_value": 0.5,
-                                        "weight_decay": 0.05}],
+        "adagrad": [
+            {},
+            {"lr": 5 * a},
+            {"lr": 5 * a, "lr_decay": 0.01, "initial_accumulator_value": 0.5, "weight_decay": 0.05},
+        ],
         "adadelta": [{}, {"lr": 0.5, "rho": 0.5, "eps": 1e-4, "weight_decay": 0.1}],
-        "rmsprop": [{"lr": a / 4}, {"lr": a / 4, "centered": True}, {"lr": a / 4, "alpha": 0.9, "momentum": 0.3},
-                    {"lr": a / 8, "centered": True, "momentum": 0.5, "weight_decay": 0.1}],
-        "adam": [{}, {"lr": a}, {"lr": a, "weight_decay": 0.1},
-                 {"lr": a, "amsgrad": True, "beta1": 0.5, "beta2": 0.9}],
+        "rmsprop": [
+            {"lr": a / 4},
+            {"lr": a / 4, "centered": True},
+            {"lr": a / 4, "alpha": 0.9, "momentum": 0.3},
+            {"lr": a / 8, "centered": True, "momentum": 0.5, "weight_decay": 0.1},
+        ],
+        "adam": [{}, {"lr": a}, {"lr": a, "weight_decay": 0.1}, {"lr": a, "amsgrad": True, "beta1": 0.5, "beta2": 0.9}],
         "amsgrad": [{"lr": a}],
         "adamw": [{"lr": a}, {"lr": a, "weight_decay": 0.5, "amsgrad": True}],
         "adamax": [{}, {"lr": a}, {"lr": a, "beta1": 0.5, "beta2": 0.99, "weight_decay": 0.1}],
@@ -130,8 +140,9 @@ def torch_kwargs(cfg: OptimizerConfig) -> dict:
     return kw
 
 
-def torch_trajectory(cfg: OptimizerConfig, land: Landscape, starts: np.ndarray, steps: int,
-                     scheduler=None) -> np.ndarray:
+def torch_trajectory(
+    cfg: OptimizerConfig, land: Landscape, starts: np.ndarray, steps: int, scheduler=None
+) -> np.ndarray:
     """torch's points ``(S, steps + 1, 2)`` on one ``(S, 2)`` float64 parameter."""
     p = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
     opt = getattr(torch.optim, cfg.torch_name)([p], **torch_kwargs(cfg))
@@ -146,8 +157,9 @@ def torch_trajectory(cfg: OptimizerConfig, land: Landscape, starts: np.ndarray, 
     return np.stack(out, axis=1)
 
 
-def our_trajectory(cfg: OptimizerConfig, land: Landscape, starts: np.ndarray, steps: int,
-                   forced: np.ndarray | None = None) -> np.ndarray:
+def our_trajectory(
+    cfg: OptimizerConfig, land: Landscape, starts: np.ndarray, steps: int, forced: np.ndarray | None = None
+) -> np.ndarray:
     """Our points ``(S, steps + 1, 2)``; with ``forced`` (a trajectory), step t starts from
     ``forced[:, t]`` instead of our own previous point."""
     P = starts.copy()
@@ -216,9 +228,20 @@ def test_every_first_order_optimizer_has_a_twin():
         assert issubclass(getattr(torch.optim, cls.torch_name), torch.optim.Optimizer)
 
 
-@pytest.mark.parametrize("cls", [first_order.SGD, first_order.Adagrad, first_order.Adadelta, first_order.RMSprop,
-                                 first_order.Adam, first_order.AdamW, first_order.Adamax, first_order.NAdam,
-                                 first_order.RAdam])
+@pytest.mark.parametrize(
+    "cls",
+    [
+        first_order.SGD,
+        first_order.Adagrad,
+        first_order.Adadelta,
+        first_order.RMSprop,
+        first_order.Adam,
+        first_order.AdamW,
+        first_order.Adamax,
+        first_order.NAdam,
+        first_order.RAdam,
+    ],
+)
 def test_defaults_equal_torch_defaults(cls):
     sig = inspect.signature(getattr(torch.optim, cls.torch_name).__init__).parameters
     ours = cls().to_dict()
@@ -313,10 +336,14 @@ def test_gradient_clipping_matches_clip_grad_norm(cls):
 
 
 @pytest.mark.parametrize("cls", TWINS, ids=lambda c: c.kind)
-@pytest.mark.parametrize(("schedule", "make_scheduler"), [
-    (Schedule("exponential", gamma=0.99), lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.99)),
-    (Schedule("step", gamma=0.5, step_size=50), lambda opt: torch.optim.lr_scheduler.StepLR(opt, 50, gamma=0.5)),
-], ids=["exponential", "step"])
+@pytest.mark.parametrize(
+    ("schedule", "make_scheduler"),
+    [
+        (Schedule("exponential", gamma=0.99), lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.99)),
+        (Schedule("step", gamma=0.5, step_size=50), lambda opt: torch.optim.lr_scheduler.StepLR(opt, 50, gamma=0.5)),
+    ],
+    ids=["exponential", "step"],
+)
 def test_scheduled_runs_match_torch_lr_scheduler(cls, schedule, make_scheduler):
     """The runner's per-step ``lr`` override reaches every update rule as torch's scheduler
     does (AdamW's decoupled decay and Adagrad's lr_decay use the scheduled rate too)."""

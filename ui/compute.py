@@ -30,8 +30,10 @@ def simulate(scene: Scene) -> RunResult:
     landscape = scene.landscape_obj()
     starts = scene.starts_array()
     base = scene.options()
-    parts = [simulate_one(landscape, config, starts, dataclasses.replace(base, stream_offset=c * len(starts)))
-             for c, config in enumerate(scene.run_configs())]
+    parts = [
+        simulate_one(landscape, config, starts, dataclasses.replace(base, stream_offset=c * len(starts)))
+        for c, config in enumerate(scene.run_configs())
+    ]
     return optimizers.concat_results(parts)
 
 

@@ -22,9 +22,27 @@ def figure_downloads(fig: Any, name: str, key: str, scale: float = 2.0) -> None:
 
     slug = _slug(name)
     cols = st.columns(3)
-    cols[0].download_button(f"PNG ({scale:g}x)", lambda: static.figure_to_png(fig, scale=scale),
-                            file_name=f"{slug}.png", mime="image/png", key=f"{key}_png", on_click="ignore")
-    cols[1].download_button("SVG", lambda: static.figure_to_svg(fig), file_name=f"{slug}.svg",
-                            mime="image/svg+xml", key=f"{key}_svg", on_click="ignore")
-    cols[2].download_button("HTML (interactive)", lambda: static.figure_to_html(fig), file_name=f"{slug}.html",
-                            mime="text/html", key=f"{key}_html", on_click="ignore")
+    cols[0].download_button(
+        f"PNG ({scale:g}x)",
+        lambda: static.figure_to_png(fig, scale=scale),
+        file_name=f"{slug}.png",
+        mime="image/png",
+        key=f"{key}_png",
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        "SVG",
+        lambda: static.figure_to_svg(fig),
+        file_name=f"{slug}.svg",
+        mime="image/svg+xml",
+        key=f"{key}_svg",
+        on_click="ignore",
+    )
+    cols[2].download_button(
+        "HTML (interactive)",
+        lambda: static.figure_to_html(fig),
+        file_name=f"{slug}.html",
+        mime="text/html",
+        key=f"{key}_html",
+        on_click="ignore",
+    )

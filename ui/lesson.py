@@ -84,13 +84,20 @@ def number(cls: type, page_key: str, name: str, label: str, container: Any = st,
     key = _key(page_key, name)
     st.session_state.setdefault(key, f.default)
     if isinstance(f.default, int) and not isinstance(f.default, bool):
-        return container.number_input(label, key=key, min_value=None if lo is None else int(lo),
-                                      max_value=None if hi is None else int(hi), step=1, **kwargs)
+        return container.number_input(
+            label,
+            key=key,
+            min_value=None if lo is None else int(lo),
+            max_value=None if hi is None else int(hi),
+            step=1,
+            **kwargs,
+        )
     return container.number_input(label, key=key, min_value=lo, max_value=hi, format="%g", **kwargs)
 
 
-def choice(cls: type, page_key: str, name: str, label: str, options: list[Any], container: Any = st,
-           **kwargs: Any) -> Any:
+def choice(
+    cls: type, page_key: str, name: str, label: str, options: list[Any], container: Any = st, **kwargs: Any
+) -> Any:
     """A selectbox over ``options`` for a field."""
     key = _key(page_key, name)
     f = next(f for f in dataclasses.fields(cls) if f.name == name)

@@ -125,11 +125,34 @@ def share_and_export(scene: Scene, result: Any) -> None:
     st.caption("Link to this exact scene (same runs, seed and numbers); the copy button is on the right:")
     st.code(scene_url(scene, base=base_url()), language=None, wrap_lines=True)
     cols = st.columns(3)
-    cols[0].download_button("Scene file (JSON)", to_json(scene), file_name="scene.json", mime="application/json",
-                            key="dl_scene", on_click="ignore")
-    cols[1].download_button("Trajectories (CSV)", lambda: result.frame().to_csv(index=False),
-                            file_name="trajectories.csv", mime="text/csv", key="dl_traj", on_click="ignore")
-    cols[2].download_button("Results table (CSV)", lambda: result.summary().to_csv(index=False),
-                            file_name="results.csv", mime="text/csv", key="dl_results", on_click="ignore")
-    st.file_uploader("Open a scene file", type=["json"], key="scene_upload", on_change=_load_uploaded_scene,
-                     help="A scene saved with 'Scene file (JSON)'; checked like a link.")
+    cols[0].download_button(
+        "Scene file (JSON)",
+        to_json(scene),
+        file_name="scene.json",
+        mime="application/json",
+        key="dl_scene",
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        "Trajectories (CSV)",
+        lambda: result.frame().to_csv(index=False),
+        file_name="trajectories.csv",
+        mime="text/csv",
+        key="dl_traj",
+        on_click="ignore",
+    )
+    cols[2].download_button(
+        "Results table (CSV)",
+        lambda: result.summary().to_csv(index=False),
+        file_name="results.csv",
+        mime="text/csv",
+        key="dl_results",
+        on_click="ignore",
+    )
+    st.file_uploader(
+        "Open a scene file",
+        type=["json"],
+        key="scene_upload",
+        on_change=_load_uploaded_scene,
+        help="A scene saved with 'Scene file (JSON)'; checked like a link.",
+    )

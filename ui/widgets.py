@@ -24,9 +24,15 @@ from scenes import RunSpec, Scene, View, limits
 CUSTOM = "custom"
 WINDOW_KEYS = ("win_xmin", "win_xmax", "win_ymin", "win_ymax")
 SCHEDULE_FIELDS = ("gamma", "step_size", "decay", "total", "min_factor", "warmup", "warmup_start")
-SCHEDULE_BOUNDS = {"gamma": (1e-6, 1.0), "step_size": (1, limits.MAX_STEPS), "decay": (0.0, 100.0),
-                   "total": (1, limits.MAX_STEPS), "min_factor": (0.0, 1.0), "warmup": (0, limits.MAX_STEPS),
-                   "warmup_start": (0.0, 1.0)}
+SCHEDULE_BOUNDS = {
+    "gamma": (1e-6, 1.0),
+    "step_size": (1, limits.MAX_STEPS),
+    "decay": (0.0, 100.0),
+    "total": (1, limits.MAX_STEPS),
+    "min_factor": (0.0, 1.0),
+    "warmup": (0, limits.MAX_STEPS),
+    "warmup_start": (0.0, 1.0),
+}
 SCHEDULE_HELP = {
     "constant": "lr stays lr0",
     "step": "lr0 * gamma^(k // step_size)",
@@ -161,8 +167,9 @@ def state_to_scene(state: Any | None = None) -> tuple[Scene, list[str]]:
         kind = ss.get(f"run{rid}_kind", "sgd")
         label = str(ss.get(f"run{rid}_label", ""))[: limits.MAX_LABEL]
         if kind not in ui_kinds() and f"run{rid}_spec" in ss:  # edited only through links and files
-            runs.append(dataclasses.replace(ss[f"run{rid}_spec"], label=label,
-                                            batch_size=int(ss.get(f"run{rid}_bs", 0))))
+            runs.append(
+                dataclasses.replace(ss[f"run{rid}_spec"], label=label, batch_size=int(ss.get(f"run{rid}_bs", 0)))
+            )
             continue
         hp = {}
         for f in hyper_fields(kind):
@@ -171,8 +178,16 @@ def state_to_scene(state: Any | None = None) -> tuple[Scene, list[str]]:
                 v = ss[k]
                 hp[f.name] = v if isinstance(f.default, (bool, str)) else float(v)
         average_from = int(ss.get(f"run{rid}_avg", 0)) if ss.get(f"run{rid}_avg_on") else -1
-        runs.append(RunSpec(kind, tuple(sorted(hp.items())), label, int(ss.get(f"run{rid}_bs", 0)),
-                            ss.get(f"run{rid}_schedule"), average_from))
+        runs.append(
+            RunSpec(
+                kind,
+                tuple(sorted(hp.items())),
+                label,
+                int(ss.get(f"run{rid}_bs", 0)),
+                ss.get(f"run{rid}_schedule"),
+                average_from,
+            )
+        )
     extra, errs = parse_starts(ss.get("more_starts", ""))
     messages += errs
     starts = [(float(ss.get("start_x", 0.0)), float(ss.get("start_y", 0.0))), *extra]
@@ -186,12 +201,27 @@ def state_to_scene(state: Any | None = None) -> tuple[Scene, list[str]]:
     except (ValueError, TypeError) as exc:
         messages.append(f"Schedule: {exc}; using a constant learning rate.")
         schedule = Schedule()
-    view = View(**{name: bool(ss.get(f"view_{name}", getattr(View(), name)))
-                   for name in ("surface", "animate", "log_loss", "presentation")})
-    scene = Scene(landscape=key, landscape_params=params, formula=formula, window=window, runs=tuple(runs),
-                  starts=tuple(starts), steps=int(ss.get("steps", 500)), schedule=schedule,
-                  noise_sigma=float(ss.get("noise_sigma", 0.0)), batch_size=int(ss.get("batch_size", 1)),
-                  seed=int(ss.get("seed", 0)), tol=float(ss.get("tol", 1e-2)), view=view)
+    view = View(
+        **{
+            name: bool(ss.get(f"view_{name}", getattr(View(), name)))
+            for name in ("surface", "animate", "log_loss", "presentation")
+        }
+    )
+    scene = Scene(
+        landscape=key,
+        landscape_params=params,
+        formula=formula,
+        window=window,
+        runs=tuple(runs),
+        starts=tuple(starts),
+        steps=int(ss.get("steps", 500)),
+        schedule=schedule,
+        noise_sigma=float(ss.get("noise_sigma", 0.0)),
+        batch_size=int(ss.get("batch_size", 1)),
+        seed=int(ss.get("seed", 0)),
+        tol=float(ss.get("tol", 1e-2)),
+        view=view,
+    )
     return scene, messages
 
 
@@ -202,8 +232,13 @@ def preset_controls() -> None:
 
     keys = [p.key for p in PRESETS]
     titles = {p.key: p.title for p in PRESETS}
-    st.selectbox("Preset scene", keys, key="preset_key", format_func=lambda k: titles[k],
-                 help="Curated scenes, each teaching one concept.")
+    st.selectbox(
+        "Preset scene",
+        keys,
+        key="preset_key",
+        format_func=lambda k: titles[k],
+        help="Curated scenes, each teaching one concept.",
+    )
     preset = PRESETS[keys.index(st.session_state["preset_key"])]
     st.caption(f"**{preset.concept}.** " + preset.caption.replace("\n", " "))
     st.button("Load preset", key="load_preset", on_click=_load_preset, type="primary")
@@ -219,14 +254,19 @@ def _load_preset() -> None:
 def landscape_controls() -> None:
     """Landscape choice, its formula and lesson, its parameters (or the custom formula)."""
     ss = st.session_state
-    st.selectbox("Landscape", landscape_choices(), key="landscape", format_func=landscape_title,
-                 on_change=_landscape_changed)
+    st.selectbox(
+        "Landscape", landscape_choices(), key="landscape", format_func=landscape_title, on_change=_landscape_changed
+    )
     key = ss["landscape"]
     if key == CUSTOM:
         ss.setdefault("formula", "sin(x)*cos(y) + 0.1*(x**2 + y**2)")
-        st.text_area("f(x, y) =", key="formula", height=70,
-                     help="Python-like syntax: + - * / ** (or ^), sin cos tan exp log sqrt abs tanh "
-                          "sinh cosh atan atan2 asin acos min max, pi, e.")
+        st.text_area(
+            "f(x, y) =",
+            key="formula",
+            height=70,
+            help="Python-like syntax: + - * / ** (or ^), sin cos tan exp log sqrt abs tanh "
+            "sinh cosh atan atan2 asin acos min max, pi, e.",
+        )
         cols = st.columns(2)
         for i, (k, d) in enumerate(zip(WINDOW_KEYS, (-3.0, 3.0, -3.0, 3.0), strict=True)):
             ss.setdefault(k, d)
@@ -240,8 +280,9 @@ def landscape_controls() -> None:
         for i, (name, (lo, hi)) in enumerate(cls.param_bounds.items()):
             k = f"lp_{key}_{name}"
             ss.setdefault(k, float(defaults[name]))
-            cols[i % len(cols)].number_input(name, key=k, min_value=float(lo), max_value=float(hi),
-                                             format="%g", help=cls.param_help.get(name))
+            cols[i % len(cols)].number_input(
+                name, key=k, min_value=float(lo), max_value=float(hi), format="%g", help=cls.param_help.get(name)
+            )
 
 
 def _landscape_changed() -> None:
@@ -260,27 +301,46 @@ def run_controls() -> None:
     ss.setdefault("next_run_id", len(ss["run_ids"]))
     kinds = ui_kinds()
     cols = st.columns([3, 2])
-    cols[0].selectbox("Optimizer to add", kinds, key="add_kind", format_func=kind_title,
-                      label_visibility="collapsed")
+    cols[0].selectbox("Optimizer to add", kinds, key="add_kind", format_func=kind_title, label_visibility="collapsed")
     disabled = len(ss["run_ids"]) >= limits.MAX_RUNS
-    cols[1].button("Add", key="add_run", on_click=_add_run, disabled=disabled, use_container_width=True,
-                   help=f"At most {limits.MAX_RUNS} runs" if disabled else "Add this optimizer to the race")
+    cols[1].button(
+        "Add",
+        key="add_run",
+        on_click=_add_run,
+        disabled=disabled,
+        use_container_width=True,
+        help=f"At most {limits.MAX_RUNS} runs" if disabled else "Add this optimizer to the race",
+    )
     for n, rid in enumerate(list(ss["run_ids"])):
         kind = ss.get(f"run{rid}_kind", "sgd")
         label = ss.get(f"run{rid}_label") or kind_title(kind)
         with st.expander(f"{n + 1}. {label}", expanded=False):
-            st.text_input("Label", key=f"run{rid}_label", max_chars=limits.MAX_LABEL,
-                          placeholder=kind_title(kind))
+            st.text_input("Label", key=f"run{rid}_label", max_chars=limits.MAX_LABEL, placeholder=kind_title(kind))
             _hyper_widgets(rid, kind)
-            st.number_input("Batch size (0 = scene's)", key=f"run{rid}_bs", min_value=0, max_value=1_000_000,
-                            step=1, help="Minibatch size for this run: gradient noise sigma / sqrt(B)")
+            st.number_input(
+                "Batch size (0 = scene's)",
+                key=f"run{rid}_bs",
+                min_value=0,
+                max_value=1_000_000,
+                step=1,
+                help="Minibatch size for this run: gradient noise sigma / sqrt(B)",
+            )
             if kind in ui_kinds():
                 a1, a2 = st.columns([3, 2])
-                a1.checkbox("Polyak averaging", key=f"run{rid}_avg_on",
-                            help="Show the running mean of the iterates (from the given step) instead of the "
-                                 "last iterate: with noisy gradients it sits much closer to the minimum.")
-                a2.number_input("from step", key=f"run{rid}_avg", min_value=0, max_value=limits.MAX_STEPS,
-                                step=10, label_visibility="collapsed")
+                a1.checkbox(
+                    "Polyak averaging",
+                    key=f"run{rid}_avg_on",
+                    help="Show the running mean of the iterates (from the given step) instead of the "
+                    "last iterate: with noisy gradients it sits much closer to the minimum.",
+                )
+                a2.number_input(
+                    "from step",
+                    key=f"run{rid}_avg",
+                    min_value=0,
+                    max_value=limits.MAX_STEPS,
+                    step=10,
+                    label_visibility="collapsed",
+                )
             c1, c2 = st.columns(2)
             c1.button("Duplicate", key=f"dup{rid}", on_click=_duplicate_run, args=(rid,), disabled=disabled)
             c2.button("Remove", key=f"del{rid}", on_click=_remove_run, args=(rid,))
@@ -290,8 +350,10 @@ def _hyper_widgets(rid: int, kind: str) -> None:
     cls = optimizers.optimizer_class(kind)
     if kind not in ui_kinds():
         run = st.session_state.get(f"run{rid}_spec")
-        st.caption(f"{cls.title}: settings from the preset or link "
-                   f"({', '.join(f'{k}={v}' for k, v in run.hparams) if run else 'defaults'}).")
+        st.caption(
+            f"{cls.title}: settings from the preset or link "
+            f"({', '.join(f'{k}={v}' for k, v in run.hparams) if run else 'defaults'})."
+        )
         if cls.rule:
             st.latex(cls.rule)
         return
@@ -309,9 +371,15 @@ def _hyper_widgets(rid: int, kind: str) -> None:
             st.selectbox(label, choices, key=k)
         else:
             lo, hi = widget_bounds(f)
-            st.number_input(label, key=k, min_value=float(lo) if np.isfinite(lo) else None,
-                            max_value=float(hi) if np.isfinite(hi) else None, format="%g",
-                            step=_step_for(f.default), help=m.get("help") or None)
+            st.number_input(
+                label,
+                key=k,
+                min_value=float(lo) if np.isfinite(lo) else None,
+                max_value=float(hi) if np.isfinite(hi) else None,
+                format="%g",
+                step=_step_for(f.default),
+                help=m.get("help") or None,
+            )
 
 
 def _step_for(default: float) -> float:
@@ -346,26 +414,51 @@ def start_controls() -> None:
     cols = st.columns(2)
     cols[0].number_input("start x", key="start_x", min_value=-COORD, max_value=COORD, format="%g", step=0.1)
     cols[1].number_input("start y", key="start_y", min_value=-COORD, max_value=COORD, format="%g", step=0.1)
-    st.text_input("More starts", key="more_starts", placeholder="x, y; x, y",
-                  help=f"Extra start points, up to {limits.MAX_STARTS} in all. Click the contour to move start 1.")
+    st.text_input(
+        "More starts",
+        key="more_starts",
+        placeholder="x, y; x, y",
+        help=f"Extra start points, up to {limits.MAX_STARTS} in all. Click the contour to move start 1.",
+    )
 
 
 def run_settings_controls() -> None:
     ss = st.session_state
     st.number_input("Steps", key="steps", min_value=1, max_value=limits.MAX_STEPS, step=50)
-    st.selectbox("Learning-rate schedule", SCHEDULE_KINDS, key="schedule_kind",
-                 format_func=lambda k: f"{k.replace('_', ' ')}: {SCHEDULE_HELP[k]}")
+    st.selectbox(
+        "Learning-rate schedule",
+        SCHEDULE_KINDS,
+        key="schedule_kind",
+        format_func=lambda k: f"{k.replace('_', ' ')}: {SCHEDULE_HELP[k]}",
+    )
     kind = ss["schedule_kind"]
-    used = {"step": ("gamma", "step_size"), "exponential": ("gamma",), "inverse_time": ("decay",),
-            "cosine": ("total", "min_factor"), "constant": ()}[kind]
+    used = {
+        "step": ("gamma", "step_size"),
+        "exponential": ("gamma",),
+        "inverse_time": ("decay",),
+        "cosine": ("total", "min_factor"),
+        "constant": (),
+    }[kind]
     cols = st.columns(2)
     for i, name in enumerate((*used, "warmup")):
         lo, hi = SCHEDULE_BOUNDS[name]
         integer = isinstance(lo, int)
-        cols[i % 2].number_input(name.replace("_", " "), key=f"sched_{name}", min_value=lo, max_value=hi,
-                                 step=1 if integer else None, format="%d" if integer else "%g")
-    st.number_input("Gradient noise sigma", key="noise_sigma", min_value=0.0, max_value=1e3, format="%g",
-                    help="Stochastic gradient = gradient + N(0, (sigma/sqrt(B))^2). 0 = full batch.")
+        cols[i % 2].number_input(
+            name.replace("_", " "),
+            key=f"sched_{name}",
+            min_value=lo,
+            max_value=hi,
+            step=1 if integer else None,
+            format="%d" if integer else "%g",
+        )
+    st.number_input(
+        "Gradient noise sigma",
+        key="noise_sigma",
+        min_value=0.0,
+        max_value=1e3,
+        format="%g",
+        help="Stochastic gradient = gradient + N(0, (sigma/sqrt(B))^2). 0 = full batch.",
+    )
     cols = st.columns(2)
     cols[0].number_input("Batch size B", key="batch_size", min_value=1, max_value=1_000_000, step=1)
     cols[1].number_input("Seed", key="seed", min_value=0, max_value=2**32 - 1, step=1)
@@ -376,6 +469,9 @@ def view_controls() -> None:
     st.toggle("3D surface", key="view_surface")
     st.toggle("Classroom animation", key="view_animate")
     st.toggle("Log loss axis", key="view_log_loss")
-    st.toggle("Presentation mode", key="view_presentation",
-              help="For a projector: large fonts, thick lines, the animation first, no export clutter. "
-                   "The page's link now carries present=1: opening it starts with the sidebar collapsed.")
+    st.toggle(
+        "Presentation mode",
+        key="view_presentation",
+        help="For a projector: large fonts, thick lines, the animation first, no export clutter. "
+        "The page's link now carries present=1: opening it starts with the sidebar collapsed.",
+    )
