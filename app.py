@@ -22,7 +22,7 @@ st.set_page_config(
 
 from figures import highlight_status, results_table  # noqa: E402  (set_page_config must come first)
 from figures.race import race_figures  # noqa: E402
-from ui import compute, url_state, widgets  # noqa: E402
+from ui import compute, inputs, url_state, widgets  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
 
 CONTOUR_KEY = "contour_chart"
@@ -49,6 +49,7 @@ presenting = scene.view.presentation
 page.apply_presentation(presenting)
 st.title("Optimizer race")
 page.show_messages(st.session_state.get("_url_warnings", []), messages)
+inputs.show_notes()
 
 page.stop_on_problems(scene.problems())
 
@@ -74,7 +75,7 @@ figs = race_figures(
 
 head, formula = st.columns([2, 3])
 head.markdown(f"**{landscape.title}** · {landscape.lesson}  \nClick the contour to move the start point.")
-formula.latex(landscape.formula)
+formula.latex(landscape.latex)
 if presenting:  # the classroom view: the animation first and large, then the static picture
     st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
 left, right = st.columns(2) if scene.view.surface else (st.container(), None)

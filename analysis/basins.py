@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 import landscapes
 import optimizers
 from landscapes.base import Landscape, Window
-from landscapes.custom import CUSTOM_KEY, DEFAULT_FORMULA, landscape_problems, resolve
+from landscapes.custom import CustomLandscape
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
-from optimizers.base import OptimizerConfig, hyper
+from optimizers.base import OptimizerConfig
 from scenes import limits
+from settings import hyper, same_as
 
 Array = np.ndarray
 
@@ -52,11 +53,11 @@ def basin_kinds() -> list[str]:
 
 KINDS: tuple[str, ...] = tuple(basin_kinds())
 SLOT_CHOICES: tuple[str, ...] = (NONE, *KINDS)
-LANDSCAPES: tuple[str, ...] = (*landscapes.names(), CUSTOM_KEY)  # custom: the typed formula
+LANDSCAPES: tuple[str, ...] = tuple(landscapes.names())
 
 
 def _slot(kind: str) -> str:
-    return field(default=kind, metadata={"choices": SLOT_CHOICES})
+    return hyper(kind, choices=SLOT_CHOICES)
 
 
 def _lr(value: float, n: int) -> float:
@@ -67,8 +68,8 @@ def _lr(value: float, n: int) -> float:
 class BasinSettings:
     """Landscape, grid, run length and up to four (optimizer, learning rate) panels, plus noise."""
 
-    landscape: str = field(default="himmelblau", metadata={"choices": LANDSCAPES})
-    formula: str = DEFAULT_FORMULA  # used when landscape == "custom" (window -3..3)
+    landscape: str = hyper("himmelblau", choices=LANDSCAPES)
+    formula: str = same_as(CustomLandscape, "formula")  # used by landscapes that take a formula
     resolution: int = hyper(100, lo=8, hi=256, label="grid points across")
     zoom: float = hyper(1.0, lo=0.25, hi=4.0, label="zoom out (x window)")
     steps: int = hyper(300, lo=1, hi=limits.MAX_STEPS, label="steps")
@@ -81,9 +82,9 @@ class BasinSettings:
     lr3: float = _lr(0.1, 3)
     opt4: str = _slot(NONE)
     lr4: float = _lr(0.01, 4)
-    noise_sigma: float = hyper(0.0, lo=0.0, hi=1000.0, label="noise sigma")
+    noise_sigma: float = same_as(Noise, "sigma")
     batch_size: int = hyper(1, lo=1, hi=1_000_000, label="batch size")
-    seed: int = hyper(0, lo=0, hi=2**32 - 1, label="seed")
+    seed: int = same_as(RunOptions, "seed")
 
     def __post_init__(self) -> None:
         if not 8 <= self.resolution <= 256:
@@ -108,8 +109,12 @@ class BasinSettings:
         """A distinct label per panel: ``"SGD, lr=0.01"``."""
         return [f"{optimizers.optimizer_class(k).title}, lr={lr:g}" for k, lr in self.panels()]
 
+    def landscape_params(self) -> dict[str, str]:
+        """The landscape's parameters these settings hold: the typed formula, where it takes one."""
+        return {"formula": self.formula} if landscapes.takes(self.landscape, "formula") else {}
+
     def landscape_obj(self) -> Landscape:
-        return resolve(self.landscape, self.formula)
+        return landscapes.get(self.landscape, **self.landscape_params())
 
     def window(self) -> Window:
         """The start grid's extent: the landscape's window scaled by ``zoom`` about its centre."""
@@ -131,7 +136,7 @@ class BasinSettings:
 
     def problems(self) -> list[str]:
         """Why these settings cannot run (empty when they can)."""
-        out = landscape_problems(self.landscape, self.formula, LANDSCAPES)
+        out = landscapes.problems(self.landscape, **self.landscape_params())
         if out:
             return out
         panels = self.panels()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,7 +23,7 @@ import landscapes
 import optimizers
 from landscapes.base import Landscape
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
-from optimizers.base import hyper
+from settings import check_fields, hyper, same_as, spec_for
 
 Array = np.ndarray
 
@@ -38,24 +38,13 @@ SUGGESTED: dict[str, tuple[float, float]] = {
     "sharp_flat": (0.1, 2.0),
 }
 MAX_BATCHES = 8  # batch sizes in one experiment (besides full batch)
-MAX_BATCH = 1_000_000
+MAX_BATCH = int(spec_for(Noise, "batch_size").hi)
 MAX_CURVE_WORK = 1_000_000  # batch sizes x seeds x steps of the loss-curve experiment
 MAX_BASIN_WORK = 2_000_000  # batch sizes x runs x steps of the sharp/flat experiment
 MAX_SHOWN_POINTS = 400  # recorded steps kept per run in the returned results
 QUENCH_LR = 0.02  # noise-free GD that decides a run's basin (stable for curvature up to 100)
 QUENCH_STEPS = 400
 BIG = 1e100  # non-finite losses are replaced by +-BIG before percentiles
-
-
-def check_ranges(settings: object) -> None:
-    """Raise ``ValueError("Invalid <label>: <value> ...")`` for a numeric field outside its ``hyper`` range."""
-    for f in dataclasses.fields(settings):
-        lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
-        value = getattr(settings, f.name)
-        if lo is not None and not (
-            math.isfinite(value) and lo <= value <= hi and (value > lo or not f.metadata.get("lo_open"))
-        ):
-            raise ValueError(f"Invalid {f.metadata.get('label') or f.name}: {value} (must be in [{lo:g}, {hi:g}])")
 
 
 def parse_batches(text: str) -> tuple[int, ...]:
@@ -83,11 +72,11 @@ def parse_batches(text: str) -> tuple[int, ...]:
 class BatchSettings:
     """Everything the batch-size lesson computes from (the page's widgets and URL)."""
 
-    landscape: str = field(default="himmelblau", metadata={"choices": LANDSCAPES})
-    optimizer: str = field(default="sgd", metadata={"choices": OPTIMIZERS})
+    landscape: str = hyper("himmelblau", choices=LANDSCAPES)
+    optimizer: str = hyper("sgd", choices=OPTIMIZERS)
     suggested: bool = True  # use SUGGESTED[landscape] instead of lr and sigma
     lr: float = hyper(0.01, lo=0.0, hi=10.0, lo_open=True, log=True, label="learning rate")
-    sigma: float = hyper(20.0, lo=0.0, hi=1000.0, label="per-sample noise σ")
+    sigma: float = same_as(Noise, "sigma", default=20.0, label="per-sample noise σ")
     batches: str = "1, 8, 64"
     full_batch: bool = True
     custom_start: bool = False  # else the landscape's first default start
@@ -95,9 +84,9 @@ class BatchSettings:
     start_y: float = hyper(0.0, lo=-1e3, hi=1e3, label="start y")
     steps: int = hyper(400, lo=1, hi=5000, label="steps")
     seeds: int = hyper(50, lo=2, hi=500, label="seeds")
-    seed: int = hyper(0, lo=0, hi=2**31 - 1, label="base seed")
+    seed: int = same_as(RunOptions, "seed", label="base seed")
     basin_batches: str = "1, 2, 4, 8, 16, 64"
-    basin_start: str = field(default="sharp well", metadata={"choices": BASIN_STARTS})
+    basin_start: str = hyper("sharp well", choices=BASIN_STARTS)
     basin_lr: float = hyper(0.1, lo=0.0, hi=1.0, lo_open=True, log=True, label="learning rate (sharp/flat)")
     basin_sigma: float = hyper(2.0, lo=0.0, hi=100.0, label="noise σ (sharp/flat)")
     basin_steps: int = hyper(1000, lo=1, hi=5000, label="steps (sharp/flat)")
@@ -110,7 +99,7 @@ class BatchSettings:
             raise ValueError(f"Invalid optimizer: {self.optimizer!r} (choose one of {', '.join(OPTIMIZERS)})")
         if self.basin_start not in BASIN_STARTS:
             raise ValueError(f"Invalid basin start: {self.basin_start!r}")
-        check_ranges(self)
+        check_fields(self)
         curve = self.n_configs * self.seeds * self.steps
         if curve > MAX_CURVE_WORK:
             raise ValueError(

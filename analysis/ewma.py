@@ -14,14 +14,13 @@ time with arrays over betas), which equals ``v_t / (1 - beta^t)`` and is exact w
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.signal import lfilter
 
-from optimizers.base import hyper
+from optimizers import RunOptions
+from settings import check_fields, hyper, same_as
 
 Array = np.ndarray
 
@@ -39,16 +38,12 @@ class EwmaSettings:
     mean: float = hyper(12.0, lo=-50.0, hi=50.0, label="mean temperature")
     amplitude: float = hyper(10.0, lo=0.0, hi=50.0, label="seasonal amplitude")
     noise: float = hyper(4.0, lo=0.0, hi=50.0, label="noise σ")
-    seed: int = hyper(0, lo=0, hi=2**31 - 1, label="seed")
+    seed: int = same_as(RunOptions, "seed")
     zoom: int = hyper(60, lo=5, hi=MAX_DAYS, label="days in the start-up view")
     log_weights: bool = False  # weights on a log axis
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
-            value = getattr(self, f.name)
-            if lo is not None and not (math.isfinite(value) and lo <= value <= hi):
-                raise ValueError(f"Invalid {f.metadata.get('label') or f.name}: {value} (must be in [{lo:g}, {hi:g}])")
+        check_fields(self)
 
     @property
     def betas(self) -> tuple[float, ...]:

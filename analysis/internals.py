@@ -16,8 +16,7 @@ is the state after that update.
 from __future__ import annotations
 
 import dataclasses
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,7 +24,8 @@ import numpy as np
 import landscapes
 import optimizers
 from landscapes.base import Landscape
-from optimizers.base import OptimizerConfig, hyper
+from optimizers.base import OptimizerConfig
+from settings import check_fields, hyper
 
 Array = np.ndarray
 
@@ -91,8 +91,8 @@ class InternalsSettings:
 
     ``step`` is only the step shown; it does not change the run (see ``run_settings``)."""
 
-    landscape: str = field(default="ravine", metadata={"choices": LANDSCAPES})
-    optimizer: str = field(default="adam", metadata={"choices": OPTIMIZERS})
+    landscape: str = hyper("ravine", choices=LANDSCAPES)
+    optimizer: str = hyper("adam", choices=OPTIMIZERS)
     suggested_lr: bool = True  # use the suggested learning rate for this optimizer and landscape instead of lr
     lr: float = hyper(0.05, lo=0.0, hi=100.0, lo_open=True, log=True, label="learning rate")
     momentum: float = hyper(0.9, lo=0.0, hi=0.999, label="momentum μ")
@@ -111,13 +111,7 @@ class InternalsSettings:
             raise ValueError(f"Invalid landscape: {self.landscape!r} (choose one of {', '.join(LANDSCAPES)})")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"Invalid optimizer: {self.optimizer!r} (choose one of {', '.join(OPTIMIZERS)})")
-        for f in dataclasses.fields(self):
-            lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
-            value = getattr(self, f.name)
-            if lo is not None and not (
-                math.isfinite(value) and lo <= value <= hi and (value > lo or not f.metadata.get("lo_open"))
-            ):
-                raise ValueError(f"Invalid {f.metadata.get('label') or f.name}: {value} (must be in [{lo:g}, {hi:g}])")
+        check_fields(self)
 
     @property
     def learning_rate(self) -> float:

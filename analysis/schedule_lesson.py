@@ -9,16 +9,17 @@ exploits late (small steps), so the cloud shrinks and the run settles.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 import landscapes
 import optimizers
-from analysis.batch import band, check_ranges, select_runs, thin_steps
+from analysis.batch import band, select_runs, thin_steps
 from landscapes.base import Landscape
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Schedule
-from optimizers.base import hyper
+from optimizers.schedules import Constant, Cosine, Exponential, InverseTime, StepDecay
+from settings import check_fields, hyper, same_as
 
 Array = np.ndarray
 
@@ -62,14 +63,14 @@ MAX_SHOWN_POINTS = 400
 class ScheduleSettings:
     """Everything the schedules lesson computes from (the page's widgets and URL)."""
 
-    landscape: str = field(default="himmelblau", metadata={"choices": LANDSCAPES})
-    optimizer: str = field(default="sgd", metadata={"choices": OPTIMIZERS})
+    landscape: str = hyper("himmelblau", choices=LANDSCAPES)
+    optimizer: str = hyper("sgd", choices=OPTIMIZERS)
     suggested: bool = True  # use SUGGESTED[landscape] instead of lr and sigma
     lr: float = hyper(0.01, lo=0.0, hi=10.0, lo_open=True, log=True, label="initial learning rate")
-    sigma: float = hyper(20.0, lo=0.0, hi=1000.0, label="gradient noise σ")
+    sigma: float = same_as(Noise, "sigma", default=20.0, label="gradient noise σ")
     steps: int = hyper(500, lo=2, hi=5000, label="steps")
     seeds: int = hyper(20, lo=1, hi=200, label="seeds")
-    seed: int = hyper(0, lo=0, hi=2**31 - 1, label="base seed")
+    seed: int = same_as(RunOptions, "seed", label="base seed")
     custom_start: bool = False  # else the landscape's first default start
     start_x: float = hyper(0.0, lo=-1e3, hi=1e3, label="start x")
     start_y: float = hyper(0.0, lo=-1e3, hi=1e3, label="start y")
@@ -92,7 +93,7 @@ class ScheduleSettings:
             raise ValueError(f"Invalid landscape: {self.landscape!r} (choose one of {', '.join(LANDSCAPES)})")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"Invalid optimizer: {self.optimizer!r} (choose one of {', '.join(OPTIMIZERS)})")
-        check_ranges(self)
+        check_fields(self)
         if self.use_warmup_cosine and self.warmup >= self.steps:
             raise ValueError(
                 f"Invalid warm-up: {self.warmup} updates leave nothing of {self.steps} steps to decay "
@@ -116,18 +117,17 @@ class ScheduleSettings:
     def schedule(self, name: str) -> Schedule:
         """The ``optimizers.Schedule`` of ``name``; cosine anneals over the whole run."""
         if name == "constant":
-            return Schedule()
+            return Constant()
         if name == "step":
-            return Schedule("step", gamma=self.step_gamma, step_size=self.step_size)
+            return StepDecay(gamma=self.step_gamma, step_size=self.step_size)
         if name == "exponential":
-            return Schedule("exponential", gamma=self.exp_gamma)
+            return Exponential(gamma=self.exp_gamma)
         if name == "inverse_time":
-            return Schedule("inverse_time", decay=self.decay)
+            return InverseTime(decay=self.decay)
         if name == "cosine":
-            return Schedule("cosine", total=self.steps, min_factor=self.min_factor)
+            return Cosine(total=self.steps, min_factor=self.min_factor)
         if name == "warmup_cosine":
-            return Schedule(
-                "cosine",
+            return Cosine(
                 total=max(self.steps - self.warmup, 1),
                 min_factor=self.min_factor,
                 warmup=self.warmup,

@@ -14,16 +14,15 @@ itself, and stalls; saddle-free Newton (``|H|``) and gradient descent go downhil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 import landscapes
 import optimizers
-from analysis.batch import check_ranges
 from landscapes.base import Landscape
 from optimizers import RunConfig, RunOptions, RunResult, Status
-from optimizers.base import hyper
+from settings import check_fields, hyper
 
 Array = np.ndarray
 
@@ -63,7 +62,7 @@ TABLE_COLUMNS = (
 class SecondOrderSettings:
     """Everything the second-order lesson computes from (the page's widgets and URL)."""
 
-    landscape: str = field(default="rosenbrock", metadata={"choices": LANDSCAPES})
+    landscape: str = hyper("rosenbrock", choices=LANDSCAPES)
     custom_start: bool = False  # else the landscape's first default start
     start_x: float = hyper(-1.5, lo=-1e3, hi=1e3, label="start x")
     start_y: float = hyper(2.0, lo=-1e3, hi=1e3, label="start y")
@@ -76,7 +75,7 @@ class SecondOrderSettings:
     def __post_init__(self) -> None:
         if self.landscape not in LANDSCAPES:
             raise ValueError(f"Invalid landscape: {self.landscape!r} (choose one of {', '.join(LANDSCAPES)})")
-        check_ranges(self)
+        check_fields(self)
 
 
 def auto_lr(landscape: Landscape, start: Array) -> float:

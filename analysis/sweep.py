@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -29,10 +29,12 @@ import numpy as np
 import landscapes
 import optimizers
 from landscapes.base import Landscape
-from landscapes.custom import CUSTOM_KEY, DEFAULT_FORMULA, landscape_problems, resolve
-from optimizers import Noise, RunConfig, RunOptions, RunResult, Schedule, Status
-from optimizers.base import OptimizerConfig, hyper
+from landscapes.custom import CustomLandscape
+from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
+from optimizers.base import OptimizerConfig
+from optimizers.schedules import Constant
 from scenes import Scene, limits, spec
+from settings import Spec, hyper, same_as, spec_of
 
 Array = np.ndarray
 
@@ -61,7 +63,7 @@ def sweep_params(kind: str) -> list[str]:
     return [
         f.name
         for f in dataclasses.fields(cls)
-        if isinstance(f.default, float) and not isinstance(f.default, bool) and "lo" in f.metadata
+        if isinstance(f.default, float) and not isinstance(f.default, bool) and (spec_of(f) or Spec()).bounded
     ]
 
 
@@ -77,7 +79,7 @@ def sweep_kinds() -> list[str]:
 
 
 KINDS: tuple[str, ...] = tuple(sweep_kinds())
-LANDSCAPES: tuple[str, ...] = (*landscapes.names(), CUSTOM_KEY)  # custom: the typed formula
+LANDSCAPES: tuple[str, ...] = tuple(landscapes.names())
 
 
 def default_axes(kind: str) -> tuple[str, str]:
@@ -99,12 +101,13 @@ def axis_defaults(kind: str, name: str) -> tuple[float, float, bool]:
     if name == "eps":
         return 1e-10, 1e-1, True
     f = next(f for f in dataclasses.fields(optimizers.optimizer_class(kind)) if f.name == name)
-    lo, hi = float(f.metadata.get("lo", 0.0)), float(f.metadata.get("hi", 1.0))
+    spec = spec_of(f) or Spec(lo=0.0, hi=1.0)
+    lo, hi = spec.lo, spec.hi
     lo = lo if math.isfinite(lo) else 0.0
     hi = min(hi, 1.0) if math.isfinite(hi) else 1.0
     if hi <= lo:
         hi = lo + 1.0
-    if f.metadata.get("log") and lo >= 0.0:
+    if spec.log and lo >= 0.0:
         return max(lo, hi * 1e-4), hi, True
     return lo, hi, False
 
@@ -133,9 +136,9 @@ def cell_edges(values: Array, log: bool) -> Array:
 class SweepSettings:
     """Everything the sweep page shows. Axis ``x`` varies along a row, ``y`` along a column."""
 
-    landscape: str = field(default="ravine", metadata={"choices": LANDSCAPES})
-    formula: str = DEFAULT_FORMULA  # used when landscape == "custom" (window -3..3)
-    optimizer: str = field(default="momentum", metadata={"choices": KINDS})
+    landscape: str = hyper("ravine", choices=LANDSCAPES)
+    formula: str = same_as(CustomLandscape, "formula")  # used by landscapes that take a formula
+    optimizer: str = hyper("momentum", choices=KINDS)
     x_param: str = "lr"
     x_min: float = hyper(1e-4, lo=-1e6, hi=1e6, label="x min")
     x_max: float = hyper(1.0, lo=-1e6, hi=1e6, label="x max")
@@ -151,7 +154,7 @@ class SweepSettings:
     start_y: float = hyper(0.0, lo=-1e6, hi=1e6, label="start y")
     steps: int = hyper(200, lo=1, hi=limits.MAX_STEPS, label="steps")
     tol: float = hyper(1e-2, lo=1e-12, hi=10.0, label="tolerance")
-    metric: str = field(default="final_loss", metadata={"choices": METRICS})
+    metric: str = hyper("final_loss", choices=METRICS)
 
     def __post_init__(self) -> None:
         for axis in ("x", "y"):
@@ -177,8 +180,12 @@ class SweepSettings:
     def cells(self) -> int:
         return self.nx * self.ny
 
+    def landscape_params(self) -> dict[str, str]:
+        """The landscape's parameters these settings hold: the typed formula, where it takes one."""
+        return {"formula": self.formula} if landscapes.takes(self.landscape, "formula") else {}
+
     def landscape_obj(self) -> Landscape:
-        return resolve(self.landscape, self.formula)
+        return landscapes.get(self.landscape, **self.landscape_params())
 
     def start(self) -> tuple[float, float]:
         if self.custom_start:
@@ -204,11 +211,9 @@ class SweepSettings:
 
     def cell_scene(self, i: int, j: int) -> Scene:
         """The race scene of one cell: this optimizer, landscape, start, steps and tolerance."""
-        custom = self.landscape == CUSTOM_KEY
         return Scene(
             landscape=self.landscape,
-            formula=self.formula if custom else "",
-            window=(-3.0, 3.0, -3.0, 3.0) if custom else None,
+            landscape_params=tuple(self.landscape_params().items()),
             runs=(spec(self.optimizer, **self.cell_hparams(i, j)),),
             starts=(self.start(),),
             steps=self.steps,
@@ -217,7 +222,7 @@ class SweepSettings:
 
     def problems(self) -> list[str]:
         """Why this sweep cannot run (empty when it can): names, limits, hyperparameter ranges."""
-        out = landscape_problems(self.landscape, self.formula, LANDSCAPES)
+        out = landscapes.problems(self.landscape, **self.landscape_params())
         if out:
             return out
         if self.optimizer not in KINDS:
@@ -293,7 +298,7 @@ def run_columns(
     the pieces equal the whole). ``ValueError`` if any value is invalid."""
     stacked_config(base, columns)  # validates all values at once
     configs = unstacked_configs(base, columns)
-    schedule, noise = Schedule(), Noise()
+    schedule, noise = Constant(), Noise()
     run_cfgs = [RunConfig(c, schedule, noise) for c in configs]
     starts = np.asarray(start, dtype=float).reshape(1, 2)
     parts = [

@@ -15,6 +15,7 @@ from analysis.sweep import Outcome, SweepResult, theory_edge
 from figures.contour import f32
 from figures.grid import contour_levels, known_min_value
 from figures.style import MARK_COLOR, FigureStyle
+from settings import spec_of
 
 Array = np.ndarray
 
@@ -33,7 +34,8 @@ EDGE_COLOR = "#FFFFFF"
 def param_label(kind: str, name: str) -> str:
     """The hyperparameter's label from its ``hyper`` metadata (``"learning rate"``), else its name."""
     f = next((f for f in dataclasses.fields(optimizers.optimizer_class(kind)) if f.name == name), None)
-    return (f.metadata.get("label") if f is not None else "") or name
+    spec = spec_of(f) if f is not None else None
+    return (spec.label if spec is not None else "") or name
 
 
 def axis_title(kind: str, name: str, log: bool) -> str:

@@ -1,10 +1,20 @@
-"""2D test functions with analytic gradients and Hessians, evaluated on arrays of points."""
+"""2D landscapes with analytic gradients and Hessians, evaluated on arrays of points: the classic
+test functions, the teaching landscapes and the user's typed formula (key ``"custom"``)."""
 
-from landscapes import classic, teaching
+from landscapes import classic, custom, teaching
 from landscapes.base import CriticalPoint, Landscape, Window
-from landscapes.registry import UnknownLandscapeError, get, landscape_class, names, register
+from landscapes.registry import (
+    UnknownLandscapeError,
+    builtin_names,
+    get,
+    landscape_class,
+    names,
+    problems,
+    register,
+    takes,
+)
 
-for _cls in classic.ALL + teaching.ALL:
+for _cls in (*classic.ALL, *teaching.ALL, custom.CustomLandscape):
     register(_cls)
 
 __all__ = [
@@ -12,8 +22,11 @@ __all__ = [
     "Landscape",
     "UnknownLandscapeError",
     "Window",
+    "builtin_names",
     "get",
     "landscape_class",
     "names",
+    "problems",
     "register",
+    "takes",
 ]

@@ -12,6 +12,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from settings import check_fields, declared
+
 Array = np.ndarray
 
 
@@ -92,7 +94,8 @@ def hessian_from(hxx: Array, hxy: Array, hyy: Array) -> Array:
 @dataclass(frozen=True)
 class Landscape:
     """Base class of every landscape. Subclasses are frozen dataclasses whose fields are the
-    user-editable parameters (Rosenbrock's ``a`` and ``b``, a ravine's condition number, ...).
+    user-editable parameters (Rosenbrock's ``a`` and ``b``, a ravine's condition number, ...), each
+    declared with ``settings.hyper`` (range and help), from which checks, links and widgets derive.
 
     Subclasses set the class variables and implement ``value``, ``grad`` and ``hessian`` over
     points of shape ``(..., 2)``; they may override ``minima``, ``saddles``, ``window`` and
@@ -101,21 +104,21 @@ class Landscape:
 
     key: ClassVar[str] = ""
     title: ClassVar[str] = ""
-    formula: ClassVar[str] = ""  # LaTeX, without surrounding $
+    latex: ClassVar[str] = ""  # the formula in LaTeX, without surrounding $
     lesson: ClassVar[str] = ""  # one line: what it teaches
     default_window: ClassVar[Window] = Window(-2.0, 2.0, -2.0, 2.0)
     default_starts: ClassVar[tuple[tuple[float, float], ...]] = ((1.5, 1.5),)
     unbounded_below: ClassVar[bool] = False  # runs leaving the window are stopped as "left"
     log_levels: ClassVar[bool] = False  # contour levels spaced logarithmically
-    # Bounds for each parameter field: name -> (min, max); used by validation and the UI.
-    param_bounds: ClassVar[dict[str, tuple[float, float]]] = {}
-    param_help: ClassVar[dict[str, str]] = {}
+    user_defined: ClassVar[bool] = False  # True for a landscape typed by the user (a formula)
 
     def __post_init__(self) -> None:
-        for name, (lo, hi) in self.param_bounds.items():
-            v = getattr(self, name)
-            if not (np.isfinite(v) and lo <= v <= hi):
-                raise ValueError(f"Invalid {self.key} parameter {name}={v!r}: must be in [{lo}, {hi}]")
+        check_fields(self)
+
+    @classmethod
+    def param_bounds(cls) -> dict[str, tuple[float, float]]:
+        """The numeric parameters' closed ranges, by name (from their ``hyper`` declarations)."""
+        return {name: spec.closed() for name, (f, spec) in declared(cls).items() if isinstance(f.default, float)}
 
     # --- the function -------------------------------------------------------------------
     def value(self, p: Array) -> Array:

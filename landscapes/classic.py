@@ -7,24 +7,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from landscapes.base import Array, CriticalPoint, Landscape, Window, hessian_from, stack
+from settings import hyper
 
 
 @dataclass(frozen=True)
 class Rosenbrock(Landscape):
     """``f = (a - x)^2 + b (y - x^2)^2``; minimum at ``(a, a^2)`` with value 0."""
 
-    a: float = 1.0
-    b: float = 100.0
+    a: float = hyper(1.0, lo=-2.0, hi=2.0, help="x of the minimum (a, a²)")
+    b: float = hyper(100.0, lo=0.0, hi=1000.0, help="steepness of the valley walls")
 
     key = "rosenbrock"
     title = "Rosenbrock"
-    formula = r"f(x, y) = (a - x)^2 + b\,(y - x^2)^2"
+    latex = r"f(x, y) = (a - x)^2 + b\,(y - x^2)^2"
     lesson = "A curved, flat-bottomed valley: easy to find, slow to follow to the minimum."
     default_window = Window(-2.0, 2.0, -1.0, 3.0)
     default_starts = ((-1.5, 2.0), (-0.5, 2.5), (1.5, -0.5))
     log_levels = True
-    param_bounds = {"a": (-2.0, 2.0), "b": (0.0, 1000.0)}
-    param_help = {"a": "x of the minimum (a, a²)", "b": "steepness of the valley walls"}
 
     def value(self, p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
@@ -60,7 +59,7 @@ class Beale(Landscape):
 
     key = "beale"
     title = "Beale"
-    formula = r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"
+    latex = r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"
     lesson = "Steep walls and a flat, bent floor: gradient sizes span many orders of magnitude."
     default_window = Window(-4.5, 4.5, -4.5, 4.5)
     default_starts = ((-1.0, 2.0), (1.0, -2.0), (0.5, 1.2))
@@ -111,7 +110,7 @@ class Himmelblau(Landscape):
 
     key = "himmelblau"
     title = "Himmelblau"
-    formula = r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2"
+    latex = r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2"
     lesson = "Four equally good minima: the start alone decides which one you reach."
     default_window = Window(-5.0, 5.0, -5.0, 5.0)
     default_starts = ((0.0, 0.0), (-1.0, -1.5), (0.5, -1.5), (-0.8, 0.2))
@@ -163,16 +162,14 @@ HIMMELBLAU_MAXIMUM = CriticalPoint(-0.27084459066734761304, -0.92303855647998146
 class Rastrigin(Landscape):
     """``f = 2A + Σ (x_i^2 - A cos 2π x_i)``: a bowl covered in a grid of local minima near integer points."""
 
-    A: float = 10.0
+    A: float = hyper(10.0, lo=1.0, hi=20.0, help="height of the ripples (0 would leave only the bowl)")
 
     key = "rastrigin"
     title = "Rastrigin"
-    formula = r"f(x, y) = 2A + \sum_{i \in \{x, y\}} \left(x_i^2 - A\cos 2\pi x_i\right)"
+    latex = r"f(x, y) = 2A + \sum_{i \in \{x, y\}} \left(x_i^2 - A\cos 2\pi x_i\right)"
     lesson = "Hundreds of local minima on a bowl: plain GD stops in the nearest one; noise and momentum hop out."
     default_window = Window(-5.12, 5.12, -5.12, 5.12)
     default_starts = ((-4.3, 3.8), (2.2, -1.1), (0.45, 0.5))
-    param_bounds = {"A": (1.0, 20.0)}
-    param_help = {"A": "height of the ripples (0 would leave only the bowl)"}
 
     def value(self, p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
@@ -216,20 +213,18 @@ class Ackley(Landscape):
     replaces the cone tip, so the gradient is continuous and the minimum (0, 0), value 0, has a Hessian.
     """
 
-    a: float = 20.0
-    b: float = 0.2
+    a: float = hyper(20.0, lo=1.0, hi=40.0, help="depth of the central funnel")
+    b: float = hyper(0.2, lo=0.05, hi=1.0, help="how quickly the funnel narrows")
 
     key = "ackley"
     title = "Ackley"
-    formula = (
+    latex = (
         r"f(x, y) = a\left(e^{-b\varepsilon} - e^{-b r}\right) + e - e^{\frac{1}{2}(\cos 2\pi x + \cos 2\pi y)},"
         r"\quad r = \sqrt{\tfrac{1}{2}(x^2 + y^2) + \varepsilon^2}"
     )
     lesson = "A deep funnel under an egg-crate of local minima: the big picture is easy, the details trap you."
     default_window = Window(-5.0, 5.0, -5.0, 5.0)
     default_starts = ((-3.6, 3.1), (2.4, -4.2), (1.2, 0.9))
-    param_bounds = {"a": (1.0, 40.0), "b": (0.05, 1.0)}
-    param_help = {"a": "depth of the central funnel", "b": "how quickly the funnel narrows"}
 
     EPS = 0.05  # smoothing radius of the funnel tip
 
@@ -275,7 +270,7 @@ class Booth(Landscape):
 
     key = "booth"
     title = "Booth"
-    formula = r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2"
+    latex = r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2"
     lesson = "A tilted bowl with condition number 9: gradients do not point at the minimum."
     default_window = Window(-5.0, 7.0, -3.0, 9.0)
     default_starts = ((-4.0, -2.0), (6.0, 8.0), (-4.0, 8.0))
@@ -305,7 +300,7 @@ class GoldsteinPrice(Landscape):
 
     key = "goldstein_price"
     title = "Goldstein–Price"
-    formula = (
+    latex = (
         r"f = \left[1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
         r"\left[30 + (2x - 3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]"
     )
@@ -378,7 +373,7 @@ class SixHumpCamel(Landscape):
 
     key = "six_hump_camel"
     title = "Six-hump camel"
-    formula = r"f(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (4y^2 - 4)\,y^2"
+    latex = r"f(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (4y^2 - 4)\,y^2"
     lesson = "Two global minima, four local ones and saddles between them: a map of basins of attraction."
     default_window = Window(-2.5, 2.5, -1.5, 1.5)
     default_starts = ((-2.2, -1.2), (0.6, 1.2), (2.2, 0.0), (-0.3, 0.3))
@@ -444,7 +439,7 @@ class StyblinskiTang(Landscape):
 
     key = "styblinski_tang"
     title = "Styblinski–Tang"
-    formula = r"f(x, y) = \tfrac{1}{2}\sum_{i \in \{x, y\}} \left(x_i^4 - 16x_i^2 + 5x_i\right)"
+    latex = r"f(x, y) = \tfrac{1}{2}\sum_{i \in \{x, y\}} \left(x_i^4 - 16x_i^2 + 5x_i\right)"
     lesson = "Four minima of different depth: the one downhill from your start is rarely the deepest."
     default_window = Window(-5.0, 5.0, -5.0, 5.0)
     default_starts = ((0.5, 0.5), (4.5, -4.5), (-0.5, 4.5), (0.1, -0.2))
@@ -485,7 +480,7 @@ class Matyas(Landscape):
 
     key = "matyas"
     title = "Matyas"
-    formula = r"f(x, y) = 0.26\,(x^2 + y^2) - 0.48\,xy"
+    latex = r"f(x, y) = 0.26\,(x^2 + y^2) - 0.48\,xy"
     lesson = "A nearly flat diagonal valley (condition number 25): GD slows to a crawl along the floor."
     default_window = Window(-10.0, 10.0, -10.0, 10.0)
     default_starts = ((-8.0, -6.0), (7.0, -8.0), (-2.0, 9.0))
@@ -511,16 +506,14 @@ class Matyas(Landscape):
 class Quadratic(Landscape):
     """``f = c (x^2 + y^2) / 2``: the isotropic bowl; GD is stable iff ``lr < 2 / c``."""
 
-    c: float = 1.0
+    c: float = hyper(1.0, lo=0.01, hi=100.0, help="curvature (the Hessian is c times the identity)")
 
     key = "quadratic"
     title = "Quadratic bowl"
-    formula = r"f(x, y) = \tfrac{c}{2}\,(x^2 + y^2)"
+    latex = r"f(x, y) = \tfrac{c}{2}\,(x^2 + y^2)"
     lesson = "The simplest bowl: lr = 1/c lands in one step, lr > 2/c diverges."
     default_window = Window(-2.0, 2.0, -2.0, 2.0)
     default_starts = ((-1.5, 1.0), (1.2, 1.6), (0.5, -1.8))
-    param_bounds = {"c": (0.01, 100.0)}
-    param_help = {"c": "curvature (the Hessian is c times the identity)"}
 
     def value(self, p: Array) -> Array:
         return 0.5 * self.c * (p[..., 0] ** 2 + p[..., 1] ** 2)

@@ -1,6 +1,7 @@
-"""Custom landscapes from a typed formula: ``CustomLandscape`` (exact gradient and Hessian from
-``landscapes.formula``, minima and saddles from ``landscapes.critical_points``), ``make_custom``
-and ``resolve`` (a built-in landscape by name, or the typed formula).
+"""The user's typed formula as an ordinary registered landscape (key ``"custom"``) with two
+parameters, ``formula`` and ``window``: exact gradient and Hessian from ``landscapes.formula``,
+minima and saddles from ``landscapes.critical_points``. Build one with
+``landscapes.get("custom", formula="x**2 + y**2", window=(-3, 3, -3, 3))``.
 
 The parsing is safe: see ``landscapes.formula`` (the text is parsed, never evaluated).
 """
@@ -9,83 +10,66 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from landscapes.base import Array, CriticalPoint, Landscape, Window
 from landscapes.critical_points import Analysis, analyze, validate
-from landscapes.formula import (  # re-exported: the public API of typed formulas
-    ALLOWED_NAMES,
-    DEFAULT_FORMULA,
-    MAX_DEPTH,
-    MAX_LENGTH,
-    MAX_NODES,
-    TIME_LIMIT,
-    WINDOW_LIMIT,
-    CompiledFormula,
-    FormulaError,
-    compile_formula,
-    parse_formula,
-)
+from landscapes.formula import DEFAULT_FORMULA, MAX_LENGTH, CompiledFormula, FormulaError, compile_formula
+from settings import check, hyper, spec_for
 
-__all__ = [
-    "ALLOWED_NAMES",
-    "CUSTOM_KEY",
-    "DEFAULT_FORMULA",
-    "MAX_DEPTH",
-    "MAX_LENGTH",
-    "MAX_NODES",
-    "TIME_LIMIT",
-    "WINDOW_LIMIT",
-    "CompiledFormula",
-    "CustomLandscape",
-    "FormulaError",
-    "compile_formula",
-    "landscape_problems",
-    "make_custom",
-    "parse_formula",
-    "resolve",
-]
+WINDOW_LIMIT = 1e4  # |bound| of the view window
+DEFAULT_WINDOW = Window(-3.0, 3.0, -3.0, 3.0)
+FORMULA_HELP = (
+    "Python-like syntax: + - * / ** (or ^), sin cos tan exp log sqrt abs tanh sinh cosh atan atan2 asin acos "
+    "min max, pi, e."
+)
 
 
 @dataclass(frozen=True)
 class CustomLandscape(Landscape):
-    """A function typed by the user (``expression``, see the module docstring for the grammar),
-    viewed over ``[xmin, xmax] x [ymin, ymax]``. Gradient and Hessian are exact (symbolic);
-    minima and saddles are found numerically over the window (approximate, at most 10 each)."""
+    """A function typed by the user (see ``landscapes.formula`` for the grammar), viewed over
+    ``window``. Gradient and Hessian are exact (symbolic); minima and saddles are found numerically
+    over the window (approximate, at most 10 each). ``window`` may be given as 4 numbers
+    ``(xmin, xmax, ymin, ymax)``."""
 
-    expression: str = DEFAULT_FORMULA
-    xmin: float = -3.0
-    xmax: float = 3.0
-    ymin: float = -3.0
-    ymax: float = 3.0
+    formula: str = hyper(DEFAULT_FORMULA, label="f(x, y) =", max_chars=MAX_LENGTH, url="f", help=FORMULA_HELP)
+    window: Window = hyper(
+        DEFAULT_WINDOW,
+        lo=-WINDOW_LIMIT,
+        hi=WINDOW_LIMIT,
+        label="view window",
+        url="win",
+        help="xmin, xmax, ymin, ymax of the view",
+    )
 
     key = "custom"
-    title = "Custom"
+    title = "Custom formula"
     lesson = "Your own function."
-    default_window = Window(-3.0, 3.0, -3.0, 3.0)
-    param_bounds = {name: (-WINDOW_LIMIT, WINDOW_LIMIT) for name in ("xmin", "xmax", "ymin", "ymax")}
-    param_help = {
-        "xmin": "left edge of the view",
-        "xmax": "right edge of the view",
-        "ymin": "bottom edge of the view",
-        "ymax": "top edge of the view",
-    }
+    default_window = DEFAULT_WINDOW
+    user_defined = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.expression, str):
-            raise FormulaError(f"The formula must be text, not {type(self.expression).__name__}")
-        super().__post_init__()
-        Window(*self.bounds)  # ValueError unless finite and ordered
-        validate(self.expression, self.bounds)  # FormulaError
+        if not isinstance(self.formula, str):
+            raise FormulaError(f"The formula must be text, not {type(self.formula).__name__}")
+        if not isinstance(self.window, Window):
+            bounds = tuple(np.asarray(self.window, dtype=float).ravel())
+            if len(bounds) != 4:
+                raise ValueError(f"Invalid window: {self.window!r} (need xmin, xmax, ymin, ymax)")
+            object.__setattr__(self, "window", Window(*(float(v) for v in bounds)))
+        check("window", np.array(self.bounds), spec_for(CustomLandscape, "window"))
+        validate(self.formula, self.bounds)  # FormulaError
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
-        return (float(self.xmin), float(self.xmax), float(self.ymin), float(self.ymax))
+        w = self.window
+        return (float(w.xmin), float(w.xmax), float(w.ymin), float(w.ymax))
 
     @property
     def compiled(self) -> CompiledFormula:
-        return compile_formula(self.expression)
+        return compile_formula(self.formula)
 
     @property
-    def formula(self) -> str:  # type: ignore[override]
+    def latex(self) -> str:
         """LaTeX of the parsed expression (not the typed text)."""
         return "f(x, y) = " + self.compiled.latex
 
@@ -98,12 +82,8 @@ class CustomLandscape(Landscape):
     def hessian(self, p: Array) -> Array:
         return self.compiled.hessian(p)
 
-    @property
-    def window(self) -> Window:
-        return Window(*self.bounds)
-
     def _analysis(self) -> Analysis:
-        return analyze(self.expression, self.bounds)
+        return analyze(self.formula, self.bounds)
 
     @property
     def starts(self) -> tuple[tuple[float, float], ...]:
@@ -116,44 +96,11 @@ class CustomLandscape(Landscape):
         return self._analysis().saddles
 
     @property
-    def unbounded_below(self) -> bool:  # type: ignore[override]
+    def unbounded_below(self) -> bool:
         """Heuristic: the lowest grid value is on the window's edge and no minimum was found."""
         return self._analysis().unbounded_below
 
     @property
-    def log_levels(self) -> bool:  # type: ignore[override]
+    def log_levels(self) -> bool:
         """Heuristic: nonnegative values spanning over three decades above the lowest 1% (Rosenbrock)."""
         return self._analysis().log_levels
-
-
-def make_custom(formula: str, window: tuple[float, float, float, float] = (-3.0, 3.0, -3.0, 3.0)) -> CustomLandscape:
-    """A validated ``CustomLandscape``; ``FormulaError`` for a refused formula, ``ValueError`` for a
-    bad window."""
-    if len(window) != 4:
-        raise ValueError(f"Invalid window: {window!r} (need xmin, xmax, ymin, ymax)")
-    xmin, xmax, ymin, ymax = (float(v) for v in window)
-    return CustomLandscape(formula, xmin, xmax, ymin, ymax)
-
-
-CUSTOM_KEY = "custom"
-
-
-def resolve(name: str, formula: str = "", window: tuple[float, float, float, float] | None = None) -> Landscape:
-    """A built-in landscape by name, or (``name == "custom"``) the typed ``formula`` over
-    ``window`` (default -3..3). Raises ``FormulaError`` / ``ValueError`` / ``UnknownLandscapeError``."""
-    if name == CUSTOM_KEY:
-        return make_custom(formula or DEFAULT_FORMULA, window=window or (-3.0, 3.0, -3.0, 3.0))
-    from landscapes.registry import get
-
-    return get(name)
-
-
-def landscape_problems(name: str, formula: str, known: tuple[str, ...]) -> list[str]:
-    """Why ``name`` (and, for "custom", ``formula``) cannot be used: empty when it can."""
-    if name not in known:
-        return [f"Unknown landscape {name!r}."]
-    try:
-        resolve(name, formula)
-    except ValueError as exc:  # FormulaError says why and where
-        return [f"Formula: {exc}"]
-    return []

@@ -37,7 +37,6 @@ MAX_GRAD_SIZE = 1000  # SymPy tree nodes in the gradient (bounds the Hessian's c
 MAX_HESS_SIZE = 6000  # SymPy tree nodes in the Hessian
 TIME_LIMIT = 2.0  # seconds for parse + differentiate + compile
 DEFAULT_FORMULA = "sin(x)*cos(y) + 0.1*(x**2 + y**2)"
-WINDOW_LIMIT = 1e6  # |bound| of the view window
 
 X, Y = sp.symbols("x y", real=True)
 

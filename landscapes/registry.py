@@ -1,47 +1,46 @@
-"""Registry of landscapes by key: list the names, look one up with its parameters."""
+"""Registry of landscapes by key: list the names, look one up, build one with its parameters."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from landscapes.base import Landscape
+from settings import Registry, UnknownNameError
 
-_REGISTRY: dict[str, type[Landscape]] = {}
 
-
-class UnknownLandscapeError(KeyError):
+class UnknownLandscapeError(UnknownNameError):
     """Raised for a landscape name that is not registered; the message lists the known ones."""
 
-    def __str__(self) -> str:  # KeyError quotes its message; show it plainly
-        return str(self.args[0]) if self.args else "unknown landscape"
+
+LANDSCAPES: Registry[Landscape] = Registry("landscape", error=UnknownLandscapeError)
+register = LANDSCAPES.register
+names = LANDSCAPES.names
+landscape_class = LANDSCAPES.get_class
 
 
-def register(cls: type[Landscape]) -> type[Landscape]:
-    """Add a landscape class under its ``key`` (usable as a decorator)."""
-    if not cls.key:
-        raise ValueError(f"{cls.__name__} has no key")
-    if cls.key in _REGISTRY and _REGISTRY[cls.key] is not cls:
-        raise ValueError(f"Landscape key {cls.key!r} registered twice")
-    _REGISTRY[cls.key] = cls
-    return cls
+def builtin_names() -> list[str]:
+    """Keys of the landscapes defined in code (not typed by the user)."""
+    return [n for n in names() if not landscape_class(n).user_defined]
 
 
-def names() -> list[str]:
-    """Registered landscape keys in registration order."""
-    return list(_REGISTRY)
+def get(name: str, **params: Any) -> Landscape:
+    """A landscape instance by key with the given parameters (others at their defaults).
+
+    Raises ``UnknownLandscapeError`` for an unknown key and ``ValueError`` (``FormulaError`` for a
+    typed formula) for parameters the landscape refuses."""
+    return LANDSCAPES.make(name, **params)
 
 
-def landscape_class(name: str) -> type[Landscape]:
-    """The class registered under ``name``; ``UnknownLandscapeError`` if there is none."""
+def takes(name: str, param: str) -> bool:
+    """Whether landscape ``name`` has a parameter called ``param``."""
+    return name in LANDSCAPES and any(f.name == param for f in dataclasses.fields(landscape_class(name)))
+
+
+def problems(name: str, **params: Any) -> list[str]:
+    """Why ``get(name, **params)`` would fail, as messages (empty when it succeeds)."""
     try:
-        return _REGISTRY[name]
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
-        raise UnknownLandscapeError(f"Unknown landscape {name!r}; known: {known}") from None
-
-
-def get(name: str, **params: float) -> Landscape:
-    """A landscape instance by key with the given parameters (others at their defaults)."""
-    cls = landscape_class(name)
-    try:
-        return cls(**params)
-    except TypeError as exc:  # unknown parameter name
-        raise ValueError(f"Invalid parameters for {name!r}: {exc}") from None
+        get(name, **params)
+    except (ValueError, KeyError) as exc:
+        return [str(exc)]
+    return []

@@ -9,6 +9,7 @@ import numpy as np
 
 from landscapes.base import Array, CriticalPoint, Landscape, Window, hessian_from, stack
 from landscapes.classic import real_cubic_roots
+from settings import hyper
 
 
 def _well(p: Array, center: tuple[float, float], width: float, depth: float) -> tuple[Array, Array, Array]:
@@ -37,7 +38,7 @@ class Saddle(Landscape):
 
     key = "saddle"
     title = "Saddle"
-    formula = r"f(x, y) = x^2 - y^2"
+    latex = r"f(x, y) = x^2 - y^2"
     lesson = "Downhill along x, uphill along y: plain GD stalls near the saddle; noise or momentum escapes."
     default_window = Window(-2.0, 2.0, -2.0, 2.0)
     default_starts = ((-1.5, 0.01), (1.5, -0.001), (-1.5, 0.3))
@@ -63,7 +64,7 @@ class BoundedSaddle(Landscape):
 
     key = "bounded_saddle"
     title = "Saddle with two minima"
-    formula = r"f(x, y) = x^2 + \tfrac{1}{2}\,(y^2 - 1)^2"
+    latex = r"f(x, y) = x^2 + \tfrac{1}{2}\,(y^2 - 1)^2"
     lesson = "Runs slide into the saddle and linger there before a tiny offset grows and picks a minimum."
     default_window = Window(-2.0, 2.0, -2.0, 2.0)
     default_starts = ((-1.8, 0.01), (1.8, -0.001), (1.5, 1.8))
@@ -93,19 +94,17 @@ class Plateau(Landscape):
     ``f = 1 - exp(-|p - c|^2 / (2 s^2)) + k |p - c|^2 / 2`` with ``c = (1.5, 1)``, ``k = 0.005``; minimum
     at ``c`` with value 0."""
 
-    width: float = 0.5
+    width: float = hyper(0.5, lo=0.2, hi=2.0, help="radius s of the well; outside about 3s the ground is nearly flat")
 
     key = "plateau"
     title = "Plateau"
-    formula = (
+    latex = (
         r"f = 1 - e^{-\lVert p - c\rVert^2 / 2s^2} + \tfrac{k}{2}\lVert p - c\rVert^2,"
         r"\quad c = (1.5, 1),\ k = 0.005"
     )
     lesson = "On a plateau gradients are tiny: plain GD crawls, adaptive methods (RMSprop, Adam) rescale and move."
     default_window = Window(-4.0, 4.0, -4.0, 4.0)
     default_starts = ((-3.0, -3.0), (-3.5, 2.5), (3.5, -3.0))
-    param_bounds = {"width": (0.2, 2.0)}
-    param_help = {"width": "radius s of the well; outside about 3s the ground is nearly flat"}
 
     CENTER = (1.5, 1.0)
     BOWL = 0.005  # curvature k of the faint bowl under the plateau
@@ -141,12 +140,14 @@ class Ravine(Landscape):
     """An ill-conditioned quadratic ``f = (κ u^2 + v^2) / 2`` with ``u = x cos θ + y sin θ``,
     ``v = -x sin θ + y cos θ``: curvature κ across the valley, 1 along it; minimum at the origin."""
 
-    kappa: float = 20.0
-    angle: float = 30.0
+    kappa: float = hyper(
+        20.0, lo=1.0, hi=1000.0, help="condition number: ratio of the curvatures across and along the valley"
+    )
+    angle: float = hyper(30.0, lo=-90.0, hi=90.0, help="direction of the steep axis u, in degrees from the x axis")
 
     key = "ravine"
     title = "Ravine"
-    formula = (
+    latex = (
         r"f = \tfrac{1}{2}\left(\kappa u^2 + v^2\right),\quad "
         r"u = x\cos\theta + y\sin\theta,\ v = -x\sin\theta + y\cos\theta"
     )
@@ -154,11 +155,6 @@ class Ravine(Landscape):
     default_window = Window(-3.0, 3.0, -3.0, 3.0)
     default_starts = tuple(tuple(float(c) for c in _rotation(30.0) @ np.array(uv)) for uv in _RAVINE_STARTS_UV)
     log_levels = True
-    param_bounds = {"kappa": (1.0, 1000.0), "angle": (-90.0, 90.0)}
-    param_help = {
-        "kappa": "condition number: ratio of the curvatures across and along the valley",
-        "angle": "direction of the steep axis u, in degrees from the x axis",
-    }
 
     def _matrix(self) -> Array:
         """The constant Hessian ``R diag(κ, 1) R^T``, shape ``(2, 2)``."""
@@ -191,12 +187,12 @@ class SharpFlat(Landscape):
     (width ``w_f``) at (1.5, 0). ``f = k |p|^2 / 2 - Σ exp(-|p - c_i|^2 / (2 w_i^2))``, ``k = 0.1``.
     The minima and the saddle between them are found by Newton's method (no closed form)."""
 
-    sharp_width: float = 0.2
-    flat_width: float = 1.0
+    sharp_width: float = hyper(0.2, lo=0.05, hi=0.5, help="width of the sharp well at (-1.5, 0)")
+    flat_width: float = hyper(1.0, lo=0.6, hi=1.5, help="width of the flat well at (1.5, 0)")
 
     key = "sharp_flat"
     title = "Sharp vs flat minimum"
-    formula = (
+    latex = (
         r"f = \tfrac{k}{2}\lVert p\rVert^2 - e^{-\lVert p - c_s\rVert^2 / 2w_s^2}"
         r" - e^{-\lVert p - c_f\rVert^2 / 2w_f^2},"
         r"\quad c_s = (-1.5, 0),\ c_f = (1.5, 0),\ k = 0.1"
@@ -204,11 +200,6 @@ class SharpFlat(Landscape):
     lesson = "Two minima of equal depth: noisy small-batch SGD leaves the sharp one and settles in the flat one."
     default_window = Window(-3.5, 3.5, -2.5, 2.5)
     default_starts = ((-1.3, 0.25), (-0.6, 1.2), (2.5, 1.5))
-    param_bounds = {"sharp_width": (0.05, 0.5), "flat_width": (0.6, 1.5)}
-    param_help = {
-        "sharp_width": "width of the sharp well at (-1.5, 0)",
-        "flat_width": "width of the flat well at (1.5, 0)",
-    }
 
     SHARP = (-1.5, 0.0)
     FLAT = (1.5, 0.0)
@@ -260,16 +251,14 @@ class LocalMinima(Landscape):
     Critical points lie on ``y = x^2 / 2`` at the roots of ``4x^3 - 4x + t = 0``: the global minimum
     (x < 0), a saddle, and a worse local minimum (x > 0)."""
 
-    tilt: float = 0.3
+    tilt: float = hyper(0.3, lo=0.0, hi=1.0, help="slope t that makes the left minimum deeper than the right one")
 
     key = "local_minima"
     title = "Global vs local minimum"
-    formula = r"f(x, y) = (x^2 - 1)^2 + t\,x + \left(y - \tfrac{x^2}{2}\right)^2"
+    latex = r"f(x, y) = (x^2 - 1)^2 + t\,x + \left(y - \tfrac{x^2}{2}\right)^2"
     lesson = "The start picks the basin; a worse local minimum is often good enough: the global one is not the point."
     default_window = Window(-2.0, 2.0, -1.5, 2.5)
     default_starts = ((0.4, 2.0), (-0.3, -1.2), (1.8, -1.0), (-1.8, 2.2))
-    param_bounds = {"tilt": (0.0, 1.0)}
-    param_help = {"tilt": "slope t that makes the left minimum deeper than the right one"}
 
     def value(self, p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]

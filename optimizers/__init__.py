@@ -5,12 +5,14 @@ from optimizers.base import OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise
 from optimizers.registry import UnknownOptimizerError, make, names, optimizer_class, register
 from optimizers.runner import RunConfig, RunOptions, RunResult, Status, concat_results, run
-from optimizers.schedules import Schedule
+from optimizers.schedules import SCHEDULES, Constant, Schedule, make_schedule
 
 for _cls in first_order.ALL + second_order.ALL:
     register(_cls)
 
 __all__ = [
+    "SCHEDULES",
+    "Constant",
     "Noise",
     "OptimizerConfig",
     "Oracle",
@@ -22,6 +24,7 @@ __all__ = [
     "UnknownOptimizerError",
     "concat_results",
     "make",
+    "make_schedule",
     "names",
     "optimizer_class",
     "register",

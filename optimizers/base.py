@@ -9,64 +9,14 @@ single config whose numeric fields are ``(N, 1)`` arrays.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from settings import check_fields
+
 Array = np.ndarray
-
-
-def hyper(
-    default: Any,
-    *,
-    lo: float = -np.inf,
-    hi: float = np.inf,
-    lo_open: bool = False,
-    hi_open: bool = False,
-    log: bool = False,
-    label: str = "",
-    help: str = "",
-    ui: bool = True,
-) -> Any:
-    """A hyperparameter field with its valid range and UI hints (read by ``hyper_specs``).
-
-    ``lo_open`` makes the lower bound strict (``lo < value``); ``hi_open`` marks an upper bound the
-    class itself enforces strictly (Adam's betas < 1, with torch's message) so widgets stop just
-    below it; ``log`` asks for a log-scale control; ``ui=False`` hides it from the sidebar (still
-    settable in code and scene files).
-    """
-    meta = {
-        "lo": lo,
-        "hi": hi,
-        "lo_open": lo_open,
-        "hi_open": hi_open,
-        "log": log,
-        "label": label,
-        "help": help,
-        "ui": ui,
-    }
-    return field(default=default, metadata=meta)
-
-
-OPEN_MARGIN = 1e-6  # how far below an open upper bound a widget stops
-
-
-def widget_bounds(f: Any) -> tuple[float, float]:
-    """The closed range a widget for hyperparameter field ``f`` may offer."""
-    m = f.metadata
-    lo, hi = m.get("lo", -np.inf), m.get("hi", np.inf)
-    return lo, (hi - OPEN_MARGIN if m.get("hi_open") else hi)
-
-
-def check_range(name: str, value: Any, lo: float, hi: float, lo_open: bool = False) -> None:
-    """Raise ``ValueError('Invalid <name>: <value>')`` unless every entry is finite and in range."""
-    arr = np.asarray(value, dtype=float)
-    ok = np.isfinite(arr) & (arr <= hi) & ((arr > lo) if lo_open else (arr >= lo))
-    if not np.all(ok):
-        bad = arr[~ok].ravel()[0] if arr.ndim else float(arr)
-        lo_sym = "(" if lo_open else "["
-        raise ValueError(f"Invalid {name}: {bad} (must be in {lo_sym}{lo}, {hi}])")
 
 
 class Oracle:
@@ -119,10 +69,7 @@ class OptimizerConfig:
     needs_oracle: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            m = f.metadata
-            if "lo" in m and not isinstance(getattr(self, f.name), (bool, str)):
-                check_range(m.get("label") or f.name, getattr(self, f.name), m["lo"], m["hi"], m["lo_open"])
+        check_fields(self)
 
     # --- the pure pair ----------------------------------------------------------------
     def init(self, params: Array) -> Any:

@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from optimizers.base import Array, OptimizerConfig, clip_by_norm, hyper, learning_rate, torch_style_grad
+from optimizers.base import Array, OptimizerConfig, clip_by_norm, learning_rate, torch_style_grad
+from settings import hyper
 
 _WD_HELP = "L2 penalty: adds weight_decay * p to the gradient (pulls paths toward the origin)"
 
@@ -245,8 +246,8 @@ class _Moments(OptimizerConfig):
     max_grad_norm: float = hyper(0.0, lo=0.0, hi=1e6, label="clip grad norm", help="0 = no clipping")
 
     def __post_init__(self) -> None:
+        _check_betas(self.beta1, self.beta2)  # first: torch's own message for betas at 1
         super().__post_init__()
-        _check_betas(self.beta1, self.beta2)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizers.base import check_range
+from settings import check_fields, hyper
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -28,12 +28,13 @@ class Noise:
     ``sigma = 0`` is full-batch gradient descent; ``batch_size = 1`` is stochastic GD.
     """
 
-    sigma: float = 0.0
-    batch_size: int = 1
+    sigma: float = hyper(
+        0.0, lo=0.0, hi=1e3, label="gradient noise sigma", help="per-example spread of the gradient; 0 = full batch"
+    )
+    batch_size: int = hyper(1, lo=1, hi=1_000_000, label="batch size B", help="noise std is sigma / sqrt(B)")
 
     def __post_init__(self) -> None:
-        check_range("noise sigma", self.sigma, 0.0, 1e6)
-        check_range("batch size", self.batch_size, 1, 1e9)
+        check_fields(self)
 
     @property
     def std(self) -> float:

@@ -17,7 +17,8 @@ import numpy as np
 from optimizers.allocator import tune_allocator
 from optimizers.base import Array, OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise, noisy_gradient
-from optimizers.schedules import Schedule
+from optimizers.schedules import Constant, Schedule
+from settings import check_fields, hyper
 
 MAX_ABS = 1e150  # |coordinate| or |gradient| beyond this counts as overflow
 
@@ -41,7 +42,7 @@ class RunConfig:
     """One optimizer setting of a scene: hyperparameters, schedule, gradient noise, label."""
 
     optimizer: OptimizerConfig
-    schedule: Schedule = field(default_factory=Schedule)
+    schedule: Schedule = field(default_factory=Constant)
     noise: Noise = field(default_factory=Noise)
     label: str = ""
 
@@ -67,23 +68,18 @@ class RunOptions:
       this many window sizes away has diverged.
     """
 
-    steps: int = 200
-    record_every: int = 1
-    tol: float = 1e-2
+    steps: int = hyper(200, lo=0, hi=10**7, label="steps")
+    record_every: int = hyper(1, lo=0, hi=10**7, label="record every")
+    tol: float = hyper(1e-2, lo=0.0, hi=1e6, label="tolerance")
     grad_tol: float = 1e-6
     step_tol: float = 1e-9
-    seed: int = 0
+    seed: int = hyper(0, lo=0, hi=2**32 - 1, label="seed", help="the same seed gives the same noise")
     leave_margin: float = 0.25
     diverge_margin: float = 50.0
     stream_offset: int = 0
 
     def __post_init__(self) -> None:
-        from optimizers.base import check_range
-
-        check_range("steps", self.steps, 0, 10**7)
-        check_range("record_every", self.record_every, 0, 10**7)
-        check_range("tol", self.tol, 0.0, 1e6)
-        check_range("seed", self.seed, 0, 2**63 - 1)
+        check_fields(self)
 
     def recorded_steps(self) -> Array:
         """The step indices kept, shape ``(K,)``: 0, k, 2k, ... and always ``steps``."""

@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from optimizers.base import Array, OptimizerConfig, Oracle, hyper, learning_rate
+from optimizers.base import Array, OptimizerConfig, Oracle, learning_rate
+from settings import hyper
 
 _LS_HELP = "first trial step of the backtracking line search (1 = the full quasi-Newton step)"
 _REFINE_HELP = (
@@ -308,9 +309,8 @@ class ConjugateGradient(OptimizerConfig):
     lr: float = hyper(1.0, lo=0.0, hi=100.0, lo_open=True, log=True, label="initial step", help=_LS_HELP)
     c1: float = hyper(1e-4, lo=0.0, hi=0.5, lo_open=True, log=True, label="Armijo c1", ui=False)
     restart: int = hyper(2, lo=1, hi=1e6, label="restart every", ui=False)
-    variant: str = field(
-        default="polak_ribiere",
-        metadata={"label": "beta formula", "help": "Fletcher-Reeves or Polak-Ribiere+", "choices": CG_VARIANTS},
+    variant: str = hyper(
+        "polak_ribiere", label="beta formula", help="Fletcher-Reeves or Polak-Ribiere+", choices=CG_VARIANTS
     )
     refine: bool = hyper(True, label="refine line search", help=_REFINE_HELP)
 

@@ -26,7 +26,6 @@ from analysis.sweep import (  # noqa: E402
 )
 from figures.style import FigureStyle  # noqa: E402
 from figures.sweep import param_label, sweep_figure  # noqa: E402
-from landscapes.custom import CUSTOM_KEY, resolve  # noqa: E402
 from scenes.codec import scene_url  # noqa: E402
 from ui import lesson, page  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
@@ -88,7 +87,8 @@ def start_toggled() -> None:
         name = ss.get(_k("landscape"), S.landscape)
         if name in LANDSCAPES:
             try:
-                land = resolve(name, ss.get(_k("formula"), S.formula))
+                typed = {"formula": ss.get(_k("formula"), S.formula)} if landscapes.takes(name, "formula") else {}
+                land = landscapes.get(name, **typed)
             except ValueError:  # a broken formula: its message is shown with the page's problems
                 return
             ss[_k("start_x")], ss[_k("start_y")] = (float(c) for c in land.starts[0])
@@ -128,9 +128,9 @@ with st.sidebar:
         "landscape",
         "Landscape",
         list(LANDSCAPES),
-        format_func=lambda k: "Custom formula" if k == CUSTOM_KEY else landscapes.landscape_class(k).title,
+        format_func=lambda k: landscapes.landscape_class(k).title,
     )
-    if ss.get(_k("landscape")) == CUSTOM_KEY:
+    if landscapes.takes(ss.get(_k("landscape"), S.landscape), "formula"):
         lesson.text(S, KEY, "formula", "f(x, y) =", help="Same syntax as on the race page; window -3..3.")
     lesson.choice(S, KEY, "optimizer", "Optimizer", list(KINDS), format_func=title.get, on_change=sync_axes)
     sync_axes()

@@ -15,7 +15,6 @@ import optimizers  # noqa: E402
 from analysis.basins import LANDSCAPES, MAX_PANELS, NONE, SLOT_CHOICES, BasinResult, BasinSettings, compute_basins  # noqa: E402
 from figures.basins import basin_figure, fractions_figure  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
-from landscapes.custom import CUSTOM_KEY  # noqa: E402
 from ui import lesson, page  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
 
@@ -34,8 +33,6 @@ def kind_title(kind: str) -> str:
 
 
 def landscape_title(name: str) -> str:
-    if name == CUSTOM_KEY:
-        return "Custom formula"
     mark = " ★" if name in GOOD else ""
     return landscapes.landscape_class(name).title + mark
 
@@ -52,7 +49,7 @@ with st.sidebar:
         format_func=landscape_title,
         help="★ good for this lesson: Himmelblau, six-hump camel, Rastrigin, sharp vs flat",
     )
-    if st.session_state.get(f"{KEY}.landscape") == CUSTOM_KEY:
+    if landscapes.takes(st.session_state.get(f"{KEY}.landscape", S.landscape), "formula"):
         lesson.text(S, KEY, "formula", "f(x, y) =", help="Same syntax as on the race page; window -3..3.")
     lesson.number(S, KEY, "resolution", "Start points across", help="8 to 256 (the grid keeps square cells)")
     lesson.number(S, KEY, "zoom", "Zoom out", help="1 = the landscape's window; 2 = twice as wide and tall")

@@ -1,9 +1,9 @@
 """URL codec for the lesson pages' settings: a frozen dataclass of plain fields (str, int, float,
 bool) to query parameters and back, forgiving like the race scene's codec.
 
-Numeric fields may carry ``lo`` / ``hi`` bounds in their metadata (``optimizers.base.hyper``);
-out-of-range values are clamped, unreadable ones fall back to the default, and every such
-repair adds a short warning. A ``choices`` metadata entry restricts a str field.
+Each field is read by its declaration (``settings.hyper``): out-of-range numbers are clamped into
+the declared range, text outside its ``choices`` or past its ``max_chars`` and unreadable values
+fall back to the default, and every such repair adds a short warning.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from settings import Spec, clamp_warn, spec_of
+
 T = TypeVar("T")
-MAX_TEXT = 500
+MAX_TEXT = 2000  # characters of one value read from a link (a declared max_chars may be lower)
 
 
 def _first(value: Any) -> str:
@@ -40,34 +42,31 @@ def to_query(obj: Any, prefix: str = "") -> dict[str, str]:
 
 
 def _read(f: dataclasses.Field, text: str) -> tuple[Any, str | None]:
-    """The field's value parsed from ``text`` (clamped), and a warning or None."""
-    default, meta = f.default, f.metadata
+    """The field's value parsed from ``text`` by its declaration (clamped into range, choices and
+    length enforced), and a warning or None."""
+    default, spec = f.default, spec_of(f) or Spec()
     name = f.name
     if isinstance(default, bool):
         if text.lower() in ("1", "true", "yes", "on"):
             return True, None
         if text.lower() in ("0", "false", "no", "off", ""):
             return False, None
-        return default, f"ignored {name}={text!r} (not a yes/no value)"
+        return default, f"ignored {name}={text[:40]!r} (not a yes/no value)"
     if isinstance(default, str):
-        choices = meta.get("choices")
-        if choices and text not in choices:
-            return default, f"ignored {name}={text!r} (choose one of {', '.join(choices)})"
+        if spec.choices and text not in spec.choices:
+            return default, f"ignored {name}={text[:40]!r} (choose one of {', '.join(map(str, spec.choices))})"
+        if spec.max_chars and len(text) > spec.max_chars:
+            return default, f"ignored {name}: longer than {spec.max_chars} characters"
         return text, None
     try:
-        value = float(text)
+        value = float(text) if len(text) <= 64 else math.nan
     except ValueError:
-        return default, f"ignored {name}={text!r} (not a number)"
+        return default, f"ignored {name}={text[:40]!r} (not a number)"
     if not math.isfinite(value):
-        return default, f"ignored {name}={text!r} (not a finite number)"
-    lo, hi = meta.get("lo", -math.inf), meta.get("hi", math.inf)
-    warning = None
-    if value < lo or value > hi:
-        value = min(max(value, lo), hi)
-        warning = f"{name}={text} clamped to {value:g}"
-    if isinstance(default, int):
-        value = round(value)
-    return type(default)(value), warning
+        return default, f"ignored {name}={text[:40]!r} (not a finite number)"
+    warnings: list[str] = []
+    got = clamp_warn(value, spec, name, warnings, integer=isinstance(default, int))
+    return type(default)(got), (warnings[0] if warnings else None)
 
 
 def from_query(cls: type[T], params: Mapping[str, Any], prefix: str = "") -> tuple[T, list[str]]:

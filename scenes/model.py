@@ -15,10 +15,14 @@ import numpy as np
 
 import landscapes
 import optimizers
+import settings
 from landscapes.base import Landscape
-from optimizers import Noise, RunConfig, RunOptions, Schedule
+from optimizers import Constant, Noise, RunConfig, RunOptions, Schedule
 from optimizers.base import OptimizerConfig
 from scenes import limits
+from settings import hyper, same_as
+
+START_LIMIT = 1e6  # |coordinate| of a start point
 
 Scalar = float | int | bool | str
 
@@ -31,10 +35,11 @@ class RunSpec:
 
     kind: str = "sgd"
     hparams: tuple[tuple[str, Scalar], ...] = ()
-    label: str = ""
-    batch_size: int = 0
+    label: str = hyper("", max_chars=limits.MAX_LABEL, label="label")
+    batch_size: int = same_as(Noise, "batch_size", default=0, lo=0, label="batch size (0 = scene's)")
     schedule: Schedule | None = None
-    average_from: int = -1  # >= 0: show the Polyak average of the iterates from this step on
+    # >= 0: show the Polyak average of the iterates from this step on
+    average_from: int = hyper(-1, lo=-1, hi=limits.MAX_STEPS, label="averaging start")
 
     def config(self) -> OptimizerConfig:
         """The optimizer config, wrapped in Polyak averaging when ``average_from >= 0``;
@@ -88,29 +93,36 @@ DEFAULT_RUNS: tuple[RunSpec, ...] = (
 
 @dataclass(frozen=True)
 class Scene:
-    """A race: landscape (and its parameters), runs, starts, steps, schedule, noise, seed, view."""
+    """A race: landscape (and its parameters), runs, starts, steps, schedule, noise, seed, view.
+
+    ``landscape_params`` holds the landscape's parameters that differ from its defaults, as
+    ``(name, value)`` pairs: numbers, or for the typed formula its text and its window (4 numbers).
+    Every scalar setting is declared once here (range, label, help) or taken from the core's own
+    declaration (``Noise``, ``RunOptions``); checks, links, files and widgets derive from it.
+    """
 
     landscape: str = "rosenbrock"
-    landscape_params: tuple[tuple[str, float], ...] = ()
-    formula: str = ""  # the user's formula when landscape == "custom"
-    window: tuple[float, float, float, float] | None = None  # custom window (xmin, xmax, ymin, ymax)
+    landscape_params: tuple[tuple[str, Any], ...] = ()
     runs: tuple[RunSpec, ...] = DEFAULT_RUNS
-    starts: tuple[tuple[float, float], ...] = ((-1.5, 2.0),)
-    steps: int = 500
-    schedule: Schedule = field(default_factory=Schedule)
-    noise_sigma: float = 0.0
-    batch_size: int = 1
-    seed: int = 0
-    tol: float = 1e-2
+    starts: tuple[tuple[float, float], ...] = hyper(((-1.5, 2.0),), lo=-START_LIMIT, hi=START_LIMIT, label="start")
+    steps: int = hyper(500, lo=1, hi=limits.MAX_STEPS, label="Steps", help="optimizer updates per run")
+    schedule: Schedule = field(default_factory=Constant)
+    noise_sigma: float = same_as(Noise, "sigma")
+    batch_size: int = same_as(Noise, "batch_size")
+    seed: int = same_as(RunOptions, "seed")
+    tol: float = hyper(
+        1e-2,
+        lo=1e-12,
+        hi=10.0,
+        log=True,
+        label="Tolerance (distance to a minimum)",
+        help="a run within this distance of a known minimum has reached it",
+    )
     view: View = field(default_factory=View)
 
     # --- to the core ---------------------------------------------------------------------
     def landscape_obj(self) -> Landscape:
         """The landscape instance (``ValueError`` / ``UnknownLandscapeError`` / ``FormulaError``)."""
-        if self.landscape == "custom":
-            from landscapes.custom import make_custom
-
-            return make_custom(self.formula, window=self.window or (-3.0, 3.0, -3.0, 3.0))
         return landscapes.get(self.landscape, **dict(self.landscape_params))
 
     def run_configs(self) -> list[RunConfig]:
@@ -162,23 +174,15 @@ class Scene:
             out.append("Give at least one start point.")
         if len(self.starts) > limits.MAX_STARTS:
             out.append(f"At most {limits.MAX_STARTS} start points (got {len(self.starts)}).")
-        if not all(np.isfinite(c) for s in self.starts for c in s):
-            out.append("Start points must be finite numbers.")
-        if not (1 <= self.steps <= limits.MAX_STEPS):
-            out.append(f"Steps must be between 1 and {limits.MAX_STEPS} (got {self.steps}).")
+        out += settings.problems(self)  # every declared scalar setting against its range
+        for i, r in enumerate(self.runs):
+            out += [f"Run {i + 1}: {p}" for p in settings.problems(r)]
         work = max(len(self.runs), 1) * max(len(self.starts), 1) * self.steps
         if work > limits.MAX_RACE_WORK:
             out.append(
                 f"Too much work for one page: runs x starts x steps = {work:,} "
                 f"exceeds {limits.MAX_RACE_WORK:,}. Use fewer steps or runs."
             )
-        for name, value, lo, hi in (("noise sigma", self.noise_sigma, 0.0, 1e3), ("tolerance", self.tol, 1e-12, 10.0)):
-            if not (np.isfinite(value) and lo <= value <= hi):
-                out.append(f"{name.capitalize()} must be in [{lo}, {hi}] (got {value}).")
-        if not (1 <= self.batch_size <= 1_000_000):
-            out.append(f"Batch size must be between 1 and 1,000,000 (got {self.batch_size}).")
-        if not (0 <= self.seed < 2**32):
-            out.append(f"Seed must be between 0 and {2**32 - 1} (got {self.seed}).")
         return out
 
     def replace(self, **changes: Any) -> Scene:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizers import Schedule
+from optimizers.schedules import Cosine
 from scenes.model import Scene, spec
 
 
@@ -133,7 +133,7 @@ PRESETS: tuple[Preset, ...] = (
             runs=(
                 spec("sgd", lr=0.05, label="small lr"),
                 spec("sgd", lr=0.2, label="big lr"),
-                spec("sgd", lr=0.2, label="big lr, cosine decay", schedule=Schedule("cosine", total=800)),
+                spec("sgd", lr=0.2, label="big lr, cosine decay", schedule=Cosine(total=800)),
             ),
             starts=((-3.6, 3.1), (2.4, -4.2), (3.0, 3.0), (-4.0, -1.0)),
             steps=800,

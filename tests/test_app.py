@@ -6,10 +6,14 @@ import numpy as np
 import pytest
 
 import landscapes
-from scenes import Scene, spec
+import optimizers
+from scenes import Scene, limits, spec
 from scenes.codec import to_query
 from scenes.presets import PRESETS
+from settings import spec_for
 from tests.app_support import chart_titles, charts, messages, path_traces, run_page
+
+FORMULA_KEY = "lp_custom_formula"  # the typed formula's box: landscape 'custom', parameter 'formula'
 
 
 def contour(at) -> dict:
@@ -145,7 +149,7 @@ def test_custom_formula_with_a_syntax_error_shows_an_error():
     at = run_page()
     at.selectbox(key="landscape").select("custom").run()
     assert not at.exception
-    at.text_area(key="formula").input("(1-x)**2 + 100*(y-x**2")
+    at.text_area(key=FORMULA_KEY).input("(1-x)**2 + 100*(y-x**2")
     at.run()
     assert not at.exception
     assert at.error and any("olumn" in e.value or "yntax" in e.value for e in at.error)
@@ -193,7 +197,7 @@ def test_presentation_mode_from_the_url():
 def test_typed_formula_gives_a_race_on_it():
     at = run_page()
     at.selectbox(key="landscape").select("custom").run()
-    at.text_area(key="formula").input("(1-x)**2 + 100*(y-x**2)**2").run()
+    at.text_area(key=FORMULA_KEY).input("(1-x)**2 + 100*(y-x**2)**2").run()
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
     fig = contour(at)
@@ -213,19 +217,24 @@ def test_typed_formula_gives_a_race_on_it():
 def test_hostile_or_broken_formula_is_refused_with_a_message(formula):
     at = run_page()
     at.selectbox(key="landscape").select("custom").run()
-    at.text_area(key="formula").input(formula).run()
+    at.text_area(key=FORMULA_KEY).input(formula).run()
     assert not at.exception
     assert at.error
 
 
-def test_beta_widget_stops_below_one():
+def test_typed_out_of_range_values_are_clamped_and_shown_clamped():
     scene = Scene(runs=(spec("adam", lr=0.05),), steps=20)
     at = run_page(query=to_query(scene))
-    beta = at.number_input(key="run0_beta1")
-    assert beta.proto.max < 1.0 and beta.proto.has_max
-    beta.set_value(beta.proto.max).run()
+    at.number_input(key="run0_beta1").set_value(1.0).run()  # torch refuses beta = 1: the box stops below it
     assert not at.exception and not at.error
-    assert at.number_input(key="run0_beta1").value == pytest.approx(1.0 - 1e-6)
+    assert 0.999 < at.number_input(key="run0_beta1").value < 1.0
+    assert any("beta1" in t.value for t in at.toast)
+    at.number_input(key="run0_lr").set_value(1e6).run()
+    at.number_input(key="steps").set_value(99999).run()
+    assert at.number_input(key="run0_lr").value == spec_for(optimizers.optimizer_class("adam"), "lr").hi
+    assert at.number_input(key="steps").value == limits.MAX_STEPS
+    assert not at.exception and not at.error
+    assert at.query_params["steps"] == str(limits.MAX_STEPS)  # the race and its link use the clamped value
 
 
 def test_polyak_averaging_toggle_wraps_a_run_and_travels_in_the_link():

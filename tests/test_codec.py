@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 import landscapes
 import optimizers
-from optimizers import Schedule
-from optimizers.schedules import KINDS
+from landscapes.custom import CustomLandscape
+from optimizers import SCHEDULES, Constant, Schedule, make_schedule
 from scenes import RunSpec, Scene, View, codec, limits, spec
 from scenes.presets import PRESETS
+from settings import spec_for, spec_of
 
 FUZZ = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -51,10 +52,9 @@ def assert_valid(scene: Scene, warnings: list[str]) -> None:
 FULL = Scene(
     landscape="rosenbrock",
     landscape_params=(("b", 20.0), ("a", 0.5)),  # unsorted on purpose: order is kept
-    window=(-2.5, 2.25, -1.0, 3.5),
     runs=(
         spec("adam", label="Adam; fast;label=x & co #1", batch_size=8, lr=0.05, beta1=0.8, eps=1e-7),
-        spec("nesterov", lr=1e-3, momentum=0.95, schedule=Schedule("step", gamma=0.3, step_size=40)),
+        spec("nesterov", lr=1e-3, momentum=0.95, schedule=make_schedule("step", gamma=0.3, step_size=40)),
         spec("rmsprop", lr=0.01, centered=True, alpha=0.9),
         spec("cg", variant="fletcher_reeves", restart=3),
         spec("polyak", inner="adam", start=10),
@@ -62,7 +62,7 @@ FULL = Scene(
     ),
     starts=((0.1, 0.2), (-1.0, 1.0), (-0.0, 1 / 3)),
     steps=321,
-    schedule=Schedule("cosine", total=300, min_factor=0.1, warmup=5, warmup_start=0.25),
+    schedule=make_schedule("cosine", total=300, min_factor=0.1, warmup=5, warmup_start=0.25),
     noise_sigma=0.3,
     batch_size=4,
     seed=4_000_000_000,
@@ -71,8 +71,7 @@ FULL = Scene(
 )
 CUSTOM = Scene(
     landscape="custom",
-    formula="x**2 + 3*y**2 + sin(x*y)",
-    window=(-3.0, 3.0, -2.0, 2.0),
+    landscape_params=(("formula", "x**2 + 3*y**2 + sin(x*y)"), ("window", (-3.0, 3.0, -2.0, 2.0))),
     runs=(spec("sgd", lr=0.05), spec("adam", lr=0.1)),
     starts=((2.0, 1.5),),
     steps=50,
@@ -111,13 +110,15 @@ def test_full_scene_query_is_readable() -> None:
     q = codec.to_query(FULL)
     assert q["v"] == "1"
     assert q["lp"] == "b:20,a:0.5"
-    assert q["win"] == "-2.5,2.25,-1,3.5"
     assert q["run"][0] == "adam:beta1=0.8,eps=1e-07,lr=0.05;bs=8;label=Adam; fast;label=x & co #1"
     assert q["run"][1] == "nesterov:lr=0.001,momentum=0.95;sched=step:gamma=0.3,step_size=40"
     assert q["start"] == ["0.1,0.2", "-1,1", "-0.0,0.3333333333333333"]
     assert q["sched"] == "cosine:total=300,min_factor=0.1,warmup=5,warmup_start=0.25"
     assert q["noise"] == "0.3:4"
     assert (q["surface"], q["animate"], q["logloss"], q["present"]) == ("0", "1", "0", "1")
+    custom = codec.to_query(CUSTOM)  # the typed formula's parameters travel under their own keys
+    assert (custom["ls"], custom["f"], custom["win"]) == ("custom", "x**2 + 3*y**2 + sin(x*y)", "-3,3,-2,2")
+    assert "lp" not in custom
     url = codec.scene_url(FULL)
     assert "run=nesterov:lr=0.001,momentum=0.95;sched=step:gamma=0.3,step_size=40&" in url
 
@@ -161,19 +162,18 @@ def _hyper_value(draw, f: dataclasses.Field):
     default = f.default
     if isinstance(default, bool):
         return draw(st.booleans())
-    m = f.metadata
-    lo, hi = m.get("lo", -1e6), m.get("hi", 1e6)
-    lo, hi = max(lo, -1e6), min(hi, 1e6)
+    m = spec_of(f)
+    lo, hi = max(m.lo, -1e6), min(m.hi, 1e6)
     if isinstance(default, int):
         return draw(st.integers(math.ceil(lo), int(min(hi, 1000))))
-    return draw(st.floats(lo, hi, exclude_min=bool(m.get("lo_open")), allow_nan=False))
+    return draw(st.floats(lo, hi, exclude_min=m.lo_open, exclude_max=m.hi_open, allow_nan=False))
 
 
 @st.composite
 def run_specs(draw) -> RunSpec:
     kind = draw(st.sampled_from([k for k in optimizers.names() if k != "polyak"]))
     cls = optimizers.optimizer_class(kind)
-    fields = [f for f in dataclasses.fields(cls) if "lo" in f.metadata or isinstance(f.default, bool)]
+    fields = [f for f in dataclasses.fields(cls) if (spec_of(f) and spec_of(f).bounded) or isinstance(f.default, bool)]
     chosen = draw(st.lists(st.sampled_from(fields), unique_by=lambda f: f.name, max_size=len(fields)))
     hp: dict = {}
     for f in chosen:  # keep a value only if the config accepts it (e.g. Nesterov needs momentum)
@@ -190,24 +190,25 @@ def run_specs(draw) -> RunSpec:
 
 @st.composite
 def schedules(draw) -> Schedule:
-    kind = draw(st.sampled_from(KINDS))
-    return Schedule(
-        kind,
-        gamma=draw(st.floats(1e-3, 1.0)),
-        step_size=draw(st.integers(1, 500)),
-        decay=draw(st.floats(0.0, 10.0)),
-        total=draw(st.integers(1, 5000)),
-        min_factor=draw(st.floats(0.0, 1.0)),
-        warmup=draw(st.integers(0, 100)),
-        warmup_start=draw(st.floats(0.0, 1.0)),
-    )
+    kind = draw(st.sampled_from(SCHEDULES.names()))
+    values = {
+        "gamma": draw(st.floats(1e-3, 1.0)),
+        "step_size": draw(st.integers(1, 500)),
+        "decay": draw(st.floats(0.0, 10.0)),
+        "total": draw(st.integers(1, 5000)),
+        "min_factor": draw(st.floats(0.0, 1.0)),
+        "warmup": draw(st.integers(0, 100)),
+        "warmup_start": draw(st.floats(0.0, 1.0)),
+    }
+    fields = {f.name for f in dataclasses.fields(SCHEDULES.get_class(kind))}
+    return make_schedule(kind, **{k: v for k, v in values.items() if k in fields})
 
 
 @st.composite
 def valid_scenes(draw) -> Scene:
-    name = draw(st.sampled_from(landscapes.names()))
+    name = draw(st.sampled_from(landscapes.builtin_names()))
     cls = landscapes.landscape_class(name)
-    params = tuple((k, draw(st.floats(lo, hi))) for k, (lo, hi) in cls.param_bounds.items() if draw(st.booleans()))
+    params = tuple((k, draw(st.floats(lo, hi))) for k, (lo, hi) in cls.param_bounds().items() if draw(st.booleans()))
     ls = landscapes.get(name, **dict(params))
     w = ls.window
     starts = draw(
@@ -216,11 +217,9 @@ def valid_scenes(draw) -> Scene:
         )
     )
     runs = tuple(draw(st.lists(run_specs(), min_size=1, max_size=limits.MAX_RUNS)))
-    window = draw(st.none() | st.just((w.xmin - 0.5, w.xmax + 0.25, w.ymin, w.ymax + 1e-3)))
     return Scene(
         landscape=name,
         landscape_params=params,
-        window=window,
         runs=runs,
         starts=tuple(starts),
         steps=draw(st.integers(1, min(limits.MAX_STEPS, limits.MAX_RACE_WORK // (len(runs) * len(starts))))),
@@ -384,10 +383,10 @@ def test_all_runs_bad_gives_default_runs() -> None:
     assert one_warning_mentions(w, "nope") and one_warning_mentions(w, "default runs")
 
 
-def test_invalid_hyperparameter_falls_back_to_its_default() -> None:
+def test_out_of_range_hyperparameter_is_clamped_unreadable_one_ignored() -> None:
     scene, w = codec.from_query({"run": "adam:lr=-1,beta1=0.5,foo=3,beta2=nan"})
-    assert scene.runs == (spec("adam", beta1=0.5),)
-    assert one_warning_mentions(w, "lr=-1", "[0, 100]")
+    assert [r.kind for r in scene.runs] == ["adam"] and dict(scene.runs[0].hparams) == {"lr": 0.0, "beta1": 0.5}
+    assert one_warning_mentions(w, "lr=-1", "clamped")
     assert one_warning_mentions(w, "foo")
     assert one_warning_mentions(w, "beta2", "nan")
 
@@ -435,7 +434,7 @@ def test_numbers_out_of_range_are_clamped(key: str, value: str, field: str, expe
 
 def test_infinite_and_nan_values_warn() -> None:
     scene, w = codec.from_query({"tol": "nan", "noise": "inf", "start": ["nan,1", "1,inf"], "win": "0,inf,0,1"})
-    assert scene.tol == Scene().tol and scene.noise_sigma == 1e3 and scene.window is None
+    assert scene.tol == Scene().tol and scene.noise_sigma == 1e3 and scene.landscape_params == ()
     assert one_warning_mentions(w, "tol=nan")
     assert one_warning_mentions(w, "start 1")
     assert one_warning_mentions(w, "start 2 y=inf clamped")
@@ -467,13 +466,15 @@ def test_too_much_work_reduces_steps() -> None:
 
 
 def test_custom_formula_is_validated() -> None:
-    scene, w = codec.from_query({"ls": "custom", "f": "x**2 +* y"})
-    assert scene.landscape == "rosenbrock" and scene.formula == ""
-    assert one_warning_mentions(w, "ignored formula", "fell back to rosenbrock")
-    scene, w = codec.from_query({"ls": "custom"})
-    assert scene.landscape == "rosenbrock" and one_warning_mentions(w, "formula", "empty")
+    scene, w = codec.from_query({"ls": "custom", "f": "x**2 +* y"})  # refused: the default formula instead
+    assert scene.landscape == "custom" and scene.landscape_obj().formula == CustomLandscape().formula
+    assert "x**2 +* y" not in str(scene.landscape_params)
+    assert one_warning_mentions(w, "formula", "column")
+    scene, w = codec.from_query({"ls": "custom", "f": ""})
+    assert scene.landscape == "custom" and scene.landscape_obj().formula == CustomLandscape().formula
+    assert one_warning_mentions(w, "formula")
     scene, w = codec.from_query({"ls": "ravine", "f": "x**2"})
-    assert scene.landscape == "ravine" and scene.formula == "" and one_warning_mentions(w, "not custom")
+    assert scene.landscape == "ravine" and scene.landscape_params == () and one_warning_mentions(w, "formula")
 
 
 def test_landscape_parameters_are_checked() -> None:
@@ -487,11 +488,11 @@ def test_landscape_parameters_are_checked() -> None:
 
 def test_bad_schedule_and_view_values() -> None:
     scene, w = codec.from_query({"sched": "warp:total=3", "present": "maybe", "animate": "yes"})
-    assert scene.schedule == Schedule() and scene.view == View(animate=True)
+    assert scene.schedule == Constant() and scene.view == View(animate=True)
     assert one_warning_mentions(w, "schedule", "warp")
     assert one_warning_mentions(w, "maybe")
     scene, w = codec.from_query({"sched": "cosine:total=0,min_factor=0.5,gamma=2"})
-    assert scene.schedule == Schedule("cosine", min_factor=0.5)
+    assert scene.schedule == make_schedule("cosine", total=1, min_factor=0.5)  # total clamped, gamma not cosine's
     assert one_warning_mentions(w, "total") and one_warning_mentions(w, "gamma")
 
 
@@ -559,8 +560,8 @@ def test_json_wrong_types_are_reported() -> None:
     assert one_warning_mentions(w, "landscape parameters", "list")
     assert scene.view == View(surface=False, animate=True)
     assert scene.tol == Scene().tol and one_warning_mentions(w, "tol", "list")
-    assert scene.schedule == Schedule() and one_warning_mentions(w, "schedule", "str")
-    assert scene.window is None and one_warning_mentions(w, "window", "str")
+    assert scene.schedule == Constant() and one_warning_mentions(w, "schedule", "str")
+    assert scene.landscape_params == () and one_warning_mentions(w, "window")
 
 
 def test_json_run_details() -> None:
@@ -579,12 +580,13 @@ def test_json_run_details() -> None:
         ]
     }
     scene, w = codec.from_dict(doc)
-    assert scene.runs == (RunSpec("adam", (("lr", 0.5),), "ab" + "x" * 38, 0, Schedule("step")),)
+    gamma_lo = spec_for(type(make_schedule("step")), "gamma").closed()[0]  # 0 is outside (0, 1]: clamped
+    assert scene.runs == (RunSpec("adam", (("lr", 0.5),), "ab" + "x" * 38, 0, make_schedule("step", gamma=gamma_lo)),)
     for words in (
         ("lr", "text '0.5'"),
         ("control characters",),
         ("label cut",),
-        ("batch size=-3 clamped to 0",),
+        ("batch_size=-3", "clamped to 0"),
         ("colour",),
         ("gamma",),
         ("run 2", "expected an object"),

@@ -16,18 +16,18 @@ from hypothesis import strategies as st
 
 import landscapes
 import optimizers
-from landscapes.custom import (
-    MAX_LENGTH,
-    CustomLandscape,
-    FormulaError,
-    compile_formula,
-    make_custom,
-    parse_formula,
-)
+from landscapes.base import Window
+from landscapes.custom import CustomLandscape
+from landscapes.formula import MAX_LENGTH, FormulaError, compile_formula, parse_formula
 from optimizers import RunConfig, RunOptions
 
 ROSEN = "(1-x)**2 + 100*(y-x**2)**2"
 RNG = np.random.default_rng(20240531)
+
+
+def make_custom(formula, window=(-3.0, 3.0, -3.0, 3.0)):
+    """The typed formula through the registry, the only way in."""
+    return landscapes.get("custom", formula=formula, window=window)
 
 
 def fd_grad(f, p: np.ndarray, h: float = 1e-6) -> np.ndarray:
@@ -152,8 +152,8 @@ def test_caret_is_power_with_math_precedence():
     np.testing.assert_allclose(make_custom("x^2 + 3*y^2").value(p), x**2 + 3 * y**2, rtol=1e-14)
     np.testing.assert_allclose(make_custom("-x^2 + y").value(p), -(x**2) + y, rtol=1e-14)
     np.testing.assert_allclose(make_custom("2^3^2 * x").value(p), 512 * x, rtol=1e-14)  # right-assoc.
-    assert make_custom("x^2 + y").formula == make_custom("x**2 + y").formula
-    tex = make_custom("abs(x)^3 + max(x, y)^2").formula  # powers of our own functions print too
+    assert make_custom("x^2 + y").latex == make_custom("x**2 + y").latex
+    tex = make_custom("abs(x)^3 + max(x, y)^2").latex  # powers of our own functions print too
     assert r"{\left|x\right|}^{3}" in tex and r"{\max\left(x, y\right)}^{2}" in tex
 
 
@@ -165,8 +165,8 @@ def test_constants_functions_and_metadata():
     np.testing.assert_allclose(L.value(p), f, rtol=1e-13)
     np.testing.assert_allclose(L.grad(p), fd_grad(L.value, p), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(L.hessian(p), fd_hessian(L.grad, p), rtol=1e-5, atol=1e-6)
-    assert L.key == "custom" and L.title == "Custom" and L.lesson
-    assert L.formula.startswith("f(x, y) = ") and r"\cos" in L.formula and r"\tanh" in L.formula
+    assert L.key == "custom" and L.title == "Custom formula" and L.lesson
+    assert L.latex.startswith("f(x, y) = ") and r"\cos" in L.latex and r"\tanh" in L.latex
     assert L.window == landscapes.Window(-3.0, 3.0, -3.0, 3.0)
     assert len(L.starts) >= 1 and all(L.window.contains(np.array(s)) for s in L.starts)
     assert isinstance(L, landscapes.Landscape)
@@ -261,10 +261,10 @@ def test_outside_the_domain_gives_nan_without_warnings():
 
 def test_landscape_is_a_hashable_picklable_value():
     a = make_custom("x^2 + y^2", window=(-1, 2, -3, 4))
-    b = CustomLandscape("x^2 + y^2", -1.0, 2.0, -3.0, 4.0)
+    b = CustomLandscape("x^2 + y^2", Window(-1.0, 2.0, -3.0, 4.0))
     assert a == b and hash(a) == hash(b)
     assert pickle.loads(pickle.dumps(a)) == a
-    assert a.params() == {"expression": "x^2 + y^2", "xmin": -1.0, "xmax": 2.0, "ymin": -3.0, "ymax": 4.0}
+    assert a.params() == {"formula": "x^2 + y^2", "window": Window(-1.0, 2.0, -3.0, 4.0)}
     assert CustomLandscape().minima()  # the default formula works without arguments
 
 

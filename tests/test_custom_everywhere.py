@@ -63,7 +63,9 @@ def test_basins_of_a_typed_double_well_split_at_x_zero():
 
 
 def test_formula_travels_in_links_and_exports():
-    scene = Scene(landscape="custom", formula=ROSENBROCK, window=(-2.0, 2.0, -1.0, 3.0), steps=50)
+    scene = Scene(
+        landscape="custom", landscape_params=(("formula", ROSENBROCK), ("window", (-2.0, 2.0, -1.0, 3.0))), steps=50
+    )
     back, warnings = from_query(to_query(scene))
     assert warnings == [] and back == scene
     figs = render_scene(scene, ("contour",))
@@ -102,5 +104,5 @@ def test_a_sweep_cell_on_a_typed_formula_opens_as_a_race_on_that_formula():
     scene = settings.cell_scene(1, 2)
     back, warnings = from_query(to_query(scene))
     assert warnings == []
-    assert back.landscape == "custom" and back.formula == ROSENBROCK
+    assert back.landscape == "custom" and dict(back.landscape_params)["formula"] == ROSENBROCK
     assert dict(back.runs[0].hparams) == {"lr": 1e-3, "momentum": 0.5}

@@ -15,15 +15,16 @@ from scipy.optimize import minimize
 
 import landscapes
 from landscapes import Landscape, UnknownLandscapeError
+from settings import spec_for
 
-NAMES = landscapes.names()
+NAMES = landscapes.builtin_names()
 
 
 def _cases() -> list[tuple[str, dict[str, float]]]:
     """Each landscape at its defaults, then at every corner of its parameter box."""
     out: list[tuple[str, dict[str, float]]] = [(n, {}) for n in NAMES]
     for n in NAMES:
-        bounds = landscapes.landscape_class(n).param_bounds
+        bounds = landscapes.landscape_class(n).param_bounds()
         keys = sorted(bounds)
         if not keys:
             continue
@@ -338,10 +339,24 @@ def test_rastrigin_lists_the_25_central_minima_and_A_changes_them():
 def test_names_are_unique_and_cover_the_built_ins():
     assert len(NAMES) == len(set(NAMES))
     expected = {
-        "rosenbrock", "beale", "himmelblau", "rastrigin", "ackley", "booth", "goldstein_price",
-        "six_hump_camel", "styblinski_tang", "matyas", "quadratic",
-        "saddle", "bounded_saddle", "plateau", "ravine", "sharp_flat", "local_minima",
-    }  # fmt: skip
+        "rosenbrock",
+        "beale",
+        "himmelblau",
+        "rastrigin",
+        "ackley",
+        "booth",
+        "goldstein_price",
+        "six_hump_camel",
+        "styblinski_tang",
+        "matyas",
+        "quadratic",
+        "saddle",
+        "bounded_saddle",
+        "plateau",
+        "ravine",
+        "sharp_flat",
+        "local_minima",
+    }
     assert expected <= set(NAMES)
 
 
@@ -362,10 +377,10 @@ def test_unknown_name_lists_the_known_ones():
     assert isinstance(info.value, KeyError)
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if landscapes.landscape_class(n).param_bounds])
+@pytest.mark.parametrize("name", [n for n in NAMES if landscapes.landscape_class(n).param_bounds()])
 def test_invalid_parameter_values_raise(name):
     cls = landscapes.landscape_class(name)
-    for param, (lo, hi) in cls.param_bounds.items():
+    for param, (lo, hi) in cls.param_bounds().items():
         for bad in (lo - 1.0 - abs(lo), hi + 1.0 + abs(hi), float("nan"), float("inf")):
             with pytest.raises(ValueError, match=param):
                 landscapes.get(name, **{param: bad})
@@ -394,16 +409,16 @@ def test_parameters_change_behaviour():
 def test_metadata(name):
     cls = landscapes.landscape_class(name)
     ls = landscapes.get(name)
-    assert ls.title.strip() and ls.formula.strip() and ls.lesson.strip()
+    assert ls.title.strip() and ls.latex.strip() and ls.lesson.strip()
     assert "\n" not in ls.lesson and len(ls.lesson) <= 120
     assert 2 <= len(ls.starts) <= 4
     assert np.all(ls.window.contains(np.array(ls.starts)))
     assert ls.window == cls.default_window and ls.starts == cls.default_starts  # properties agree at defaults
     fields = {f.name for f in dataclasses.fields(cls)}
-    assert set(cls.param_bounds) == fields
-    assert set(cls.param_help) == fields and all(h.strip() for h in cls.param_help.values())
+    assert set(cls.param_bounds()) == fields
+    assert all(spec_for(cls, name).help.strip() for name in fields)  # every parameter explained
     for f in dataclasses.fields(cls):
-        lo, hi = cls.param_bounds[f.name]
+        lo, hi = cls.param_bounds()[f.name]
         assert lo <= f.default <= hi
     for m in ls.minima():  # no run starts on a known critical point
         assert all(np.hypot(x - m.x, y - m.y) > 1e-3 for x, y in ls.starts)

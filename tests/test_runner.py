@@ -14,7 +14,7 @@ import pytest
 import landscapes
 import optimizers
 from landscapes.base import CriticalPoint, Landscape, Window, hessian_from
-from optimizers import RunConfig, RunOptions, Schedule, Status
+from optimizers import RunConfig, RunOptions, Status, make_schedule
 from optimizers.first_order import SGD, Adam, Momentum, RMSprop
 from optimizers.second_order import BFGS, ConjugateGradient, CoordinateDescent, Newton, Polyak
 from tests.reference_landscapes import Saddle
@@ -51,9 +51,9 @@ class Bowl(Landscape):
 STARTS = np.array([[-1.5, 2.0], [1.5, -0.5], [0.3, 0.8]])
 MIXED = [
     RunConfig(SGD(lr=1e-3)),
-    RunConfig(Momentum(lr=5e-4), schedule=Schedule(kind="exponential", gamma=0.99)),
+    RunConfig(Momentum(lr=5e-4), schedule=make_schedule(kind="exponential", gamma=0.99)),
     RunConfig(Adam(lr=0.05)),
-    RunConfig(SGD(lr=2e-3), schedule=Schedule(kind="cosine", total=40)),
+    RunConfig(SGD(lr=2e-3), schedule=make_schedule(kind="cosine", total=40)),
     RunConfig(RMSprop(lr=0.01, centered=True)),
     RunConfig(Newton(damping=0.5)),
     RunConfig(BFGS()),

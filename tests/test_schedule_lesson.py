@@ -16,7 +16,7 @@ from analysis.schedule_lesson import (
     lr_curves,
     schedule_lesson,
 )
-from optimizers import Schedule
+from optimizers import make_schedule
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +168,7 @@ def test_settings_validation():
     with pytest.raises(ValueError, match="exponential factor"):
         ScheduleSettings(exp_gamma=0.0)
     assert set(FORMULAS) == set(NAMES) == set(TITLES)
-    assert ScheduleSettings().schedule("cosine") == Schedule("cosine", total=500)
+    assert ScheduleSettings().schedule("cosine") == make_schedule("cosine", total=500)
 
 
 def test_lr_figure_keeps_the_staircase():

@@ -14,7 +14,7 @@ from torch.optim import lr_scheduler as lrs
 import landscapes
 import optimizers
 from landscapes.base import Landscape, Window
-from optimizers import Noise, RunConfig, RunOptions, Schedule
+from optimizers import Noise, RunConfig, RunOptions, make_schedule
 from optimizers.first_order import SGD, Adam
 from optimizers.noise import noisy_gradient, standard_normal
 
@@ -38,7 +38,7 @@ def torch_lrs(make_scheduler, n: int = N, lr0: float = LR0) -> np.ndarray:
 
 
 def ours(n: int = N, **kw) -> np.ndarray:
-    return LR0 * np.asarray(Schedule(**kw).factor(np.arange(n)))
+    return LR0 * np.asarray(make_schedule(**kw).factor(np.arange(n)))
 
 
 def warm(after, w=15, start=0.2):
@@ -87,34 +87,39 @@ def test_schedule_matches_torch(name):
 
 def test_cosine_holds_eta_min_after_total():
     # torch's CosineAnnealingLR climbs back up after T_max; ours stays at the floor
-    f = Schedule(kind="cosine", total=50, min_factor=0.2).factor(np.arange(50, 120))
+    f = make_schedule(kind="cosine", total=50, min_factor=0.2).factor(np.arange(50, 120))
     np.testing.assert_allclose(f, 0.2)
 
 
 def test_factor_scalar_and_callable():
-    s = Schedule(kind="exponential", gamma=0.5)
+    s = make_schedule(kind="exponential", gamma=0.5)
     assert isinstance(s.factor(3), float) and s(3) == s.factor(3) == 0.125
+
+
+def test_unknown_schedule_kind_raises_listing_the_known_ones():
+    with pytest.raises(KeyError, match=r"linear.*cosine"):
+        make_schedule("linear")
 
 
 @pytest.mark.parametrize(
     "kw",
     [
-        dict(kind="linear"),
-        dict(gamma=0.0),
-        dict(gamma=1.5),
-        dict(gamma=float("nan")),
-        dict(step_size=0),
-        dict(decay=-0.1),
-        dict(total=0),
-        dict(min_factor=1.5),
-        dict(min_factor=-0.1),
-        dict(warmup=-1),
-        dict(warmup_start=2.0),
+        dict(kind="step", gamma=0.0),
+        dict(kind="exponential", gamma=1.5),
+        dict(kind="step", gamma=float("nan")),
+        dict(kind="step", step_size=0),
+        dict(kind="inverse_time", decay=-0.1),
+        dict(kind="cosine", total=0),
+        dict(kind="cosine", min_factor=1.5),
+        dict(kind="cosine", min_factor=-0.1),
+        dict(kind="constant", warmup=-1),
+        dict(kind="step", warmup_start=2.0),
+        dict(kind="cosine", gamma=0.5),  # a field of another kind
     ],
 )
 def test_invalid_schedule_raises(kw):
     with pytest.raises(ValueError, match="Invalid"):
-        Schedule(**kw)
+        make_schedule(**kw)
 
 
 # --- noise -------------------------------------------------------------------------------------

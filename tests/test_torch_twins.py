@@ -26,7 +26,7 @@ import torch
 import landscapes
 import optimizers
 from landscapes.base import CriticalPoint, Landscape, Window, stack
-from optimizers import RunConfig, RunOptions, Schedule, first_order
+from optimizers import RunConfig, RunOptions, first_order, make_schedule
 from optimizers.base import OptimizerConfig
 
 pytestmark = pytest.mark.torch
@@ -339,8 +339,11 @@ def test_gradient_clipping_matches_clip_grad_norm(cls):
 @pytest.mark.parametrize(
     ("schedule", "make_scheduler"),
     [
-        (Schedule("exponential", gamma=0.99), lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.99)),
-        (Schedule("step", gamma=0.5, step_size=50), lambda opt: torch.optim.lr_scheduler.StepLR(opt, 50, gamma=0.5)),
+        (make_schedule("exponential", gamma=0.99), lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.99)),
+        (
+            make_schedule("step", gamma=0.5, step_size=50),
+            lambda opt: torch.optim.lr_scheduler.StepLR(opt, 50, gamma=0.5),
+        ),
     ],
     ids=["exponential", "step"],
 )

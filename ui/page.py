@@ -101,7 +101,7 @@ def without_click_grid(fig: Any) -> Any:
 def _load_uploaded_scene() -> None:
     """``on_change`` of the scene-file uploader: read, validate and apply the file."""
     from scenes.codec import from_json
-    from ui.widgets import scene_to_state
+    from ui.scene_state import scene_to_state
 
     ss = st.session_state
     upload = ss.get("scene_upload")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from scenes import Scene
 from scenes.codec import from_query, to_query
-from ui.widgets import scene_to_state
+from ui.scene_state import scene_to_state
 
 
 def query_dict() -> dict[str, str | list[str]]:
