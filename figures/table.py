@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from figures import paths
-from landscapes.base import Landscape
+from landscapes.base import Landscape, coordinates, nearest
 from optimizers.runner import RunResult, Status
 
 STATUS_COLORS = {  # row backgrounds (CSS) by status
@@ -44,8 +44,7 @@ def results_table(
     fin = result.final_positions
     hit = pd.array([int(h) if h >= 0 else None for h in result.hit_step], dtype="Int64")
     if landscape is not None and landscape.minima():
-        d = np.linalg.norm(fin[:, None, :] - landscape.minima_array()[None], axis=-1).min(axis=1)
-        dist = pd.array(d, dtype="Float64")
+        dist = pd.array(nearest(fin, coordinates(landscape.minima()))[1], dtype="Float64")
     else:
         dist = pd.array([None] * R, dtype="Float64")
     df = pd.DataFrame(

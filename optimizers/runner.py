@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from landscapes.base import coordinates, nearest
 from optimizers.allocator import tune_allocator
 from optimizers.base import Array, OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise, noisy_gradient
@@ -200,16 +201,6 @@ class _Group:
     oracle: Oracle
 
 
-def _nearest(points: Array, minima: Array) -> tuple[Array, Array]:
-    """Index and distance of the nearest minimum for points ``(n, 2)``; -1 / inf when none."""
-    if minima.shape[0] == 0:
-        n = points.shape[0]
-        return np.full(n, -1), np.full(n, np.inf)
-    d = np.linalg.norm(points[:, None, :] - minima[None, :, :], axis=-1)
-    k = np.argmin(d, axis=1)
-    return k, d[np.arange(points.shape[0]), k]
-
-
 def run(
     landscape: Any, configs: Sequence[RunConfig], starts: Array, options: RunOptions | None = None, **overrides: Any
 ) -> RunResult:
@@ -288,8 +279,8 @@ def _run(landscape: Any, configs: list[RunConfig], starts: Array, options: RunOp
     R = C * S
     rec_steps = options.recorded_steps()
     K = rec_steps.size
-    minima = landscape.minima_array()
-    saddles = np.array([[c.x, c.y] for c in landscape.saddles()], dtype=float).reshape(-1, 2)
+    minima = coordinates(landscape.minima())
+    saddles = coordinates(landscape.saddles())
     window = landscape.window
     ctx = _Context(
         landscape=landscape,
@@ -318,7 +309,7 @@ def _run(landscape: Any, configs: list[RunConfig], starts: Array, options: RunOp
         status_step[g.idx] = rec.status_step
         hit_step[g.idx] = rec.hit_step
         evals[g.idx] = rec.evals
-    nearest, dist = _nearest(positions[:, -1], minima)
+    nearest_minimum, distance = nearest(positions[:, -1], minima)
     return RunResult(
         positions=positions,
         losses=losses,
@@ -327,8 +318,8 @@ def _run(landscape: Any, configs: list[RunConfig], starts: Array, options: RunOp
         status=status,
         status_step=status_step,
         hit_step=hit_step,
-        nearest_minimum=nearest,
-        distance=dist,
+        nearest_minimum=nearest_minimum,
+        distance=distance,
         evals=evals,
         config_index=np.repeat(np.arange(C), S),
         start_index=np.tile(np.arange(S), C),
@@ -405,9 +396,9 @@ def _advance(g: _Group, ctx: _Context) -> _GroupRecord:
                 still &= _sq_norms(pos - prevpos) < xtol2
             if still.any():
                 if minima.size:
-                    near = _nearest(pos[still], minima)[1] <= options.tol
+                    near = nearest(pos[still], minima)[1] <= options.tol
                 else:  # no minimum known: converged unless it stopped on a known saddle
-                    near = ~(_nearest(pos[still], ctx.saddles)[1] <= options.tol)
+                    near = ~(nearest(pos[still], ctx.saddles)[1] <= options.tol)
                 status[still] = np.where(near, Status.CONVERGED, Status.STALLED)
                 status_step[still] = t - 1
                 active &= ~still
