@@ -18,6 +18,7 @@ import optimizers
 from analysis.batch import band, check_ranges, select_runs, thin_steps
 from landscapes.base import Landscape, nearest
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Schedule
+from optimizers.allocator import tune_allocator
 from optimizers.base import hyper
 
 Array = np.ndarray
@@ -189,6 +190,7 @@ class ScheduleLesson:
 
 def schedule_lesson(settings: ScheduleSettings) -> ScheduleLesson:
     """Run every chosen schedule with every seed in one ``optimizers.run`` call."""
+    tune_allocator()
     landscape = landscapes.get(settings.landscape)
     lr0, sigma = settings.lr_sigma
     names = settings.names

@@ -15,7 +15,6 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from landscapes.base import coordinates, nearest
-from optimizers.allocator import tune_allocator
 from optimizers.base import Array, OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise, noisy_gradient
 from optimizers.schedules import Schedule
@@ -207,9 +206,10 @@ def run(
     """Run every config from every start for ``options.steps`` steps.
 
     ``starts`` has shape ``(S, 2)``; the result has ``R = len(configs) * S`` runs. Keyword
-    ``overrides`` replace fields of ``options`` (``run(..., steps=500)``).
+    ``overrides`` replace fields of ``options`` (``run(..., steps=500)``). Entry points (pages,
+    the command line, benchmarks) call ``optimizers.allocator.tune_allocator`` once first: a
+    library call leaves the process's allocator alone.
     """
-    tune_allocator()
     options = options or RunOptions()
     if overrides:
         import dataclasses
