@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 from figures import paths
 from figures.contour import colors_for, legend_name, run_look
 from figures.style import MARK_COLOR, FigureStyle
-from landscapes.base import Landscape, coordinates, nearest
+from landscapes.base import coordinates, nearest
+from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
 Array = np.ndarray
@@ -112,7 +113,7 @@ def loss_figure(
 
 def distance_figure(
     result: RunResult,
-    landscape: Landscape,
+    landscape: LandscapeLike,
     labels: Sequence[str] | None = None,
     style: FigureStyle | None = None,
     max_points: int = paths.MAX_CURVE_POINTS,

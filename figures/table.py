@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from figures import paths
-from landscapes.base import Landscape, coordinates, nearest
+from landscapes.base import coordinates, nearest
+from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult, Status
 
 STATUS_COLORS = {  # row backgrounds (CSS) by status
@@ -32,7 +33,7 @@ COLUMNS = (
 
 
 def results_table(
-    result: RunResult, labels: Sequence[str] | None = None, landscape: Landscape | None = None
+    result: RunResult, labels: Sequence[str] | None = None, landscape: LandscapeLike | None = None
 ) -> pd.DataFrame:
     """One row per run: label, optimizer kind, start "(x, y)", final x / y / loss, distance to the
     nearest known minimum (missing when none is known), first step within tolerance of a minimum

@@ -2,6 +2,7 @@
 
 from landscapes import classic, teaching
 from landscapes.base import CriticalPoint, Landscape, Window
+from landscapes.protocol import LandscapeLike
 from landscapes.registry import UnknownLandscapeError, get, landscape_class, names, register
 
 for _cls in classic.ALL + teaching.ALL:
@@ -10,6 +11,7 @@ for _cls in classic.ALL + teaching.ALL:
 __all__ = [
     "CriticalPoint",
     "Landscape",
+    "LandscapeLike",
     "UnknownLandscapeError",
     "Window",
     "get",

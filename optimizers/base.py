@@ -14,6 +14,8 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from landscapes.protocol import LandscapeLike
+
 Array = np.ndarray
 
 
@@ -76,7 +78,7 @@ class Oracle:
     i.e. evaluations per run. ``grad`` here is the exact gradient; the runner adds noise.
     """
 
-    def __init__(self, landscape: Any) -> None:
+    def __init__(self, landscape: LandscapeLike) -> None:
         self.landscape = landscape
         self.n_value = 0
         self.n_grad = 0

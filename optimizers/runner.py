@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from landscapes.base import coordinates, nearest
+from landscapes.base import Window, coordinates, nearest
+from landscapes.protocol import LandscapeLike
 from optimizers.base import Array, OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise, noisy_gradient
 from optimizers.schedules import Schedule
@@ -201,7 +202,11 @@ class _Group:
 
 
 def run(
-    landscape: Any, configs: Sequence[RunConfig], starts: Array, options: RunOptions | None = None, **overrides: Any
+    landscape: LandscapeLike,
+    configs: Sequence[RunConfig],
+    starts: Array,
+    options: RunOptions | None = None,
+    **overrides: Any,
 ) -> RunResult:
     """Run every config from every start for ``options.steps`` steps.
 
@@ -222,7 +227,7 @@ def run(
         return _run(landscape, list(configs), starts, options)
 
 
-def _make_groups(landscape: Any, configs: list[RunConfig], starts: Array, T: int) -> list[_Group]:
+def _make_groups(landscape: LandscapeLike, configs: list[RunConfig], starts: Array, T: int) -> list[_Group]:
     """One ``_Group`` per optimizer kind (class and flags), its runs config-major like the scene's."""
     S = starts.shape[0]
     groups: dict[tuple, list[int]] = {}
@@ -273,7 +278,7 @@ def _repeat_config(config: OptimizerConfig, S: int) -> OptimizerConfig:
     return dataclasses.replace(config, **values)
 
 
-def _run(landscape: Any, configs: list[RunConfig], starts: Array, options: RunOptions) -> RunResult:
+def _run(landscape: LandscapeLike, configs: list[RunConfig], starts: Array, options: RunOptions) -> RunResult:
     """Advance each group, place its record at the group's run indices, score the final points."""
     C, S, T = len(configs), starts.shape[0], options.steps
     R = C * S
@@ -332,12 +337,12 @@ def _run(landscape: Any, configs: list[RunConfig], starts: Array, options: RunOp
 class _Context:
     """What every group's loop shares (internal to ``run``)."""
 
-    landscape: Any
+    landscape: LandscapeLike
     options: RunOptions
     minima: Array
     saddles: Array
-    far: Any
-    leave: Any
+    far: Window  # beyond it a run has diverged
+    leave: Window | None  # beyond it a run has left (landscapes unbounded below)
     rec_steps: Array
     rec_slot: dict[int, int]
 
@@ -504,7 +509,7 @@ def concat_results(parts: Sequence[RunResult]) -> RunResult:
     )
 
 
-def _inside_all(points: Array, box: Any) -> bool:
+def _inside_all(points: Array, box: Window) -> bool:
     """Fast check that every point lies in ``box`` (NaN fails it). Column-wise whole-array
     reductions: broadcasting or reducing along the length-2 last axis is many times slower."""
     x, y = points[:, 0], points[:, 1]
@@ -517,7 +522,7 @@ def _sq_norms(v: Array) -> Array:
     return x * x + y * y
 
 
-def _bad_rows(P: Array, G: Array, far: Any) -> Array | None:
+def _bad_rows(P: Array, G: Array, far: Window) -> Array | None:
     """Rows with non-finite or overflowing values or far outside the window; ``None`` when all
     rows are fine (the common case, decided with a few whole-array reductions)."""
     # abs().max() propagates NaN, so a NaN anywhere fails the comparison and takes the slow path

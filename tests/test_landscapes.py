@@ -441,3 +441,16 @@ def test_coordinates_of_critical_points():
     points = (CriticalPoint(1.0, -2.0, 0.5), CriticalPoint(3.0, 4.0, 0.0))
     np.testing.assert_array_equal(coordinates(points), [[1.0, -2.0], [3.0, 4.0]])
     assert coordinates(()).shape == (0, 2)
+
+
+def test_every_landscape_and_the_custom_formula_meet_the_protocol():
+    from landscapes.custom import make_custom
+    from landscapes.protocol import LandscapeLike
+
+    for ls in [*(landscapes.get(n) for n in NAMES), make_custom("x**2 + 3*y**2")]:
+        assert isinstance(ls, LandscapeLike), ls.key
+        assert isinstance(ls.title, str) and isinstance(ls.formula, str) and isinstance(ls.key, str)
+        assert isinstance(ls.unbounded_below, bool) and isinstance(ls.log_levels, bool)
+        assert isinstance(ls.window, landscapes.Window)
+        assert all(isinstance(c, CriticalPoint) for c in (*ls.minima(), *ls.saddles()))
+        assert all(len(s) == 2 for s in ls.starts)
