@@ -118,7 +118,6 @@ class OptimizerConfig:
     title: ClassVar[str] = ""
     rule: ClassVar[str] = ""  # LaTeX of the update rule, for the UI
     torch_name: ClassVar[str] = ""  # name in torch.optim where PyTorch has the method
-    needs_oracle: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
