@@ -27,6 +27,7 @@ import optimizers
 from landscapes.base import Landscape, Window
 from landscapes.custom import CustomLandscape
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
+from optimizers.allocator import tune_allocator
 from optimizers.base import OptimizerConfig
 from scenes import limits
 from settings import hyper, same_as
@@ -239,6 +240,7 @@ class BasinResult:
 def compute_basins(settings: BasinSettings, chunk: int = CHUNK) -> BasinResult:
     """Run every panel's optimizer from every grid start (``ValueError`` listing the problems if
     the settings cannot run)."""
+    tune_allocator()
     problems = settings.problems()
     if problems:
         raise ValueError(" ".join(problems))

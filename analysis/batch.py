@@ -23,6 +23,7 @@ import landscapes
 import optimizers
 from landscapes.base import Landscape
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
+from optimizers.allocator import tune_allocator
 from settings import check_fields, hyper, same_as, spec_for
 
 Array = np.ndarray
@@ -310,6 +311,7 @@ def basin_fractions(landscape: Landscape, final: Array, ok: Array) -> Array:
 
 def batch_lesson(settings: BatchSettings) -> BatchLesson:
     """Run both experiments of the lesson (two vectorized ``optimizers.run`` calls, plus the quench)."""
+    tune_allocator()
     landscape = landscapes.get(settings.landscape)
     lr, sigma = settings.lr_sigma
     batches: tuple[int | None, ...] = settings.batch_sizes + ((None,) if settings.full_batch else ())

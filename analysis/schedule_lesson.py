@@ -16,8 +16,9 @@ import numpy as np
 import landscapes
 import optimizers
 from analysis.batch import band, select_runs, thin_steps
-from landscapes.base import Landscape
+from landscapes.base import Landscape, nearest
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Schedule
+from optimizers.allocator import tune_allocator
 from optimizers.schedules import Constant, Cosine, Exponential, InverseTime, StepDecay
 from settings import check_fields, hyper, same_as
 
@@ -143,13 +144,6 @@ def lr_curves(lr0: float, schedules: list[Schedule], steps: int) -> tuple[Array,
     return k + 1, np.stack([lr0 * np.broadcast_to(np.asarray(s.factor(k), dtype=float), k.shape) for s in schedules])
 
 
-def nearest_distance(positions: Array, minima: Array) -> Array:
-    """Distance from each point ``(..., 2)`` to the nearest of ``minima (M, 2)`` (inf if none)."""
-    if minima.shape[0] == 0:
-        return np.full(positions.shape[:-1], np.inf)
-    return np.linalg.norm(positions[..., None, :] - minima, axis=-1).min(axis=-1)
-
-
 @dataclass(frozen=True, eq=False)
 class ScheduleLesson:
     """What the schedules page shows.
@@ -196,6 +190,7 @@ class ScheduleLesson:
 
 def schedule_lesson(settings: ScheduleSettings) -> ScheduleLesson:
     """Run every chosen schedule with every seed in one ``optimizers.run`` call."""
+    tune_allocator()
     landscape = landscapes.get(settings.landscape)
     lr0, sigma = settings.lr_sigma
     names = settings.names
@@ -216,7 +211,7 @@ def schedule_lesson(settings: ScheduleSettings) -> ScheduleLesson:
     )
     paths = select_runs(full, np.arange(C) * N)
     kept = thin_steps(full, MAX_SHOWN_POINTS)
-    distance = nearest_distance(kept.positions, landscape.minima_array())
+    distance = nearest(kept.positions, landscape.minima_array())[1]
     updates, lr = lr_curves(lr0, schedules, settings.steps)
     return ScheduleLesson(
         landscape,

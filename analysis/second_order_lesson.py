@@ -22,6 +22,7 @@ import landscapes
 import optimizers
 from landscapes.base import Landscape
 from optimizers import RunConfig, RunOptions, RunResult, Status
+from optimizers.allocator import tune_allocator
 from settings import check_fields, hyper
 
 Array = np.ndarray
@@ -209,6 +210,7 @@ def start_point(settings: SecondOrderSettings, landscape: Landscape) -> Array:
 
 def second_order_lesson(settings: SecondOrderSettings) -> SecondOrderLesson:
     """Run every method (one run call), count evaluations to tolerance, and the saddle demo."""
+    tune_allocator()
     landscape = landscapes.get(settings.landscape)
     start = start_point(settings, landscape)
     gd_lr = settings.gd_lr if settings.gd_lr > 0 else auto_lr(landscape, start)

@@ -31,6 +31,7 @@ import optimizers
 from landscapes.base import Landscape
 from landscapes.custom import CustomLandscape
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
+from optimizers.allocator import tune_allocator
 from optimizers.base import OptimizerConfig
 from optimizers.schedules import Constant
 from scenes import Scene, limits, spec
@@ -400,6 +401,7 @@ def stable_edge(xs: Array, failed: Array) -> tuple[Array, Array]:
 
 def compute_sweep(settings: SweepSettings, chunk: int = CHUNK) -> SweepResult:
     """Run every cell of the sweep (``ValueError`` listing the problems if it cannot run)."""
+    tune_allocator()
     problems = settings.problems()
     if problems:
         raise ValueError(" ".join(problems))

@@ -19,6 +19,7 @@ import time
 import optimizers
 from figures.grid import CONTOUR_N, SURFACE_N, evaluate_grid
 from figures.race import race_figures
+from optimizers.allocator import tune_allocator
 from scenes import Scene, spec
 
 EIGHT = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "nadam")
@@ -103,6 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--browser", action="store_true", help="also measure in headless Chromium")
     args = parser.parse_args()
+    tune_allocator()  # as the app does before its first run
     cases = (("default scene (4 runs x 500 steps)", Scene()), ("8 optimizers x 2,000 steps", eight_by_2000()))
     for name, scene in cases:
         seconds, size = pipeline_seconds(scene)

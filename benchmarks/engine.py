@@ -20,6 +20,7 @@ import numpy as np
 import landscapes
 import optimizers
 from optimizers import RunConfig, RunOptions
+from optimizers.allocator import tune_allocator
 
 
 def starts_for(n: int, seed: int = 0) -> np.ndarray:
@@ -90,6 +91,7 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=1e-2)
     parser.add_argument("--quick", action="store_true", help="1,000 runs x 200 steps")
     args = parser.parse_args()
+    tune_allocator()  # as the app does: every timing below runs with the tuned allocator
     if args.quick:
         args.runs, args.steps, args.loop_runs = 1_000, 200, 10
     work = args.runs * args.steps

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from figures.race import FIGURE_NAMES
+from optimizers.allocator import tune_allocator
 from scenes import Scene
 from scenes.codec import from_json, from_url
 from scenes.presets import PRESETS, preset_by_key
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     from export import static
     from export.render import render_scene
+
+    tune_allocator()
 
     for stem, scene in scenes:
         if args.presentation:

@@ -2,7 +2,7 @@
 
 from figures.animation import animation_figure, frame_indices
 from figures.contour import CLICK_TRACE, click_trace_index, contour_figure, is_click_trace
-from figures.curves import distance_figure, loss_figure, nearest_distances
+from figures.curves import distance_figure, loss_figure
 from figures.grid import CONTOUR_N, SURFACE_N, ContourLevels, LandscapeGrid, contour_levels, evaluate_grid
 from figures.paths import MAX_PATH_POINTS, status_text, thin_indices, thin_path
 from figures.style import PALETTE, FigureStyle, run_colors
@@ -28,7 +28,6 @@ __all__ = [
     "highlight_status",
     "is_click_trace",
     "loss_figure",
-    "nearest_distances",
     "results_table",
     "run_colors",
     "status_text",

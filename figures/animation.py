@@ -23,7 +23,7 @@ from figures.contour import (
 from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid, levels_for
 from figures.raster import band_image, data_uri
 from figures.style import LANDSCAPE_COLORSCALE, MARK_COLOR, FigureStyle
-from landscapes.base import Landscape
+from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
 Array = np.ndarray
@@ -54,7 +54,7 @@ def _frame_paths(result: RunResult, run_idx: list[Array], e: int) -> tuple[list[
 
 
 def animation_figure(
-    landscape: Landscape,
+    landscape: LandscapeLike,
     grid: LandscapeGrid | None = None,
     result: RunResult | None = None,
     labels: Sequence[str] | None = None,

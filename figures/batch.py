@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from figures.contour import contour_trace, critical_traces, f32, plane_layout
 from figures.grid import LandscapeGrid, levels_for
 from figures.style import MARK_COLOR, SYMBOLS, FigureStyle, run_colors
-from landscapes.base import Landscape
+from landscapes.protocol import LandscapeLike
 
 Array = np.ndarray
 LOG_FLOOR = 1e-12  # values at or below this are drawn here on a log axis
@@ -247,7 +247,7 @@ def basin_figure(
 
 
 def endpoints_figure(
-    landscape: Landscape,
+    landscape: LandscapeLike,
     grid: LandscapeGrid,
     final: Array,
     labels: Sequence[str],

@@ -19,7 +19,8 @@ from figures.style import (
     FigureStyle,
     run_colors,
 )
-from landscapes.base import Landscape, Window
+from landscapes.base import Window
+from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
 Array = np.ndarray
@@ -44,7 +45,7 @@ def click_trace_index(fig: go.Figure) -> int | None:
     return next((i for i, t in enumerate(fig.data) if is_click_trace(t)), None)
 
 
-def figure_title(landscape: Landscape, run_names: Sequence[str], limit: int = 80) -> str:
+def figure_title(landscape: LandscapeLike, run_names: Sequence[str], limit: int = 80) -> str:
     """ "Rosenbrock: SGD, Adam, ..." cut to about ``limit`` characters."""
     shown: list[str] = []
     for i, name in enumerate(run_names):
@@ -93,7 +94,7 @@ def contour_trace(grid: LandscapeGrid, levels: ContourLevels, style: FigureStyle
     )
 
 
-def critical_traces(landscape: Landscape, style: FigureStyle) -> list[go.Scatter]:
+def critical_traces(landscape: LandscapeLike, style: FigureStyle) -> list[go.Scatter]:
     """Known minima (stars) and saddles (x marks), with hover text."""
     traces = []
     for kind, points, symbol, fill in (
@@ -219,7 +220,7 @@ def end_trace(
     )
 
 
-def click_trace(window: Window, landscape: Landscape | None = None, n: int = CLICK_N) -> go.Scatter:
+def click_trace(window: Window, landscape: LandscapeLike | None = None, n: int = CLICK_N) -> go.Scatter:
     """An ``n x n`` grid of invisible markers so that a click anywhere selects a point (to pick
     a start). Plotly hovers the nearest marker, so the grid also carries the hover: the point
     and, given the ``landscape``, its loss. The markers are small (4 px): larger ones win the
@@ -267,7 +268,7 @@ def plane_layout(window: Window, style: FigureStyle, title: str) -> dict[str, An
 
 # --- the figure -----------------------------------------------------------------------------
 def contour_figure(
-    landscape: Landscape,
+    landscape: LandscapeLike,
     grid: LandscapeGrid | None = None,
     result: RunResult | None = None,
     labels: Sequence[str] | None = None,

@@ -10,17 +10,12 @@ import plotly.graph_objects as go
 from figures import paths
 from figures.contour import colors_for, legend_name, run_look
 from figures.style import MARK_COLOR, FigureStyle
-from landscapes.base import Landscape
+from landscapes.base import coordinates, nearest
+from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
 Array = np.ndarray
 DISTANCE_FLOOR = 1e-16  # distances of exactly 0 are drawn here on the log axis
-
-
-def nearest_distances(positions: Array, minima: Array) -> Array:
-    """Distance from each point ``(..., 2)`` to the nearest of ``minima (M, 2)``, shape ``(...)``."""
-    d = np.linalg.norm(positions[..., None, :] - minima, axis=-1)
-    return d.min(axis=-1)
 
 
 def _series(result: RunResult, values: Array, max_points: int) -> list[tuple[Array, Array]]:
@@ -118,7 +113,7 @@ def loss_figure(
 
 def distance_figure(
     result: RunResult,
-    landscape: Landscape,
+    landscape: LandscapeLike,
     labels: Sequence[str] | None = None,
     style: FigureStyle | None = None,
     max_points: int = paths.MAX_CURVE_POINTS,
@@ -129,7 +124,7 @@ def distance_figure(
     are drawn at ``DISTANCE_FLOOR``.
     """
     style = style or FigureStyle()
-    minima = landscape.minima_array()
+    minima = coordinates(landscape.minima())
     if minima.shape[0] == 0:
         fig = go.Figure()
         fig.update_layout(
@@ -152,7 +147,7 @@ def distance_figure(
             )
         )
         return fig
-    d = nearest_distances(result.positions, minima)
+    d = nearest(result.positions, minima)[1]
     floored = bool((d <= 0).any())
     series = _series(result, np.maximum(d, DISTANCE_FLOOR), max_points)
     y_title = "distance to nearest minimum (log scale)" + (f", 0 drawn at {DISTANCE_FLOOR:g}" if floored else "")

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from landscapes.base import Landscape, Window
+from landscapes.base import Window
+from landscapes.protocol import LandscapeLike
 
 Array = np.ndarray
 
@@ -25,7 +26,7 @@ class LandscapeGrid:
     window: Window
 
 
-def evaluate_grid(landscape: Landscape, window: Window | None = None, n: int = CONTOUR_N) -> LandscapeGrid:
+def evaluate_grid(landscape: LandscapeLike, window: Window | None = None, n: int = CONTOUR_N) -> LandscapeGrid:
     """Evaluate ``landscape`` on an ``n x n`` grid over ``window`` (default: the landscape's).
 
     Non-finite or huge values are clipped to a finite float32 range, without NumPy warnings.
@@ -133,12 +134,12 @@ def contour_levels(z: Array, log: bool, n: int = 30, zmin: float | None = None) 
     )
 
 
-def known_min_value(landscape: Landscape) -> float | None:
+def known_min_value(landscape: LandscapeLike) -> float | None:
     """The lowest known minimum value, or ``None`` when no minimum is known."""
     mins = landscape.minima()
     return min(m.value for m in mins) if mins else None
 
 
-def levels_for(landscape: Landscape, grid: LandscapeGrid, n: int = 30) -> ContourLevels:
+def levels_for(landscape: LandscapeLike, grid: LandscapeGrid, n: int = 30) -> ContourLevels:
     """Contour levels for a grid of ``landscape``: log where the landscape asks for it."""
     return contour_levels(grid.z, bool(landscape.log_levels), n, zmin=known_min_value(landscape))

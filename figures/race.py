@@ -14,6 +14,7 @@ from figures.curves import distance_figure, loss_figure
 from figures.grid import LandscapeGrid
 from figures.style import FigureStyle
 from figures.surface import surface_figure
+from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
 FIGURE_NAMES = ("contour", "surface", "loss", "distance", "animation")
@@ -21,7 +22,7 @@ FIGURE_NAMES = ("contour", "surface", "loss", "distance", "animation")
 
 def race_figures(
     scene: Any,
-    landscape: Any,
+    landscape: LandscapeLike,
     result: RunResult,
     grid: LandscapeGrid,
     surface_grid: LandscapeGrid | None = None,

@@ -11,7 +11,7 @@ from figures import paths
 from figures.contour import colors_for, f32, figure_title, legend_name, run_look
 from figures.grid import SURFACE_N, LandscapeGrid, evaluate_grid, levels_for
 from figures.style import LANDSCAPE_COLORSCALE, FigureStyle
-from landscapes.base import Landscape
+from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
 Array = np.ndarray
@@ -37,7 +37,7 @@ def surface_height(xs: Array, ys: Array, zs: Array, points: Array) -> Array:
 
 
 def surface_figure(
-    landscape: Landscape,
+    landscape: LandscapeLike,
     grid: LandscapeGrid | None = None,
     result: RunResult | None = None,
     labels: Sequence[str] | None = None,

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from figures import paths
-from landscapes.base import Landscape
+from landscapes.base import coordinates, nearest
+from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult, Status
 
 STATUS_COLORS = {  # row backgrounds (CSS) by status
@@ -32,7 +33,7 @@ COLUMNS = (
 
 
 def results_table(
-    result: RunResult, labels: Sequence[str] | None = None, landscape: Landscape | None = None
+    result: RunResult, labels: Sequence[str] | None = None, landscape: LandscapeLike | None = None
 ) -> pd.DataFrame:
     """One row per run: label, optimizer kind, start "(x, y)", final x / y / loss, distance to the
     nearest known minimum (missing when none is known), first step within tolerance of a minimum
@@ -44,8 +45,7 @@ def results_table(
     fin = result.final_positions
     hit = pd.array([int(h) if h >= 0 else None for h in result.hit_step], dtype="Int64")
     if landscape is not None and landscape.minima():
-        d = np.linalg.norm(fin[:, None, :] - landscape.minima_array()[None], axis=-1).min(axis=1)
-        dist = pd.array(d, dtype="Float64")
+        dist = pd.array(nearest(fin, coordinates(landscape.minima()))[1], dtype="Float64")
     else:
         dist = pd.array([None] * R, dtype="Float64")
     df = pd.DataFrame(

@@ -3,6 +3,7 @@ test functions, the teaching landscapes and the user's typed formula (key ``"cus
 
 from landscapes import classic, custom, teaching
 from landscapes.base import CriticalPoint, Landscape, Window
+from landscapes.protocol import LandscapeLike
 from landscapes.registry import (
     UnknownLandscapeError,
     builtin_names,
@@ -20,6 +21,7 @@ for _cls in (*classic.ALL, *teaching.ALL, custom.CustomLandscape):
 __all__ = [
     "CriticalPoint",
     "Landscape",
+    "LandscapeLike",
     "UnknownLandscapeError",
     "Window",
     "builtin_names",

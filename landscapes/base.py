@@ -7,6 +7,7 @@ function serves ``(N, 2)`` runs and ``(H, W, 2)`` grids) and never loops over po
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -71,6 +72,22 @@ class CriticalPoint:
     @property
     def point(self) -> Array:
         return np.array([self.x, self.y], dtype=float)
+
+
+def coordinates(points: Sequence[CriticalPoint]) -> Array:
+    """Critical points as an array of shape ``(M, 2)`` (``M`` may be 0)."""
+    return np.array([[c.x, c.y] for c in points], dtype=float).reshape(len(points), 2)
+
+
+def nearest(points: Array, targets: Array) -> tuple[Array, Array]:
+    """For each point ``(..., 2)``: the index of the nearest of ``targets (M, 2)`` and the distance
+    to it, both of shape ``points.shape[:-1]``; -1 and inf when there is no target."""
+    points = np.asarray(points, dtype=float)
+    if targets.shape[0] == 0:
+        return np.full(points.shape[:-1], -1), np.full(points.shape[:-1], np.inf)
+    d = np.linalg.norm(points[..., None, :] - targets, axis=-1)
+    k = np.argmin(d, axis=-1)
+    return k, np.take_along_axis(d, k[..., None], axis=-1)[..., 0]
 
 
 def stack(x: Array, y: Array) -> Array:
@@ -156,5 +173,4 @@ class Landscape:
 
     def minima_array(self) -> Array:
         """Known minima as an array of shape ``(M, 2)`` (``M`` may be 0)."""
-        mins = self.minima()
-        return np.array([[m.x, m.y] for m in mins], dtype=float).reshape(len(mins), 2)
+        return coordinates(self.minima())

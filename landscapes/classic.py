@@ -136,10 +136,6 @@ class Himmelblau(Landscape):
     def saddles(self) -> tuple[CriticalPoint, ...]:
         return HIMMELBLAU_SADDLES
 
-    def maximum(self) -> CriticalPoint:
-        """The local maximum near (-0.27, -0.92)."""
-        return HIMMELBLAU_MAXIMUM
-
 
 # Critical points of Himmelblau's function: (3, 2) is exact, the rest are roots of ∇f = 0
 # found with 40-digit arithmetic (mpmath.findroot) and rounded.
@@ -155,7 +151,6 @@ HIMMELBLAU_SADDLES = (
     CriticalPoint(-3.0730257507643896105, -0.081353044287967511553, 104.01516291755810586),
     CriticalPoint(-0.12796134673068006631, -1.9537149802445764261, 178.33723920192745998),
 )
-HIMMELBLAU_MAXIMUM = CriticalPoint(-0.27084459066734761304, -0.92303855647998146313, 181.61652152258270404)
 
 
 @dataclass(frozen=True)
@@ -362,10 +357,6 @@ class GoldsteinPrice(Landscape):
             CriticalPoint(0.6, 0.4, 990.0),
         )
 
-    def maximum(self) -> CriticalPoint:
-        """The local maximum between the basins."""
-        return CriticalPoint(0.8, 0.2, 1155.0)
-
 
 @dataclass(frozen=True)
 class SixHumpCamel(Landscape):
@@ -399,10 +390,6 @@ class SixHumpCamel(Landscape):
     def saddles(self) -> tuple[CriticalPoint, ...]:
         return (CriticalPoint(0.0, 0.0, 0.0), *_pairs(SIX_HUMP_CAMEL_SADDLES))
 
-    def maxima(self) -> tuple[CriticalPoint, ...]:
-        """The two local maxima ``±(1.2302, 0.1623)``."""
-        return _pairs(SIX_HUMP_CAMEL_MAXIMA)
-
 
 def _pairs(points: tuple[CriticalPoint, ...]) -> tuple[CriticalPoint, ...]:
     """Each point followed by its mirror image ``-p`` (same value: f(-p) = f(p))."""
@@ -421,7 +408,6 @@ SIX_HUMP_CAMEL_SADDLES = (
     CriticalPoint(1.6380679841897785638, 0.22867406904439406995, 2.2293571975307147209),
     CriticalPoint(-1.2960702671671091833, -0.60508438803865849681, 2.2294708180298599234),
 )
-SIX_HUMP_CAMEL_MAXIMA = (CriticalPoint(1.2302298765166526266, 0.16233458445899497001, 2.4962953510235769337),)
 
 
 def real_cubic_roots(a: float, b: float, c: float, d: float) -> Array:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from landscapes.protocol import LandscapeLike
 from settings import check_fields
 
 Array = np.ndarray
@@ -26,7 +27,7 @@ class Oracle:
     i.e. evaluations per run. ``grad`` here is the exact gradient; the runner adds noise.
     """
 
-    def __init__(self, landscape: Any) -> None:
+    def __init__(self, landscape: LandscapeLike) -> None:
         self.landscape = landscape
         self.n_value = 0
         self.n_grad = 0
@@ -66,7 +67,6 @@ class OptimizerConfig:
     title: ClassVar[str] = ""
     rule: ClassVar[str] = ""  # LaTeX of the update rule, for the UI
     torch_name: ClassVar[str] = ""  # name in torch.optim where PyTorch has the method
-    needs_oracle: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         check_fields(self)

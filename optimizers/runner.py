@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from optimizers.allocator import tune_allocator
+from landscapes.base import Window, coordinates, nearest
+from landscapes.protocol import LandscapeLike
 from optimizers.base import Array, OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise, noisy_gradient
 from optimizers.schedules import Constant, Schedule
@@ -185,6 +186,7 @@ class _Group:
     """Mutable bookkeeping of one vectorized group (internal to ``run``)."""
 
     idx: Array  # (n,) global run indices
+    start: Array  # (n, 2) start points
     config: OptimizerConfig  # stacked: numeric fields (n, 1)
     lr0: Array  # (n, 1)
     std: Array  # (n, 1) noise std
@@ -195,25 +197,20 @@ class _Group:
     oracle: Oracle
 
 
-def _nearest(points: Array, minima: Array) -> tuple[Array, Array]:
-    """Index and distance of the nearest minimum for points ``(n, 2)``; -1 / inf when none."""
-    if minima.shape[0] == 0:
-        n = points.shape[0]
-        return np.full(n, -1), np.full(n, np.inf)
-    d = np.linalg.norm(points[:, None, :] - minima[None, :, :], axis=-1)
-    k = np.argmin(d, axis=1)
-    return k, d[np.arange(points.shape[0]), k]
-
-
 def run(
-    landscape: Any, configs: Sequence[RunConfig], starts: Array, options: RunOptions | None = None, **overrides: Any
+    landscape: LandscapeLike,
+    configs: Sequence[RunConfig],
+    starts: Array,
+    options: RunOptions | None = None,
+    **overrides: Any,
 ) -> RunResult:
     """Run every config from every start for ``options.steps`` steps.
 
     ``starts`` has shape ``(S, 2)``; the result has ``R = len(configs) * S`` runs. Keyword
-    ``overrides`` replace fields of ``options`` (``run(..., steps=500)``).
+    ``overrides`` replace fields of ``options`` (``run(..., steps=500)``). Entry points (pages,
+    the command line, benchmarks) call ``optimizers.allocator.tune_allocator`` once first: a
+    library call leaves the process's allocator alone.
     """
-    tune_allocator()
     options = options or RunOptions()
     if overrides:
         import dataclasses
@@ -222,16 +219,13 @@ def run(
     starts = np.asarray(starts, dtype=float).reshape(-1, 2)
     if not configs:
         raise ValueError("run needs at least one run configuration")
-    C, S, T = len(configs), starts.shape[0], options.steps
-    R = C * S
-    config_index = np.repeat(np.arange(C), S)
-    start_index = np.tile(np.arange(S), C)
-
     with np.errstate(all="ignore"):
-        return _run(landscape, list(configs), starts, options, C, S, T, R, config_index, start_index)
+        return _run(landscape, list(configs), starts, options)
 
 
-def _make_groups(landscape, configs, starts, options, S, T, config_index) -> list[_Group]:
+def _make_groups(landscape: LandscapeLike, configs: list[RunConfig], starts: Array, T: int) -> list[_Group]:
+    """One ``_Group`` per optimizer kind (class and flags), its runs config-major like the scene's."""
+    S = starts.shape[0]
     groups: dict[tuple, list[int]] = {}
     for c, cfg in enumerate(configs):
         groups.setdefault(cfg.optimizer.group_key(), []).append(c)
@@ -251,6 +245,7 @@ def _make_groups(landscape, configs, starts, options, S, T, config_index) -> lis
         out.append(
             _Group(
                 idx=idx,
+                start=p0,
                 config=stacked,
                 lr0=stacked.lr,
                 std=std,
@@ -279,15 +274,25 @@ def _repeat_config(config: OptimizerConfig, S: int) -> OptimizerConfig:
     return dataclasses.replace(config, **values)
 
 
-def _run(landscape, configs, starts, options, C, S, T, R, config_index, start_index) -> RunResult:
+def _run(landscape: LandscapeLike, configs: list[RunConfig], starts: Array, options: RunOptions) -> RunResult:
+    """Advance each group, place its record at the group's run indices, score the final points."""
+    C, S, T = len(configs), starts.shape[0], options.steps
+    R = C * S
     rec_steps = options.recorded_steps()
     K = rec_steps.size
-    rec_slot = {int(s): i for i, s in enumerate(rec_steps)}
-    minima = landscape.minima_array()
-    saddles = np.array([[c.x, c.y] for c in landscape.saddles()], dtype=float).reshape(-1, 2)
+    minima = coordinates(landscape.minima())
+    saddles = coordinates(landscape.saddles())
     window = landscape.window
-    far = window.expanded(options.diverge_margin)
-    leave = window.expanded(options.leave_margin) if landscape.unbounded_below else None
+    ctx = _Context(
+        landscape=landscape,
+        options=options,
+        minima=minima,
+        saddles=saddles,
+        far=window.expanded(options.diverge_margin),
+        leave=window.expanded(options.leave_margin) if landscape.unbounded_below else None,
+        rec_steps=rec_steps,
+        rec_slot={int(s): i for i, s in enumerate(rec_steps)},
+    )
 
     positions = np.empty((R, K, 2))
     losses = np.empty((R, K))
@@ -296,67 +301,71 @@ def _run(landscape, configs, starts, options, C, S, T, R, config_index, start_in
     status_step = np.full(R, T, dtype=np.int64)
     hit_step = np.full(R, -1, dtype=np.int64)
     evals = np.zeros((R, 3), dtype=np.int64)
-    final_pos = np.empty((R, 2))
-
-    groups = _make_groups(landscape, configs, starts, options, S, T, config_index)
-    ctx = _Context(landscape, options, minima, saddles, far, leave, rec_steps, rec_slot, status, status_step)
-    for g in groups:
-        pos_k, grad_k, hit_local, final, cum_evals = _advance(g, starts[g.idx % S], ctx)
-        positions[g.idx] = pos_k
-        losses[g.idx] = landscape.value(pos_k)  # one vectorized call for every recorded step
-        grad_norms[g.idx] = np.sqrt(np.einsum("nkd,nkd->nk", grad_k, grad_k))
-        final_pos[g.idx] = final
-        evals[g.idx] = cum_evals[np.minimum(status_step[g.idx], T)]
-        hit_step[g.idx] = hit_local
-    nearest, dist = _nearest(final_pos, minima)
-    labels = tuple(c.name for c in configs)
-    kinds = tuple(c.optimizer.kind for c in configs)
+    for g in _make_groups(landscape, configs, starts, T):
+        rec = _advance(g, ctx)
+        positions[g.idx] = rec.positions
+        losses[g.idx] = landscape.value(rec.positions)  # one vectorized call for every recorded step
+        grad_norms[g.idx] = np.sqrt(np.einsum("nkd,nkd->nk", rec.grads, rec.grads))
+        status[g.idx] = rec.status
+        status_step[g.idx] = rec.status_step
+        hit_step[g.idx] = rec.hit_step
+        evals[g.idx] = rec.evals
+    nearest_minimum, distance = nearest(positions[:, -1], minima)
     return RunResult(
-        positions,
-        losses,
-        grad_norms,
-        rec_steps,
-        status,
-        status_step,
-        hit_step,
-        nearest,
-        dist,
-        evals,
-        config_index,
-        start_index,
-        labels,
-        kinds,
+        positions=positions,
+        losses=losses,
+        grad_norms=grad_norms,
+        steps=rec_steps,
+        status=status,
+        status_step=status_step,
+        hit_step=hit_step,
+        nearest_minimum=nearest_minimum,
+        distance=distance,
+        evals=evals,
+        config_index=np.repeat(np.arange(C), S),
+        start_index=np.tile(np.arange(S), C),
+        labels=tuple(c.name for c in configs),
+        kinds=tuple(c.optimizer.kind for c in configs),
     )
 
 
 @dataclass(frozen=True, eq=False)
 class _Context:
-    """What every group's loop shares (internal to ``run``); status arrays are filled in place."""
+    """What every group's loop shares (internal to ``run``)."""
 
-    landscape: Any
+    landscape: LandscapeLike
     options: RunOptions
     minima: Array
     saddles: Array
-    far: Any
-    leave: Any
+    far: Window  # beyond it a run has diverged
+    leave: Window | None  # beyond it a run has left (landscapes unbounded below)
     rec_steps: Array
     rec_slot: dict[int, int]
-    status: Array
-    status_step: Array
 
 
-def _advance(g: _Group, P: Array, ctx: _Context) -> tuple[Array, Array, Array, Array, Array]:
-    """Advance one group through every step.
+class _GroupRecord(NamedTuple):
+    """What ``_advance`` returns for one group of ``n`` runs (``K`` recorded steps)."""
 
-    Returns the recorded positions ``(n, K, 2)`` and gradients ``(n, K, 2)``, the first step
-    within ``tol`` of a minimum ``(n,)``, the final positions ``(n, 2)`` and the cumulative
-    oracle counts per run after each step ``(T + 1, 3)``. Recorded arrays are kept by reference
-    (no update mutates its inputs) and stacked once at the end.
+    positions: Array  # (n, K, 2) recorded displayed points
+    grads: Array  # (n, K, 2) exact gradient at the iterate, at the recorded steps
+    status: Array  # (n,) ``Status`` codes
+    status_step: Array  # (n,) step where the run stopped, ``steps`` if it ran on
+    hit_step: Array  # (n,) first step within ``tol`` of a minimum, -1 if never
+    evals: Array  # (n, 3) value, gradient, Hessian evaluations up to ``status_step``
+
+
+def _advance(g: _Group, ctx: _Context) -> _GroupRecord:
+    """Advance one group from its starts through every step.
+
+    Recorded arrays are kept by reference (no update mutates its inputs) and stacked once at the
+    end. Oracle counts are tallied per step for the whole group, then read at each run's stop.
     """
     landscape, options, minima = ctx.landscape, ctx.options, ctx.minima
-    status, status_step = ctx.status, ctx.status_step
     T = options.steps
     n = g.idx.size
+    status = np.zeros(n, dtype=np.int8)
+    status_step = np.full(n, T, dtype=np.int64)
+    P = g.start
     G = landscape.grad(P)
     cum_evals = np.zeros((T + 1, 3), dtype=np.int64)
     cum_evals[0, 1] = 1
@@ -388,11 +397,11 @@ def _advance(g: _Group, P: Array, ctx: _Context) -> tuple[Array, Array, Array, A
                 still &= _sq_norms(pos - prevpos) < xtol2
             if still.any():
                 if minima.size:
-                    near = _nearest(pos[still], minima)[1] <= options.tol
+                    near = nearest(pos[still], minima)[1] <= options.tol
                 else:  # no minimum known: converged unless it stopped on a known saddle
-                    near = ~(_nearest(pos[still], ctx.saddles)[1] <= options.tol)
-                status[g.idx[still]] = np.where(near, Status.CONVERGED, Status.STALLED)
-                status_step[g.idx[still]] = t - 1
+                    near = ~(nearest(pos[still], ctx.saddles)[1] <= options.tol)
+                status[still] = np.where(near, Status.CONVERGED, Status.STALLED)
+                status_step[still] = t - 1
                 active &= ~still
                 if not active.any():
                     break
@@ -409,14 +418,14 @@ def _advance(g: _Group, P: Array, ctx: _Context) -> tuple[Array, Array, Array, A
         if bad is not None:
             gone = active & bad
             if gone.any():
-                status[g.idx[gone]] = Status.DIVERGED
-                status_step[g.idx[gone]] = t
+                status[gone] = Status.DIVERGED
+                status_step[gone] = t
                 active &= ~gone
         if ctx.leave is not None and not _inside_all(newP, ctx.leave):
             out = active & ~ctx.leave.contains(newP)
             if out.any():
-                status[g.idx[out]] = Status.LEFT
-                status_step[g.idx[out]] = t
+                status[out] = Status.LEFT
+                status_step[out] = t
                 active &= ~out
         g.state = new_state
         newpos = g.config.position(new_state, newP)
@@ -442,7 +451,14 @@ def _advance(g: _Group, P: Array, ctx: _Context) -> tuple[Array, Array, Array, A
     pos_k = np.stack(rec_pos, axis=1)
     if not per_step_hits:
         hit_local = _first_hits(pos_k, minima, options.tol)
-    return pos_k, np.stack(rec_grad, axis=1), hit_local, pos, cum_evals
+    return _GroupRecord(
+        positions=pos_k,
+        grads=np.stack(rec_grad, axis=1),
+        status=status,
+        status_step=status_step,
+        hit_step=hit_local,
+        evals=cum_evals[np.minimum(status_step, T)],
+    )
 
 
 def _first_hits(pos_k: Array, minima: Array, tol: float) -> Array:
@@ -472,24 +488,24 @@ def concat_results(parts: Sequence[RunResult]) -> RunResult:
         return np.concatenate([getattr(p, name) for p in parts])
 
     return RunResult(
-        cat("positions"),
-        cat("losses"),
-        cat("grad_norms"),
-        steps,
-        cat("status"),
-        cat("status_step"),
-        cat("hit_step"),
-        cat("nearest_minimum"),
-        cat("distance"),
-        cat("evals"),
-        np.concatenate([p.config_index + o for p, o in zip(parts, offsets, strict=True)]),
-        cat("start_index"),
-        tuple(lb for p in parts for lb in p.labels),
-        tuple(k for p in parts for k in p.kinds),
+        positions=cat("positions"),
+        losses=cat("losses"),
+        grad_norms=cat("grad_norms"),
+        steps=steps,
+        status=cat("status"),
+        status_step=cat("status_step"),
+        hit_step=cat("hit_step"),
+        nearest_minimum=cat("nearest_minimum"),
+        distance=cat("distance"),
+        evals=cat("evals"),
+        config_index=np.concatenate([p.config_index + o for p, o in zip(parts, offsets, strict=True)]),
+        start_index=cat("start_index"),
+        labels=tuple(lb for p in parts for lb in p.labels),
+        kinds=tuple(k for p in parts for k in p.kinds),
     )
 
 
-def _inside_all(points: Array, box: Any) -> bool:
+def _inside_all(points: Array, box: Window) -> bool:
     """Fast check that every point lies in ``box`` (NaN fails it). Column-wise whole-array
     reductions: broadcasting or reducing along the length-2 last axis is many times slower."""
     x, y = points[:, 0], points[:, 1]
@@ -502,7 +518,7 @@ def _sq_norms(v: Array) -> Array:
     return x * x + y * y
 
 
-def _bad_rows(P: Array, G: Array, far: Any) -> Array | None:
+def _bad_rows(P: Array, G: Array, far: Window) -> Array | None:
     """Rows with non-finite or overflowing values or far outside the window; ``None`` when all
     rows are fine (the common case, decided with a few whole-array reductions)."""
     # abs().max() propagates NaN, so a NaN anywhere fails the comparison and takes the slow path

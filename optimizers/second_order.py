@@ -5,8 +5,8 @@ Every class is a frozen hyperparameter config with a pure ``init`` / ``update`` 
 ``(n, 2)`` arrays, like the first-order ones; numeric hyperparameters are scalars or ``(n, 1)``
 arrays. 2x2 linear algebra is done in closed form (or with ``np.linalg`` on stacked ``(n, 2, 2)``
 arrays), never with a Python loop over runs. Methods that need the Hessian or function values
-ask the ``Oracle`` the runner passes (``needs_oracle = True``); the gradient is always the
-``grads`` argument (the runner's, possibly noisy).
+ask the ``Oracle`` the runner passes; the gradient is always the ``grads`` argument (the
+runner's, possibly noisy).
 """
 
 from __future__ import annotations
@@ -188,7 +188,6 @@ class Newton(OptimizerConfig):
     kind = "newton"
     title = "Newton"
     rule = r"p_t = p_{t-1} - \eta\,(H_t + \lambda I)^{-1} g_t\quad(\text{saddle-free: } |H_t| = V|\Lambda|V^\top)"
-    needs_oracle = True
 
     def init(self, params: Array) -> NewtonState:
         return NewtonState(0)
@@ -256,7 +255,6 @@ class BFGS(OptimizerConfig):
         r"d_t = -H_t g_t,\ p_t = p_{t-1} + \alpha_t d_t,\ "
         r"H_{t+1} = (I-\rho s y^\top) H_t (I-\rho y s^\top) + \rho s s^\top"
     )
-    needs_oracle = True
 
     def init(self, params: Array) -> BFGSState:
         n = params.shape[0]
@@ -321,7 +319,6 @@ class ConjugateGradient(OptimizerConfig):
         r"\beta^{PR+} = \max\!\left(0, \frac{g_t^\top (g_t - g_{t-1})}{\|g_{t-1}\|^2}\right),\ "
         r"p_t = p_{t-1} + \alpha_t d_t"
     )
-    needs_oracle = True
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -387,7 +384,6 @@ class CoordinateDescent(OptimizerConfig):
         r"i = (t-1) \bmod 2,\quad p_{t,i} = p_{t-1,i} - \eta\, g_{t,i}"
         r"\ \ (\text{exact: } g_{t,i} / |H_{ii}|)"
     )
-    needs_oracle = False  # only with ``exact``
 
     def init(self, params: Array) -> CoordinateState:
         return CoordinateState(0)
@@ -457,10 +453,6 @@ class Polyak(OptimizerConfig):
     @property
     def lr(self) -> Any:
         return self.inner.lr
-
-    @property
-    def needs_oracle(self) -> bool:  # type: ignore[override]
-        return self.inner.needs_oracle
 
     def to_dict(self) -> dict[str, Any]:
         return {"inner": {"kind": self.inner.kind, **self.inner.to_dict()}, "start": float(self.start)}

@@ -26,6 +26,7 @@ import landscapes
 import optimizers
 from figures.paths import thin_indices
 from landscapes.base import CriticalPoint, Landscape, Window, hessian_from, stack
+from landscapes.protocol import LandscapeLike
 from optimizers import RunConfig, RunOptions, Status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -555,3 +556,42 @@ def test_figures_never_import_streamlit():
         assert "streamlit" not in path.read_text(), path
     code = "import sys, figures; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+# --- the landscape contract --------------------------------------------------------------------
+PROTOCOL_MEMBERS = frozenset(n for n in vars(LandscapeLike) if not n.startswith("_"))
+
+
+class OnlyTheProtocol:
+    """A landscape seen through ``LandscapeLike`` alone: any other attribute is missing."""
+
+    def __init__(self, inner: Landscape) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str):
+        if name in PROTOCOL_MEMBERS:
+            return getattr(self._inner, name)
+        raise AttributeError(name)
+
+
+@pytest.mark.parametrize("name", ["himmelblau", "saddle"])  # with minima; with a saddle and none
+def test_the_runner_and_figures_need_only_the_landscape_protocol(name):
+    full = landscapes.get(name)
+    bare = OnlyTheProtocol(full)
+    assert isinstance(bare, LandscapeLike) and not hasattr(bare, "minima_array")
+    cfgs = configs(("sgd", "GD", dict(lr=0.02)), ("newton", "Newton", dict()))
+    starts = np.array([[0.3, 0.4], [-1.0, 1.5]])
+    got, want = (optimizers.run(L, cfgs, starts, RunOptions(steps=60)) for L in (bare, full))
+    for field in ("positions", "losses", "status", "status_step", "hit_step", "nearest_minimum", "distance", "evals"):
+        np.testing.assert_array_equal(getattr(got, field), getattr(want, field), err_msg=field)
+    grid = figures.evaluate_grid(full, None, 40)
+    built = {
+        "contour": lambda L: figures.contour_figure(L, grid, want),
+        "surface": lambda L: figures.surface_figure(L, grid, want),
+        "animation": lambda L: figures.animation_figure(L, grid, want),
+        "distance": lambda L: figures.distance_figure(want, L),
+    }
+    for what, build in built.items():
+        assert build(bare).to_json() == build(full).to_json(), what
+    table_bare, table_full = (figures.results_table(want, landscape=L) for L in (bare, full))
+    pd.testing.assert_frame_equal(table_bare, table_full)

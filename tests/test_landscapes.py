@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 
 import numpy as np
 import pytest
 from scipy.optimize import minimize
 
 import landscapes
-from landscapes import Landscape, UnknownLandscapeError
+from landscapes import CriticalPoint, Landscape, UnknownLandscapeError
+from landscapes.base import coordinates, nearest
 from settings import spec_for
 
 NAMES = landscapes.builtin_names()
@@ -429,3 +431,40 @@ def test_starts_stay_inside_the_window_for_any_parameters(case):
     ls = _make(case)
     assert np.all(ls.window.contains(np.array(ls.starts)))
     assert np.all(ls.window.contains(ls.minima_array()))
+
+
+@pytest.mark.parametrize("shape", [(7,), (3, 5)])
+def test_nearest_finds_the_closest_target_by_brute_force(shape):
+    rng = np.random.default_rng(3)
+    points = rng.uniform(-3, 3, (*shape, 2))
+    targets = np.array([[0.0, 0.0], [2.0, 1.0], [-1.5, 2.5]])
+    index, distance = nearest(points, targets)
+    assert index.shape == distance.shape == shape
+    for at in np.ndindex(*shape):
+        x, y = points[at]
+        by_hand = [math.hypot(x - tx, y - ty) for tx, ty in targets]
+        assert index[at] == by_hand.index(min(by_hand))
+        assert distance[at] == pytest.approx(min(by_hand), rel=1e-15)
+
+
+def test_nearest_without_targets_is_minus_one_at_infinity():
+    index, distance = nearest(np.zeros((4, 2)), np.zeros((0, 2)))
+    assert index.tolist() == [-1] * 4 and np.all(np.isinf(distance))
+
+
+def test_coordinates_of_critical_points():
+    points = (CriticalPoint(1.0, -2.0, 0.5), CriticalPoint(3.0, 4.0, 0.0))
+    np.testing.assert_array_equal(coordinates(points), [[1.0, -2.0], [3.0, 4.0]])
+    assert coordinates(()).shape == (0, 2)
+
+
+def test_every_landscape_and_the_custom_formula_meet_the_protocol():
+    from landscapes.protocol import LandscapeLike
+
+    for ls in [*(landscapes.get(n) for n in NAMES), landscapes.get("custom", formula="x**2 + 3*y**2")]:
+        assert isinstance(ls, LandscapeLike), ls.key
+        assert isinstance(ls.title, str) and isinstance(ls.latex, str) and isinstance(ls.key, str)
+        assert isinstance(ls.unbounded_below, bool) and isinstance(ls.log_levels, bool)
+        assert isinstance(ls.window, landscapes.Window)
+        assert all(isinstance(c, CriticalPoint) for c in (*ls.minima(), *ls.saddles()))
+        assert all(len(s) == 2 for s in ls.starts)

@@ -3,6 +3,7 @@ closed forms, divergence containment, recording, memory of huge grids, and the r
 
 from __future__ import annotations
 
+import importlib
 import math
 import tracemalloc
 import warnings
@@ -249,3 +250,55 @@ def test_polyak_runs_stop_only_when_the_average_stops():
     dist = [r0 * (1 - 0.5 ** (t + 1)) / (0.5 * (t + 1)) for t in range(301)]
     assert res.hit_step[1] == next(t for t, d in enumerate(dist) if d <= opts.tol)
     np.testing.assert_allclose(res.distance[1], dist[-1], rtol=1e-9)
+
+
+def _export_html(tmp_path):
+    from export.__main__ import main
+
+    assert main(["--preset", "ravine_momentum", "--figure", "contour", "--format", "html", "--out", str(tmp_path)]) == 0
+
+
+def _simulate_one(tmp_path):
+    from ui import compute
+
+    compute.simulate_one.clear()  # a cache hit would not run (nor need) anything
+    compute.simulate_one(Bowl(), RunConfig(SGD(lr=0.1)), STARTS, RunOptions(steps=5))
+
+
+def _lesson(module: str, settings: str, entry: str):
+    """Call ``module.entry(module.settings())``: a lesson page's core function at its defaults."""
+
+    def call(tmp_path):
+        mod = importlib.import_module(module)
+        getattr(mod, entry)(getattr(mod, settings)())
+
+    call.__name__ = entry
+    return call
+
+
+ENTRY_POINTS = [
+    _export_html,
+    _simulate_one,
+    _lesson("analysis.sweep", "SweepSettings", "compute_sweep"),
+    _lesson("analysis.basins", "BasinSettings", "compute_basins"),
+    _lesson("analysis.batch", "BatchSettings", "batch_lesson"),
+    _lesson("analysis.schedule_lesson", "ScheduleSettings", "schedule_lesson"),
+    _lesson("analysis.second_order_lesson", "SecondOrderSettings", "second_order_lesson"),
+]
+
+
+def test_run_leaves_the_process_allocator_alone(monkeypatch):
+    from optimizers import allocator
+
+    monkeypatch.setattr(allocator, "_done", False)
+    optimizers.run(ROSEN, MIXED, STARTS, RunOptions(steps=3))
+    assert allocator._done is False
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS, ids=lambda f: f.__name__)
+def test_entry_points_tune_the_allocator_before_running(entry, monkeypatch, tmp_path):
+    from optimizers import allocator
+
+    monkeypatch.setattr(allocator, "_done", False)
+    entry(tmp_path)
+    assert allocator._done is True

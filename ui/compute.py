@@ -14,6 +14,7 @@ import optimizers
 from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid
 from landscapes.base import Landscape
 from optimizers import RunConfig, RunOptions, RunResult
+from optimizers.allocator import tune_allocator
 from scenes import Scene
 
 SURFACE_N = 60
@@ -22,6 +23,7 @@ SURFACE_N = 60
 @st.cache_data(max_entries=256, show_spinner=False)
 def simulate_one(landscape: Landscape, config: RunConfig, starts: np.ndarray, options: RunOptions) -> RunResult:
     """One run config from every start."""
+    tune_allocator()
     return optimizers.run(landscape, [config], starts, options)
 
 
