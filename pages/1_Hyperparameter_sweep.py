@@ -29,7 +29,7 @@ from figures.sweep import param_label, sweep_figure  # noqa: E402
 from landscapes.custom import CUSTOM_KEY, resolve  # noqa: E402
 from scenes.codec import scene_url  # noqa: E402
 from ui import lesson, page  # noqa: E402
-from ui.downloads import figure_downloads  # noqa: E402
+from ui.charts import chart  # noqa: E402
 
 KEY = "sweep"
 S = SweepSettings
@@ -182,8 +182,7 @@ with st.spinner(f"Running {settings.cells:,} runs x {settings.steps} steps…"):
 style = FigureStyle(presentation=page.presentation_requested())
 selected = clicked_cell(result)
 fig = sweep_figure(result, style, selected=selected)
-st.plotly_chart(fig, key=CHART_KEY, on_select="rerun", selection_mode="points", theme=None)
-figure_downloads(fig, "hyperparameter-sweep", "dl_sweep")
+chart(fig, "hyperparameter-sweep", CHART_KEY, on_select="rerun", selection_mode="points")
 
 start = result.start
 landscape = settings.landscape_obj()

@@ -24,7 +24,7 @@ from figures.style import FigureStyle  # noqa: E402
 from scenes import Scene, spec  # noqa: E402
 from scenes.codec import scene_url  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
-from ui.downloads import figure_downloads  # noqa: E402
+from ui.charts import chart  # noqa: E402
 
 KEY = "batch"
 S = BatchSettings
@@ -103,8 +103,7 @@ with left:
         clickable=False,
         title=f"{result.landscape.title}: one seed per batch size",
     )
-    st.plotly_chart(contour, theme=None, key="batch_contour")
-    figure_downloads(contour, "batch-paths", "dl_batch_contour")
+    chart(contour, "batch-paths", "batch_contour")
 with right:
     f_star = known_min_value(result.landscape)
     offset = f_star if f_star is not None else float(result.loss_band.min())
@@ -118,8 +117,7 @@ with right:
         title=f"Loss over {settings.seeds} seeds: median and 10–90% band",
         what="loss − f*",
     )
-    st.plotly_chart(bands, theme=None, key="batch_bands")
-    figure_downloads(bands, "batch-loss-band", "dl_batch_bands")
+    chart(bands, "batch-loss-band", "batch_bands")
 st.markdown(
     "Each batch size ran from the same start with many seeds (every seed of every batch size in one "
     "vectorized call). The line is the median loss over seeds at each step, the shaded band the 10th to "
@@ -133,8 +131,7 @@ st.header("The noise shrinks like 1/√B")
 c1, c2 = st.columns(2)
 with c1:
     nfig = noise_figure(result.batches, result.noise_expected, result.noise_measured, style)
-    st.plotly_chart(nfig, theme=None, key="batch_noise")
-    figure_downloads(nfig, "batch-noise", "dl_batch_noise")
+    chart(nfig, "batch-noise", "batch_noise")
 with c2:
     table = pd.DataFrame(result.noise_table())
     table = table.merge(pd.DataFrame(result.final_loss_table()), on="batch")
@@ -169,15 +166,13 @@ with b1:
     bfig = basin_figure(
         [short_label(b) for b in result.basin_batches], result.basin_fractions, style, n_runs=settings.basin_runs
     )
-    st.plotly_chart(bfig, theme=None, key="batch_basins")
-    figure_downloads(bfig, "sharp-flat-fractions", "dl_batch_basins")
+    chart(bfig, "sharp-flat-fractions", "batch_basins")
 with b2:
     sf_grid = compute.landscape_grid(result.basin_landscape)
     efig = endpoints_figure(
         result.basin_landscape, sf_grid, result.basin_final, result.basin_labels, style, starts=result.basin_starts
     )
-    st.plotly_chart(efig, theme=None, key="batch_endpoints")
-    figure_downloads(efig, "sharp-flat-endpoints", "dl_batch_endpoints")
+    chart(efig, "sharp-flat-endpoints", "batch_endpoints")
 fr = result.basin_fractions
 st.caption(
     "Share in the sharp minimum: "

@@ -25,7 +25,7 @@ from figures.style import FigureStyle  # noqa: E402
 from scenes import Scene, spec  # noqa: E402
 from scenes.codec import scene_url  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
-from ui.downloads import figure_downloads  # noqa: E402
+from ui.charts import chart  # noqa: E402
 
 KEY = "sched"
 S = ScheduleSettings
@@ -85,8 +85,7 @@ if settings.suggested:
 # --- the schedules -------------------------------------------------------------------------------
 st.header("The schedules")
 lfig = lr_figure(result.updates, result.lr, result.labels, style)
-st.plotly_chart(lfig, theme=None, key="sched_lr")
-figure_downloads(lfig, "lr-schedules", "dl_sched_lr")
+chart(lfig, "lr-schedules", "sched_lr")
 st.caption(
     "The rate used at update t = k + 1 (k = 0, 1, 2, … counts the updates made before it, as "
     "PyTorch's lr_scheduler does)."
@@ -118,8 +117,7 @@ with left:
         clickable=False,
         title=f"{result.landscape.title}: one seed per schedule",
     )
-    st.plotly_chart(contour, theme=None, key="sched_contour")
-    figure_downloads(contour, "schedule-paths", "dl_sched_contour")
+    chart(contour, "schedule-paths", "sched_contour")
 with right:
     what = "median and 10–90% band" if settings.show_band else "median"
     dfig = band_figure(
@@ -132,8 +130,7 @@ with right:
         what="distance",
         show_band=settings.show_band,
     )
-    st.plotly_chart(dfig, theme=None, key="sched_distance")
-    figure_downloads(dfig, "schedule-distance", "dl_sched_distance")
+    chart(dfig, "schedule-distance", "sched_distance")
 f_star = known_min_value(result.landscape)
 lfig2 = band_figure(
     result.result.steps,
@@ -146,8 +143,7 @@ lfig2 = band_figure(
     title=f"Loss ({what} over {result.seeds} seeds)",
     show_band=settings.show_band,
 )
-st.plotly_chart(lfig2, theme=None, key="sched_loss")
-figure_downloads(lfig2, "schedule-loss", "dl_sched_loss")
+chart(lfig2, "schedule-loss", "sched_loss")
 
 st.subheader("Where the runs end")
 table = pd.DataFrame(result.final_table())
