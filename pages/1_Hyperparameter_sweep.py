@@ -27,9 +27,9 @@ from analysis.sweep import (  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
 from figures.sweep import param_label, sweep_figure  # noqa: E402
 from landscapes.custom import CUSTOM_KEY, resolve  # noqa: E402
-from scenes.codec import scene_url  # noqa: E402
 from ui import lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
+from ui.race_link import open_as_race  # noqa: E402
 
 KEY = "sweep"
 S = SweepSettings
@@ -199,7 +199,7 @@ if selected is not None:
         row = result.cell(i, j)
         st.dataframe(pd.DataFrame([{k: ("" if v is None else v) for k, v in row.items()}]), hide_index=True)
     with right:
-        st.link_button("Open as a race", scene_url(settings.cell_scene(i, j), base="/"), type="primary")
+        open_as_race(settings.cell_scene(i, j), "Open as a race", primary=True)
 
 st.subheader("The stable band")
 xname = param_label(settings.optimizer, settings.x_param)

@@ -21,10 +21,10 @@ from analysis.internals import (  # noqa: E402
 )
 from figures.internals import bias_figure, effective_lr_figure, internals_contour, state_figure  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
-from scenes import Scene, spec  # noqa: E402
-from scenes.codec import scene_url  # noqa: E402
+from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
+from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 
 KEY = "internals"
 S = InternalsSettings
@@ -200,16 +200,9 @@ efig = effective_lr_figure(trace, step, style)
 chart(efig, f"inside-{settings.optimizer}-step-size", "internals_eff")
 
 # --- open as a race ----------------------------------------------------------------------------
-start = settings.start()
-scene = Scene(
-    landscape=settings.landscape,
-    runs=(spec(settings.optimizer, **settings.hyperparameters()),),
-    starts=((float(start[0]), float(start[1])),),
-    steps=settings.steps,
+scene = lesson_scene(
+    settings.landscape, [spec(settings.optimizer, **settings.hyperparameters())], settings.start(), settings.steps
 )
-if not scene.problems():
-    st.link_button(
-        "Open this run as a race",
-        scene_url(scene, base="/"),
-        help="the same run on the race page, to compare it with other optimizers",
-    )
+open_as_race(
+    scene, "Open this run as a race", help="the same run on the race page, to compare it with other optimizers"
+)

@@ -21,10 +21,10 @@ from figures.batch import band_figure, basin_figure, endpoints_figure, noise_fig
 from figures.contour import contour_figure  # noqa: E402
 from figures.grid import known_min_value  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
-from scenes import Scene, spec  # noqa: E402
-from scenes.codec import scene_url  # noqa: E402
+from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
+from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 
 KEY = "batch"
 S = BatchSettings
@@ -189,17 +189,5 @@ runs = tuple(
     spec(settings.optimizer, label=label, batch_size=b or 1_000_000, lr=lr)
     for b, label in zip(result.batches, result.labels, strict=True)
 )
-scene = Scene(
-    landscape=settings.landscape,
-    runs=runs,
-    starts=(tuple(float(v) for v in result.start),),
-    steps=settings.steps,
-    noise_sigma=sigma,
-    seed=min(settings.seed, 2**32 - 1),
-)
-if not scene.problems():
-    st.link_button(
-        "Open these runs as a race",
-        scene_url(scene, base="/"),
-        help="one seed per batch size on the race page (full batch as B = 1,000,000)",
-    )
+scene = lesson_scene(settings.landscape, runs, result.start, settings.steps, seed=settings.seed, noise_sigma=sigma)
+open_as_race(scene, help="one seed per batch size on the race page (full batch as B = 1,000,000)")

@@ -22,10 +22,10 @@ from figures.contour import contour_figure  # noqa: E402
 from figures.grid import known_min_value  # noqa: E402
 from figures.schedules import lr_figure  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
-from scenes import Scene, spec  # noqa: E402
-from scenes.codec import scene_url  # noqa: E402
+from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
+from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 
 KEY = "sched"
 S = ScheduleSettings
@@ -169,13 +169,7 @@ runs = tuple(
     spec(settings.optimizer, label=label, schedule=sched, lr=result.lr0)
     for label, sched in zip(result.labels, result.schedules, strict=True)
 )
-scene = Scene(
-    landscape=settings.landscape,
-    runs=runs,
-    starts=(tuple(float(v) for v in result.start),),
-    steps=settings.steps,
-    noise_sigma=result.sigma,
-    seed=min(settings.seed, 2**32 - 1),
+scene = lesson_scene(
+    settings.landscape, runs, result.start, settings.steps, seed=settings.seed, noise_sigma=result.sigma
 )
-if not scene.problems():
-    st.link_button("Open these runs as a race", scene_url(scene, base="/"), help="one seed per schedule")
+open_as_race(scene, help="one seed per schedule")

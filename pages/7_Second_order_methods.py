@@ -22,10 +22,10 @@ from figures.curves import distance_figure  # noqa: E402
 from figures.second_order import cost_per_step_figure, evals_to_tol_figure  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
 from optimizers.second_order import BFGS, ConjugateGradient, CoordinateDescent, Newton  # noqa: E402
-from scenes import Scene, spec  # noqa: E402
-from scenes.codec import scene_url  # noqa: E402
+from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
+from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 
 KEY = "second"
 S = SecondOrderSettings
@@ -173,12 +173,4 @@ runs = tuple(
     spec(cfg.optimizer.kind, label=cfg.label, **cfg.optimizer.to_dict())
     for cfg in (method_config(n, settings, result.gd_lr) for n in result.names)
 )
-scene = Scene(
-    landscape=settings.landscape,
-    runs=runs,
-    starts=(tuple(float(v) for v in result.start),),
-    steps=settings.steps,
-    tol=settings.tol,
-)
-if not scene.problems():
-    st.link_button("Open these runs as a race", scene_url(scene, base="/"))
+open_as_race(lesson_scene(settings.landscape, runs, result.start, settings.steps, tol=settings.tol))
