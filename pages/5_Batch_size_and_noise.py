@@ -25,6 +25,7 @@ from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
 from ui.race_link import lesson_scene, open_as_race  # noqa: E402
+from ui.run_controls import run_controls  # noqa: E402
 
 KEY = "batch"
 S = BatchSettings
@@ -36,28 +37,20 @@ def run_lesson(settings: BatchSettings) -> BatchLesson:
 
 
 lesson.start_page(S, KEY)
-ss = st.session_state
 with st.sidebar:
-    st.header("Runs")
-    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES))
-    lesson.choice(S, KEY, "optimizer", "Optimizer", list(OPTIMIZERS))
-    lesson.toggle(S, KEY, "suggested", "Suggested learning rate and σ for this landscape")
-    fixed = bool(ss.get(f"{KEY}.suggested", True))
-    lesson.number(S, KEY, "lr", "Learning rate", disabled=fixed)
-    lesson.number(
+    run_controls(
         S,
         KEY,
-        "sigma",
-        "Per-sample gradient noise σ",
-        disabled=fixed,
-        help="spread of one example's gradient around the true gradient",
+        LANDSCAPES,
+        OPTIMIZERS,
+        sigma_label="Per-sample gradient noise σ",
+        sigma_help="spread of one example's gradient around the true gradient",
+        seeds_label="Seeds per batch size",
+        seeds_help="the band shows the spread over these runs",
     )
+    st.header("Batch sizes")
     lesson.text(S, KEY, "batches", "Batch sizes (comma separated)", help="whole numbers from 1 to 1,000,000")
     lesson.toggle(S, KEY, "full_batch", "Add full batch (no noise)")
-    lesson.start_controls(S, KEY)
-    lesson.number(S, KEY, "steps", "Steps")
-    lesson.number(S, KEY, "seeds", "Seeds per batch size", help="the band shows the spread over these runs")
-    lesson.number(S, KEY, "seed", "Base seed")
     st.header("Sharp vs flat")
     lesson.text(S, KEY, "basin_batches", "Batch sizes (sharp/flat)")
     lesson.choice(S, KEY, "basin_start", "Runs start", list(BASIN_STARTS))

@@ -26,6 +26,7 @@ from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
 from ui.race_link import lesson_scene, open_as_race  # noqa: E402
+from ui.run_controls import run_controls  # noqa: E402
 
 KEY = "sched"
 S = ScheduleSettings
@@ -37,19 +38,8 @@ def run_lesson(settings: ScheduleSettings) -> ScheduleLesson:
 
 
 lesson.start_page(S, KEY)
-ss = st.session_state
 with st.sidebar:
-    st.header("Runs")
-    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES))
-    lesson.choice(S, KEY, "optimizer", "Optimizer", list(OPTIMIZERS))
-    lesson.toggle(S, KEY, "suggested", "Suggested learning rate and σ for this landscape")
-    fixed = bool(ss.get(f"{KEY}.suggested", True))
-    lesson.number(S, KEY, "lr", "Initial learning rate η₀", disabled=fixed)
-    lesson.number(S, KEY, "sigma", "Gradient noise σ", disabled=fixed)
-    lesson.number(S, KEY, "steps", "Steps")
-    lesson.number(S, KEY, "seeds", "Seeds per schedule")
-    lesson.number(S, KEY, "seed", "Base seed")
-    lesson.start_controls(S, KEY)
+    run_controls(S, KEY, LANDSCAPES, OPTIMIZERS, lr_label="Initial learning rate η₀", seeds_label="Seeds per schedule")
     st.header("Schedules")
     st.caption("Constant is always shown, as the baseline.")
     for name in ("step", "exponential", "inverse_time", "cosine", "warmup_cosine"):

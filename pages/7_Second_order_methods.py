@@ -26,6 +26,7 @@ from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
 from ui.race_link import lesson_scene, open_as_race  # noqa: E402
+from ui.run_controls import run_controls  # noqa: E402
 
 KEY = "second"
 S = SecondOrderSettings
@@ -37,13 +38,8 @@ def run_lesson(settings: SecondOrderSettings) -> SecondOrderLesson:
 
 
 lesson.start_page(S, KEY)
-ss = st.session_state
 with st.sidebar:
-    st.header("Landscape")
-    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES))
-    lesson.start_controls(S, KEY)
-    st.header("Run")
-    lesson.number(S, KEY, "steps", "Steps")
+    run_controls(S, KEY, LANDSCAPES)
     lesson.number(S, KEY, "tol", "Tolerance (distance to a minimum)", step=1e-4)
     st.header("Methods")
     lesson.number(S, KEY, "gd_lr", "GD learning rate (0 = 1 / largest curvature)", step=1e-4)

@@ -102,3 +102,25 @@ def test_second_order_page_links_to_every_method_as_a_race():
     assert scene.tol == 0.01 and scene.noise_sigma == 0.0
     assert [r.kind for r in scene.runs] == ["sgd", "newton", "newton", "newton", "bfgs", "cg", "coordinate"]
     assert scene.runs[1].label == "Newton"
+
+
+# --- the shared "Runs" block of pages 5, 6, 7 ----------------------------------------------------
+@pytest.mark.parametrize("script", [BATCH, SCHED, SECOND])
+def test_run_controls_follow_their_toggles(script):
+    at = run_page(script, query=SMALL[script])
+    key = {BATCH: "batch", SCHED: "sched", SECOND: "second"}[script]
+    assert at.selectbox(key=f"{key}.landscape").value
+    assert at.number_input(key=f"{key}.start_x").disabled and at.number_input(key=f"{key}.start_y").disabled
+    at.toggle(key=f"{key}.custom_start").set_value(True).run()
+    assert not at.exception
+    assert not at.number_input(key=f"{key}.start_x").disabled and not at.number_input(key=f"{key}.start_y").disabled
+    noisy = ("optimizer", "suggested", "lr", "sigma", "seeds", "seed")
+    present = {w.key for w in [*at.selectbox, *at.toggle, *at.number_input]}
+    if script == SECOND:  # no noise: none of the noisy lessons' widgets
+        assert not present & {f"{key}.{n}" for n in noisy}
+        return
+    assert present >= {f"{key}.{n}" for n in noisy}
+    assert at.number_input(key=f"{key}.lr").disabled and at.number_input(key=f"{key}.sigma").disabled
+    at.toggle(key=f"{key}.suggested").set_value(False).run()
+    assert not at.exception
+    assert not at.number_input(key=f"{key}.lr").disabled and not at.number_input(key=f"{key}.sigma").disabled
