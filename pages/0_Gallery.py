@@ -6,9 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from scenes.codec import scene_url
 from scenes.presets import PRESETS
 from ui import page
+from ui.race_link import open_as_race
 
 st.set_page_config(page_title="Gallery of scenes", page_icon="🖼️", layout="wide")
 page.apply_presentation(page.presentation_requested())
@@ -32,6 +32,4 @@ for row in range(0, len(PRESETS), COLUMNS):
                 st.image(str(thumb), width="stretch")
             st.markdown(f"**{preset.concept}**")
             st.caption(preset.caption.replace("\n", "  \n"))
-            url = scene_url(preset.scene, base="/")
-            st.link_button("Open in the race", url, type="primary")
-            st.code(url, language=None, wrap_lines=True)
+            open_as_race(preset.scene, "Open in the race", primary=True, show_url=True)

@@ -18,103 +18,24 @@ from analysis.sweep import (  # noqa: E402
     METRICS,
     SweepResult,
     SweepSettings,
-    axis_defaults,
     compute_sweep,
-    default_axes,
     sweep_params,
     theory_edge,
 )
 from figures.style import FigureStyle  # noqa: E402
 from figures.sweep import param_label, sweep_figure  # noqa: E402
-from scenes.codec import scene_url  # noqa: E402
 from ui import lesson, page  # noqa: E402
-from ui.downloads import figure_downloads  # noqa: E402
+from ui.charts import chart  # noqa: E402
+from ui.race_link import open_as_race  # noqa: E402
+from ui.sweep_controls import CHART_KEY, KEY, axis_changed, clicked_cell, start_toggled, sync_axes  # noqa: E402
 
-KEY = "sweep"
 S = SweepSettings
-CHART_KEY = "sweep_chart"
 METRIC_TITLES = {"final_loss": "final loss", "steps_to_tol": "steps to tolerance"}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def run_sweep(settings: SweepSettings) -> SweepResult:
     return compute_sweep(settings)
-
-
-def _k(name: str) -> str:
-    return f"{KEY}.{name}"
-
-
-def _set_axis(axis: str, name: str, kind: str) -> None:
-    """Put hyperparameter ``name`` on ``axis`` with its default range."""
-    lo, hi, log = axis_defaults(kind, name)
-    ss = st.session_state
-    ss[_k(f"{axis}_param")], ss[_k(f"{axis}_min")], ss[_k(f"{axis}_max")], ss[_k(f"{axis}_log")] = name, lo, hi, log
-
-
-def sync_axes() -> None:
-    """Keep both axes on valid, different hyperparameters of the chosen optimizer."""
-    ss = st.session_state
-    kind = ss.get(_k("optimizer"), S.optimizer)
-    if kind not in KINDS:
-        return
-    params = sweep_params(kind)
-    dx, dy = default_axes(kind)
-    x, y = ss.get(_k("x_param"), S.x_param), ss.get(_k("y_param"), S.y_param)
-    if x not in params:
-        _set_axis("x", dx if dx != y else dy, kind)
-        x = ss[_k("x_param")]
-    if y not in params or y == x:
-        _set_axis("y", next(p for p in (dy, dx, *params) if p != x), kind)
-
-
-def axis_changed(axis: str) -> None:
-    """A new hyperparameter on an axis starts from its default range."""
-    ss = st.session_state
-    kind = ss.get(_k("optimizer"), S.optimizer)
-    name = ss[_k(f"{axis}_param")]
-    if kind in KINDS and name in sweep_params(kind):
-        _set_axis(axis, name, kind)
-        other = "y" if axis == "x" else "x"
-        if ss.get(_k(f"{other}_param")) == name:
-            _set_axis(other, next(p for p in sweep_params(kind) if p != name), kind)
-
-
-def start_toggled() -> None:
-    """Switching to an own start begins at the landscape's default start."""
-    ss = st.session_state
-    if ss.get(_k("custom_start")):
-        name = ss.get(_k("landscape"), S.landscape)
-        if name in LANDSCAPES:
-            try:
-                typed = {"formula": ss.get(_k("formula"), S.formula)} if landscapes.takes(name, "formula") else {}
-                land = landscapes.get(name, **typed)
-            except ValueError:  # a broken formula: its message is shown with the page's problems
-                return
-            ss[_k("start_x")], ss[_k("start_y")] = (float(c) for c in land.starts[0])
-
-
-def clicked_cell(result: SweepResult) -> tuple[int, int] | None:
-    """The cell last clicked on this sweep's chart (the selection event is read before the chart
-    is drawn; a click made on another sweep's chart is dropped when the settings change)."""
-    ss = st.session_state
-    event = ss.get(CHART_KEY)
-    try:
-        points = event["selection"]["points"]
-    except (TypeError, KeyError):
-        points = []
-    if points:
-        try:
-            xy = (float(points[0]["x"]), float(points[0]["y"]))
-        except (KeyError, TypeError, ValueError):
-            xy = None
-        if xy is not None and ss.get("_sweep_last_event") != xy:
-            ss["_sweep_last_event"] = xy
-            ss["_sweep_selected"] = (result.settings, xy)
-    chosen = ss.get("_sweep_selected")
-    if not chosen or chosen[0] != result.settings:
-        return None
-    return result.nearest_cell(*chosen[1])
 
 
 lesson.start_page(S, KEY)
@@ -130,11 +51,11 @@ with st.sidebar:
         list(LANDSCAPES),
         format_func=lambda k: landscapes.landscape_class(k).title,
     )
-    if landscapes.takes(ss.get(_k("landscape"), S.landscape), "formula"):
+    if landscapes.takes(ss.get(f"{KEY}.landscape", S.landscape), "formula"):
         lesson.text(S, KEY, "formula", "f(x, y) =", help="Same syntax as on the race page; window -3..3.")
     lesson.choice(S, KEY, "optimizer", "Optimizer", list(KINDS), format_func=title.get, on_change=sync_axes)
     sync_axes()
-    kind = ss.get(_k("optimizer"), S.optimizer)
+    kind = ss.get(f"{KEY}.optimizer", S.optimizer)
     params = sweep_params(kind) if kind in KINDS else ["lr"]
     for axis, label in (("x", "x axis"), ("y", "y axis")):
         st.header(label)
@@ -157,7 +78,7 @@ with st.sidebar:
             lesson.toggle(S, KEY, f"{axis}_log", "log scale")
     st.header("Runs")
     lesson.toggle(S, KEY, "custom_start", "Own start point", on_change=start_toggled)
-    own = bool(ss.get(_k("custom_start"), False))
+    own = bool(ss.get(f"{KEY}.custom_start", False))
     c1, c2 = st.columns(2)
     lesson.number(S, KEY, "start_x", "start x", container=c1, disabled=not own)
     lesson.number(S, KEY, "start_y", "start y", container=c2, disabled=not own)
@@ -182,8 +103,7 @@ with st.spinner(f"Running {settings.cells:,} runs x {settings.steps} steps…"):
 style = FigureStyle(presentation=page.presentation_requested())
 selected = clicked_cell(result)
 fig = sweep_figure(result, style, selected=selected)
-st.plotly_chart(fig, key=CHART_KEY, on_select="rerun", selection_mode="points", theme=None)
-figure_downloads(fig, "hyperparameter-sweep", "dl_sweep")
+chart(fig, "hyperparameter-sweep", CHART_KEY, on_select="rerun", selection_mode="points")
 
 start = result.start
 landscape = settings.landscape_obj()
@@ -200,7 +120,7 @@ if selected is not None:
         row = result.cell(i, j)
         st.dataframe(pd.DataFrame([{k: ("" if v is None else v) for k, v in row.items()}]), hide_index=True)
     with right:
-        st.link_button("Open as a race", scene_url(settings.cell_scene(i, j), base="/"), type="primary")
+        open_as_race(settings.cell_scene(i, j), "Open as a race", primary=True)
 
 st.subheader("The stable band")
 xname = param_label(settings.optimizer, settings.x_param)

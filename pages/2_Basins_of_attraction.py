@@ -16,7 +16,7 @@ from analysis.basins import LANDSCAPES, MAX_PANELS, NONE, SLOT_CHOICES, BasinRes
 from figures.basins import basin_figure, fractions_figure  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
 from ui import lesson, page  # noqa: E402
-from ui.downloads import figure_downloads  # noqa: E402
+from ui.charts import chart  # noqa: E402
 
 KEY = "basins"
 S = BasinSettings
@@ -82,8 +82,7 @@ with st.spinner(f"Running {len(settings.panels())} x {nx * ny:,} runs x {setting
 
 style = FigureStyle(presentation=page.presentation_requested())
 fig = basin_figure(result, style)
-st.plotly_chart(fig, key="basins_chart", theme=None)
-figure_downloads(fig, "basins-of-attraction", "dl_basins")
+chart(fig, "basins-of-attraction", "basins_chart")
 st.markdown("A run counts as reaching a minimum $m$ when it stopped there or ended within the tolerance of it:")
 st.latex(
     r"\text{basin}(p_0) = \arg\min_m \lVert p_T - m \rVert\quad\text{if}\quad "
@@ -99,8 +98,7 @@ st.subheader("Share of runs per basin")
 bars = fractions_figure(result, style)
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(bars, key="basins_bars", theme=None)
-    figure_downloads(bars, "basin-shares", "dl_basin_bars")
+    chart(bars, "basin-shares", "basins_bars")
 with right:
     table = pd.DataFrame(result.table()).set_index("optimizer")
     st.dataframe(table.style.format("{:.1%}"))

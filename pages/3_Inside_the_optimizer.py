@@ -21,10 +21,10 @@ from analysis.internals import (  # noqa: E402
 )
 from figures.internals import bias_figure, effective_lr_figure, internals_contour, state_figure  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
-from scenes import Scene, spec  # noqa: E402
-from scenes.codec import scene_url  # noqa: E402
+from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
-from ui.downloads import figure_downloads  # noqa: E402
+from ui.charts import chart  # noqa: E402
+from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 
 KEY = "internals"
 S = InternalsSettings
@@ -138,8 +138,7 @@ grid = compute.landscape_grid(trace.landscape)
 left, right = st.columns([3, 2])
 with left:
     contour = internals_contour(trace, grid, step, style)
-    st.plotly_chart(contour, theme=None, key="internals_contour")
-    figure_downloads(contour, f"inside-{settings.optimizer}-step-{step}", "dl_internals_contour")
+    chart(contour, f"inside-{settings.optimizer}-step-{step}", "internals_contour")
 with right:
     st.markdown(
         f"**Step {step}.** Arrows start at the current point p<sub>{step - 1}</sub> and all have the same "
@@ -166,8 +165,7 @@ with right:
 # --- state over time ---------------------------------------------------------------------------
 st.header("The state over time")
 sfig = state_figure(trace, step, style)
-st.plotly_chart(sfig, theme=None, key="internals_state")
-figure_downloads(sfig, f"inside-{settings.optimizer}-state", "dl_internals_state")
+chart(sfig, f"inside-{settings.optimizer}-state", "internals_state")
 if not trace.state:
     st.caption("Plain SGD keeps no state: only the gradient is shown.")
 
@@ -187,8 +185,7 @@ else:
         "and less as βᵗ → 0: after about 1/(1 − β) steps (10 for m, 1000 for v) the curves meet."
     )
     st.latex(r"\hat m_t = \frac{m_t}{1-\beta_1^t},\qquad \hat v_t = \frac{v_t}{1-\beta_2^t}")
-    st.plotly_chart(bfig, theme=None, key="internals_bias")
-    figure_downloads(bfig, f"inside-{settings.optimizer}-bias", "dl_internals_bias")
+    chart(bfig, f"inside-{settings.optimizer}-bias", "internals_bias")
 
 # --- effective step size -----------------------------------------------------------------------
 st.header("Effective step size per coordinate")
@@ -200,20 +197,12 @@ st.markdown(
 )
 st.latex(r"\eta^{\mathrm{eff}}_{t,i} = \frac{\lvert p_{t,i} - p_{t-1,i}\rvert}{\lvert g_{t,i}\rvert}")
 efig = effective_lr_figure(trace, step, style)
-st.plotly_chart(efig, theme=None, key="internals_eff")
-figure_downloads(efig, f"inside-{settings.optimizer}-step-size", "dl_internals_eff")
+chart(efig, f"inside-{settings.optimizer}-step-size", "internals_eff")
 
 # --- open as a race ----------------------------------------------------------------------------
-start = settings.start()
-scene = Scene(
-    landscape=settings.landscape,
-    runs=(spec(settings.optimizer, **settings.hyperparameters()),),
-    starts=((float(start[0]), float(start[1])),),
-    steps=settings.steps,
+scene = lesson_scene(
+    settings.landscape, [spec(settings.optimizer, **settings.hyperparameters())], settings.start(), settings.steps
 )
-if not scene.problems():
-    st.link_button(
-        "Open this run as a race",
-        scene_url(scene, base="/"),
-        help="the same run on the race page, to compare it with other optimizers",
-    )
+open_as_race(
+    scene, "Open this run as a race", help="the same run on the race page, to compare it with other optimizers"
+)

@@ -12,7 +12,7 @@ from analysis.ewma import EwmaLesson, EwmaSettings, ewma_lesson  # noqa: E402
 from figures.ewma import series_figure, weights_figure  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
 from ui import lesson, page  # noqa: E402
-from ui.downloads import figure_downloads  # noqa: E402
+from ui.charts import chart  # noqa: E402
 
 KEY = "ewma"
 S = EwmaSettings
@@ -50,8 +50,7 @@ result = page.run_or_stop(compute, settings, what="computed")
 
 style = FigureStyle(presentation=page.presentation_requested())
 fig = series_figure(result, style)
-st.plotly_chart(fig, theme=None, key="ewma_series")
-figure_downloads(fig, "ewma-series", "dl_ewma_series")
+chart(fig, "ewma-series", "ewma_series")
 st.markdown(
     "Larger β averages over more days: smoother, but **later** — the β = 0.98 curve lags the seasons by "
     "weeks. Smaller β follows the data closely, noise included. About **1/(1 − β)** days are averaged: "
@@ -71,8 +70,7 @@ shown = min(settings.zoom, settings.days)
 zoom = series_figure(
     result, style, last_day=shown, title=f"The first {shown} days: raw (dashed) vs bias-corrected (solid)"
 )
-st.plotly_chart(zoom, theme=None, key="ewma_zoom")
-figure_downloads(zoom, "ewma-start-up", "dl_ewma_zoom")
+chart(zoom, "ewma-start-up", "ewma_zoom")
 table = pd.DataFrame(result.table())
 st.dataframe(
     table,
@@ -98,8 +96,7 @@ st.latex(
     r"\sum_{k=0}^{t-1} (1-\beta)\,\beta^k = 1-\beta^t,\qquad \beta^{1/(1-\beta)} \approx \frac{1}{e}"
 )
 wfig = weights_figure(result, style, log_y=settings.log_weights)
-st.plotly_chart(wfig, theme=None, key="ewma_weights")
-figure_downloads(wfig, "ewma-weights", "dl_ewma_weights")
+chart(wfig, "ewma-weights", "ewma_weights")
 st.markdown(
     "**In the optimizers.** Momentum keeps an average of gradients (PyTorch's buffer b = μ·b + g is an "
     "EWMA scaled by 1/(1 − μ)); RMSprop keeps an EWMA of g²; Adam keeps both, m with β₁ = 0.9 (≈ 10 steps) "

@@ -21,10 +21,11 @@ from figures.batch import band_figure, basin_figure, endpoints_figure, noise_fig
 from figures.contour import contour_figure  # noqa: E402
 from figures.grid import known_min_value  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
-from scenes import Scene, spec  # noqa: E402
-from scenes.codec import scene_url  # noqa: E402
+from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
-from ui.downloads import figure_downloads  # noqa: E402
+from ui.charts import chart  # noqa: E402
+from ui.race_link import lesson_scene, open_as_race  # noqa: E402
+from ui.run_controls import run_controls  # noqa: E402
 
 KEY = "batch"
 S = BatchSettings
@@ -36,28 +37,20 @@ def run_lesson(settings: BatchSettings) -> BatchLesson:
 
 
 lesson.start_page(S, KEY)
-ss = st.session_state
 with st.sidebar:
-    st.header("Runs")
-    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES))
-    lesson.choice(S, KEY, "optimizer", "Optimizer", list(OPTIMIZERS))
-    lesson.toggle(S, KEY, "suggested", "Suggested learning rate and σ for this landscape")
-    fixed = bool(ss.get(f"{KEY}.suggested", True))
-    lesson.number(S, KEY, "lr", "Learning rate", disabled=fixed)
-    lesson.number(
+    run_controls(
         S,
         KEY,
-        "sigma",
-        "Per-sample gradient noise σ",
-        disabled=fixed,
-        help="spread of one example's gradient around the true gradient",
+        LANDSCAPES,
+        OPTIMIZERS,
+        sigma_label="Per-sample gradient noise σ",
+        sigma_help="spread of one example's gradient around the true gradient",
+        seeds_label="Seeds per batch size",
+        seeds_help="the band shows the spread over these runs",
     )
+    st.header("Batch sizes")
     lesson.text(S, KEY, "batches", "Batch sizes (comma separated)", help="whole numbers from 1 to 1,000,000")
     lesson.toggle(S, KEY, "full_batch", "Add full batch (no noise)")
-    lesson.start_controls(S, KEY)
-    lesson.number(S, KEY, "steps", "Steps")
-    lesson.number(S, KEY, "seeds", "Seeds per batch size", help="the band shows the spread over these runs")
-    lesson.number(S, KEY, "seed", "Base seed")
     st.header("Sharp vs flat")
     lesson.text(S, KEY, "basin_batches", "Batch sizes (sharp/flat)")
     lesson.choice(S, KEY, "basin_start", "Runs start", list(BASIN_STARTS))
@@ -103,8 +96,7 @@ with left:
         clickable=False,
         title=f"{result.landscape.title}: one seed per batch size",
     )
-    st.plotly_chart(contour, theme=None, key="batch_contour")
-    figure_downloads(contour, "batch-paths", "dl_batch_contour")
+    chart(contour, "batch-paths", "batch_contour")
 with right:
     f_star = known_min_value(result.landscape)
     offset = f_star if f_star is not None else float(result.loss_band.min())
@@ -118,8 +110,7 @@ with right:
         title=f"Loss over {settings.seeds} seeds: median and 10–90% band",
         what="loss − f*",
     )
-    st.plotly_chart(bands, theme=None, key="batch_bands")
-    figure_downloads(bands, "batch-loss-band", "dl_batch_bands")
+    chart(bands, "batch-loss-band", "batch_bands")
 st.markdown(
     "Each batch size ran from the same start with many seeds (every seed of every batch size in one "
     "vectorized call). The line is the median loss over seeds at each step, the shaded band the 10th to "
@@ -133,8 +124,7 @@ st.header("The noise shrinks like 1/√B")
 c1, c2 = st.columns(2)
 with c1:
     nfig = noise_figure(result.batches, result.noise_expected, result.noise_measured, style)
-    st.plotly_chart(nfig, theme=None, key="batch_noise")
-    figure_downloads(nfig, "batch-noise", "dl_batch_noise")
+    chart(nfig, "batch-noise", "batch_noise")
 with c2:
     table = pd.DataFrame(result.noise_table())
     table = table.merge(pd.DataFrame(result.final_loss_table()), on="batch")
@@ -169,15 +159,13 @@ with b1:
     bfig = basin_figure(
         [short_label(b) for b in result.basin_batches], result.basin_fractions, style, n_runs=settings.basin_runs
     )
-    st.plotly_chart(bfig, theme=None, key="batch_basins")
-    figure_downloads(bfig, "sharp-flat-fractions", "dl_batch_basins")
+    chart(bfig, "sharp-flat-fractions", "batch_basins")
 with b2:
     sf_grid = compute.landscape_grid(result.basin_landscape)
     efig = endpoints_figure(
         result.basin_landscape, sf_grid, result.basin_final, result.basin_labels, style, starts=result.basin_starts
     )
-    st.plotly_chart(efig, theme=None, key="batch_endpoints")
-    figure_downloads(efig, "sharp-flat-endpoints", "dl_batch_endpoints")
+    chart(efig, "sharp-flat-endpoints", "batch_endpoints")
 fr = result.basin_fractions
 st.caption(
     "Share in the sharp minimum: "
@@ -194,17 +182,5 @@ runs = tuple(
     spec(settings.optimizer, label=label, batch_size=b or 1_000_000, lr=lr)
     for b, label in zip(result.batches, result.labels, strict=True)
 )
-scene = Scene(
-    landscape=settings.landscape,
-    runs=runs,
-    starts=(tuple(float(v) for v in result.start),),
-    steps=settings.steps,
-    noise_sigma=sigma,
-    seed=min(settings.seed, 2**32 - 1),
-)
-if not scene.problems():
-    st.link_button(
-        "Open these runs as a race",
-        scene_url(scene, base="/"),
-        help="one seed per batch size on the race page (full batch as B = 1,000,000)",
-    )
+scene = lesson_scene(settings.landscape, runs, result.start, settings.steps, seed=settings.seed, noise_sigma=sigma)
+open_as_race(scene, help="one seed per batch size on the race page (full batch as B = 1,000,000)")

@@ -22,10 +22,11 @@ from figures.contour import contour_figure  # noqa: E402
 from figures.grid import known_min_value  # noqa: E402
 from figures.schedules import lr_figure  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
-from scenes import Scene, spec  # noqa: E402
-from scenes.codec import scene_url  # noqa: E402
+from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
-from ui.downloads import figure_downloads  # noqa: E402
+from ui.charts import chart  # noqa: E402
+from ui.race_link import lesson_scene, open_as_race  # noqa: E402
+from ui.run_controls import run_controls  # noqa: E402
 
 KEY = "sched"
 S = ScheduleSettings
@@ -37,19 +38,8 @@ def run_lesson(settings: ScheduleSettings) -> ScheduleLesson:
 
 
 lesson.start_page(S, KEY)
-ss = st.session_state
 with st.sidebar:
-    st.header("Runs")
-    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES))
-    lesson.choice(S, KEY, "optimizer", "Optimizer", list(OPTIMIZERS))
-    lesson.toggle(S, KEY, "suggested", "Suggested learning rate and σ for this landscape")
-    fixed = bool(ss.get(f"{KEY}.suggested", True))
-    lesson.number(S, KEY, "lr", "Initial learning rate η₀", disabled=fixed)
-    lesson.number(S, KEY, "sigma", "Gradient noise σ", disabled=fixed)
-    lesson.number(S, KEY, "steps", "Steps")
-    lesson.number(S, KEY, "seeds", "Seeds per schedule")
-    lesson.number(S, KEY, "seed", "Base seed")
-    lesson.start_controls(S, KEY)
+    run_controls(S, KEY, LANDSCAPES, OPTIMIZERS, lr_label="Initial learning rate η₀", seeds_label="Seeds per schedule")
     st.header("Schedules")
     st.caption("Constant is always shown, as the baseline.")
     for name in ("step", "exponential", "inverse_time", "cosine", "warmup_cosine"):
@@ -85,8 +75,7 @@ if settings.suggested:
 # --- the schedules -------------------------------------------------------------------------------
 st.header("The schedules")
 lfig = lr_figure(result.updates, result.lr, result.labels, style)
-st.plotly_chart(lfig, theme=None, key="sched_lr")
-figure_downloads(lfig, "lr-schedules", "dl_sched_lr")
+chart(lfig, "lr-schedules", "sched_lr")
 st.caption(
     "The rate used at update t = k + 1 (k = 0, 1, 2, … counts the updates made before it, as "
     "PyTorch's lr_scheduler does)."
@@ -118,8 +107,7 @@ with left:
         clickable=False,
         title=f"{result.landscape.title}: one seed per schedule",
     )
-    st.plotly_chart(contour, theme=None, key="sched_contour")
-    figure_downloads(contour, "schedule-paths", "dl_sched_contour")
+    chart(contour, "schedule-paths", "sched_contour")
 with right:
     what = "median and 10–90% band" if settings.show_band else "median"
     dfig = band_figure(
@@ -132,8 +120,7 @@ with right:
         what="distance",
         show_band=settings.show_band,
     )
-    st.plotly_chart(dfig, theme=None, key="sched_distance")
-    figure_downloads(dfig, "schedule-distance", "dl_sched_distance")
+    chart(dfig, "schedule-distance", "sched_distance")
 f_star = known_min_value(result.landscape)
 lfig2 = band_figure(
     result.result.steps,
@@ -146,8 +133,7 @@ lfig2 = band_figure(
     title=f"Loss ({what} over {result.seeds} seeds)",
     show_band=settings.show_band,
 )
-st.plotly_chart(lfig2, theme=None, key="sched_loss")
-figure_downloads(lfig2, "schedule-loss", "dl_sched_loss")
+chart(lfig2, "schedule-loss", "sched_loss")
 
 st.subheader("Where the runs end")
 table = pd.DataFrame(result.final_table())
@@ -173,13 +159,7 @@ runs = tuple(
     spec(settings.optimizer, label=label, schedule=sched, lr=result.lr0)
     for label, sched in zip(result.labels, result.schedules, strict=True)
 )
-scene = Scene(
-    landscape=settings.landscape,
-    runs=runs,
-    starts=(tuple(float(v) for v in result.start),),
-    steps=settings.steps,
-    noise_sigma=result.sigma,
-    seed=min(settings.seed, 2**32 - 1),
+scene = lesson_scene(
+    settings.landscape, runs, result.start, settings.steps, seed=settings.seed, noise_sigma=result.sigma
 )
-if not scene.problems():
-    st.link_button("Open these runs as a race", scene_url(scene, base="/"), help="one seed per schedule")
+open_as_race(scene, help="one seed per schedule")

@@ -22,10 +22,11 @@ from figures.curves import distance_figure  # noqa: E402
 from figures.second_order import cost_per_step_figure, evals_to_tol_figure  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
 from optimizers.second_order import BFGS, ConjugateGradient, CoordinateDescent, Newton  # noqa: E402
-from scenes import Scene, spec  # noqa: E402
-from scenes.codec import scene_url  # noqa: E402
+from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
-from ui.downloads import figure_downloads  # noqa: E402
+from ui.charts import chart  # noqa: E402
+from ui.race_link import lesson_scene, open_as_race  # noqa: E402
+from ui.run_controls import run_controls  # noqa: E402
 
 KEY = "second"
 S = SecondOrderSettings
@@ -37,13 +38,8 @@ def run_lesson(settings: SecondOrderSettings) -> SecondOrderLesson:
 
 
 lesson.start_page(S, KEY)
-ss = st.session_state
 with st.sidebar:
-    st.header("Landscape")
-    lesson.choice(S, KEY, "landscape", "Landscape", list(LANDSCAPES))
-    lesson.start_controls(S, KEY)
-    st.header("Run")
-    lesson.number(S, KEY, "steps", "Steps")
+    run_controls(S, KEY, LANDSCAPES)
     lesson.number(S, KEY, "tol", "Tolerance (distance to a minimum)", step=1e-4)
     st.header("Methods")
     lesson.number(S, KEY, "gd_lr", "GD learning rate (0 = 1 / largest curvature)", step=1e-4)
@@ -93,13 +89,11 @@ with left:
         clickable=False,
         title=f"{ls.title}: every method from one start",
     )
-    st.plotly_chart(contour, theme=None, key="second_contour")
-    figure_downloads(contour, "second-order-paths", "dl_second_contour")
+    chart(contour, "second-order-paths", "second_contour")
 with right:
     dist = distance_figure(result.result, ls, list(result.labels), style)
     dist.update_layout(yaxis_title_text="distance to the nearest minimum (log)")
-    st.plotly_chart(dist, theme=None, key="second_distance")
-    figure_downloads(dist, "second-order-distance", "dl_second_distance")
+    chart(dist, "second-order-distance", "second_distance")
 
 st.subheader("Steps and evaluations")
 table = pd.DataFrame(result.table())
@@ -116,15 +110,13 @@ st.caption(
 c1, c2 = st.columns(2)
 with c1:
     cost = cost_per_step_figure(result.labels, result.per_step(), style)
-    st.plotly_chart(cost, theme=None, key="second_cost")
-    figure_downloads(cost, "cost-per-step", "dl_second_cost")
+    chart(cost, "cost-per-step", "second_cost")
 with c2:
     if ls.minima():
         evals = evals_to_tol_figure(
             result.labels, result.to_tol, result.result.evals, result.result.status_step, settings.tol, style
         )
-        st.plotly_chart(evals, theme=None, key="second_evals")
-        figure_downloads(evals, "evaluations-to-tolerance", "dl_second_evals")
+        chart(evals, "evaluations-to-tolerance", "second_evals")
     else:
         st.info(
             f"{ls.title} has no minimum, so there is no tolerance to reach and no total to compare: "
@@ -160,8 +152,7 @@ with s1:
         clickable=False,
         title=f"{sl.title}: from {SADDLE_START}, {SADDLE_STEPS} steps",
     )
-    st.plotly_chart(sfig, theme=None, key="second_saddle")
-    figure_downloads(sfig, "newton-saddle", "dl_second_saddle")
+    chart(sfig, "newton-saddle", "second_saddle")
 with s2:
     st.latex(r"f = x^2 - y^2,\quad H = \begin{pmatrix} 2 & 0 \\ 0 & -2 \end{pmatrix}")
     st.latex(r"p - H^{-1}\nabla f(p) = (x, y) - (x, y) = (0, 0)")
@@ -178,12 +169,4 @@ runs = tuple(
     spec(cfg.optimizer.kind, label=cfg.label, **cfg.optimizer.to_dict())
     for cfg in (method_config(n, settings, result.gd_lr) for n in result.names)
 )
-scene = Scene(
-    landscape=settings.landscape,
-    runs=runs,
-    starts=(tuple(float(v) for v in result.start),),
-    steps=settings.steps,
-    tol=settings.tol,
-)
-if not scene.problems():
-    st.link_button("Open these runs as a race", scene_url(scene, base="/"))
+open_as_race(lesson_scene(settings.landscape, runs, result.start, settings.steps, tol=settings.tol))

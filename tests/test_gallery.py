@@ -15,6 +15,7 @@ def test_gallery_lists_every_preset_with_a_working_link():
     subheaders = [s.value for s in at.subheader]
     codes = [c.value for c in at.code]
     assert len(codes) == len(PRESETS)
+    assert [b.proto.url for b in at.get("link_button")] == codes  # the button opens the link shown
     for preset, url in zip(PRESETS, codes, strict=True):
         assert preset.title in subheaders
         assert urlsplit(url).path == "/"

@@ -58,6 +58,22 @@ def test_sweep_reacts_to_optimizer_and_landscape():
     assert not np.array_equal(np.nan_to_num(adam, nan=-1), np.nan_to_num(z_of(role(fig, "values")), nan=-1))
 
 
+def test_sweep_axes_never_collide_and_an_own_start_begins_at_the_default_start():
+    at = run_page(SWEEP, query=SMALL_SWEEP)
+    assert at.session_state["sweep.y_param"] == "momentum"
+    at.selectbox(key="sweep.x_param").select("momentum").run()  # onto the y axis's hyperparameter
+    assert not at.exception and not messages(at)
+    assert at.session_state["sweep.y_param"] == "lr"  # the other axis moved
+    fig = sweep_chart(at)
+    assert "momentum" in fig["layout"]["xaxis"]["title"]["text"] and fig["layout"]["xaxis"]["type"] != "log"
+    assert "lr" in fig["layout"]["yaxis"]["title"]["text"] and fig["layout"]["yaxis"]["type"] == "log"
+    assert at.number_input(key="sweep.start_x").disabled
+    at.toggle(key="sweep.custom_start").set_value(True).run()
+    assert not at.exception and not at.number_input(key="sweep.start_x").disabled
+    start = landscapes.get("ravine").starts[0]
+    assert (at.number_input(key="sweep.start_x").value, at.number_input(key="sweep.start_y").value) == tuple(start)
+
+
 def test_sweep_bad_values_give_messages_not_exceptions():
     at = run_page(SWEEP, query={"nx": "500", "ny": "100", "steps": "5000"})
     assert not at.exception

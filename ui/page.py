@@ -56,22 +56,27 @@ def show_messages(*groups: list[str]) -> None:
             st.warning(message)
 
 
+def clicked_point(chart_key: str) -> tuple[float, float] | None:
+    """The ``(x, y)`` of the first point selected on the chart keyed ``chart_key`` (Streamlit's
+    Plotly selection event, kept in session state), or ``None`` when there is none."""
+    event: Any = st.session_state.get(chart_key)
+    try:
+        point = event["selection"]["points"][0]
+        return float(point["x"]), float(point["y"])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+
+
 def handle_contour_click(chart_key: str) -> None:
     """Move start 1 to a clicked point of the contour (Streamlit's Plotly selection event).
 
     Must run before the start widgets are created in this rerun.
     """
     ss = st.session_state
-    event: Any = ss.get(chart_key)
-    try:
-        points = event["selection"]["points"]
-    except (TypeError, KeyError):
+    clicked = clicked_point(chart_key)
+    if clicked is None or ss.get("_last_click") == clicked:
         return
-    if not points:
-        return
-    x, y = float(points[0]["x"]), float(points[0]["y"])
-    if ss.get("_last_click") == (x, y):
-        return
+    x, y = clicked
     ss["_last_click"] = (x, y)
     ss["start_x"], ss["start_y"] = round(x, 4), round(y, 4)
 
