@@ -8,12 +8,29 @@ import pytest
 import landscapes
 import optimizers
 from scenes import Scene, limits, spec
-from scenes.codec import to_query
+from scenes.codec import from_query, to_query
 from scenes.presets import PRESETS
 from settings import spec_for
 from tests.app_support import chart_titles, charts, messages, path_traces, run_page
 
 FORMULA_KEY = "lp_custom_formula"  # the typed formula's box: landscape 'custom', parameter 'formula'
+
+
+@pytest.fixture
+def run_calls(monkeypatch) -> list[tuple[int, int, int]]:
+    """Every ``optimizers.run`` call the page makes, as (configs, starts, steps); counted, not timed."""
+    import optimizers
+
+    calls = []
+    real = optimizers.run
+
+    def counting(landscape, configs, starts, options=None, *args, **kwargs):
+        steps = options.steps if options is not None else optimizers.RunOptions().steps
+        calls.append((len(configs), len(np.asarray(starts).reshape(-1, 2)), steps))
+        return real(landscape, configs, starts, options, *args, **kwargs)
+
+    monkeypatch.setattr(optimizers, "run", counting)
+    return calls
 
 
 def contour(at) -> dict:
@@ -51,12 +68,15 @@ def test_paths_start_at_the_start_point_and_follow_the_steps():
     at.number_input(key="steps").set_value(40)
     at.run()
     assert not at.exception
-    for trace in path_traces(contour(at)).values():
+    paths = path_traces(contour(at))
+    assert len(paths) == len(Scene().runs)  # one start: one path per run
+    for trace in paths.values():
         assert np.allclose([trace["x"][0], trace["y"][0]], [0.5, -0.5])
     loss = next(f for f in charts(at) if "Loss" in str(f["layout"].get("title")))
-    for trace in loss["data"]:
-        if trace.get("mode", "lines").startswith("lines") and len(trace.get("x", [])) > 1:
-            assert trace["x"][-1] == 40
+    curves = [t for t in loss["data"] if t.get("mode", "lines").startswith("lines") and len(t.get("x", [])) > 1]
+    assert len(curves) == len(Scene().runs)
+    for trace in curves:
+        assert trace["x"][-1] == 40
 
 
 def test_changing_landscape_changes_the_contour():
@@ -105,7 +125,9 @@ def test_clicking_the_contour_moves_the_start():
     assert not at.exception
     assert at.number_input(key="start_x").value == 0.25
     assert at.number_input(key="start_y").value == 1.75
-    for trace in path_traces(contour(at)).values():
+    paths = path_traces(contour(at))
+    assert len(paths) == len(Scene().runs)
+    for trace in paths.values():
         assert np.allclose([trace["x"][0], trace["y"][0]], [0.25, 1.75])
 
 
@@ -127,22 +149,43 @@ def test_bad_start_text_gives_a_message():
     assert len(path_traces(contour(at))) == 2 * len(Scene().runs)
 
 
-def test_too_much_work_is_refused_with_a_message():
+def test_too_much_work_is_refused_with_a_message(run_calls):
     at = run_page()
     at.text_input(key="more_starts").input("; ".join(f"{i * 0.1}, 0" for i in range(7))).run()
     at.button(key="add_run").click().run()
     at.button(key="add_run").click().run()
+    assert not at.exception and not messages(at)
+    run_calls.clear()
     at.number_input(key="steps").set_value(5000).run()  # 6 runs x 8 starts x 5000 steps > the cap
     assert not at.exception
-    assert any("Too much work" in m for m in messages(at))
+    assert messages(at)  # the user is told
+    # and the work is not done: whatever the page runs stays within the cap
+    assert sum(c * n * t for c, n, t in run_calls) <= limits.MAX_RACE_WORK, run_calls
 
 
 def test_broken_url_warns_and_falls_back():
     at = run_page(query={"ls": "no-such-landscape", "run": ["adamz:lr=1", "sgd:lr=abc"], "steps": "-5"})
     assert not at.exception
-    text = " ".join(messages(at))
-    assert "no-such-landscape" in text
-    assert contour(at)  # the page still draws
+    assert not at.error, [e.value for e in at.error]  # a tampered link never stops the page
+    text = " ".join(w.value for w in at.warning)
+    for bad in ("no-such-landscape", "adamz", "steps"):  # each repair is reported, naming what was repaired
+        assert bad in text, (bad, text)
+    # the page still draws the race: the default landscape over its window, the one usable run (SGD at its
+    # default learning rate) from the default start, one step long (steps clamped up to the minimum, 1)
+    fallback = Scene().landscape_obj()
+    fig = contour(at)
+    assert [t.get("type", "scatter") for t in fig["data"]].count("contour") == 1
+    assert fallback.title in fig["layout"]["title"]["text"]
+    w = fallback.window
+    assert fig["layout"]["xaxis"]["range"] == [w.xmin, w.xmax]
+    assert fig["layout"]["yaxis"]["range"] == [w.ymin, w.ymax]
+    paths = path_traces(fig)
+    assert len(paths) == 1 * len(Scene().starts), list(paths)
+    (path,) = paths.values()
+    assert path["name"].startswith("SGD")
+    assert np.allclose([path["x"][0], path["y"][0]], Scene().starts[0])
+    assert len(path["x"]) == 1 + 1  # the start and one step
+    assert at.number_input(key="steps").value == 1
 
 
 def test_custom_formula_with_a_syntax_error_shows_an_error():
@@ -213,13 +256,30 @@ def test_typed_formula_gives_a_race_on_it():
     assert len(path_traces(fig)) == len(Scene().runs)
 
 
-@pytest.mark.parametrize("formula", ["__import__('os').system('true')", "x.__class__", "9**9**9", "sin(x", "1 + 2"])
-def test_hostile_or_broken_formula_is_refused_with_a_message(formula):
+HOSTILE_OR_BROKEN = [
+    "__import__('os').system('touch {target}')",  # would create the file if it were executed
+    "open('{target}', 'w')",
+    "__import__('pathlib').Path('{target}').touch() + x",
+    "x.__class__",
+    "9**9**9",
+    "sin(x",
+    "1 + 2",
+]
+
+
+@pytest.mark.parametrize("formula", HOSTILE_OR_BROKEN)
+def test_hostile_or_broken_formula_is_refused_with_a_message(formula, tmp_path):
+    target = tmp_path / "pwned"
+    formula = formula.format(target=target)
     at = run_page()
     at.selectbox(key="landscape").select("custom").run()
+    good = at.query_params.get("f")
+    assert good  # the default formula is in the link before the bad one is typed
     at.text_area(key=FORMULA_KEY).input(formula).run()
     assert not at.exception
-    assert at.error
+    assert not target.exists(), "the formula was executed"
+    assert at.error  # the refusal is shown
+    assert at.query_params.get("f") == good  # the refused formula does not travel in the link
 
 
 def test_typed_out_of_range_values_are_clamped_and_shown_clamped():
@@ -235,6 +295,10 @@ def test_typed_out_of_range_values_are_clamped_and_shown_clamped():
     assert at.number_input(key="steps").value == limits.MAX_STEPS
     assert not at.exception and not at.error
     assert at.query_params["steps"] == str(limits.MAX_STEPS)  # the race and its link use the clamped value
+    # the value shown is the value used: the link carries it, and it reads back without a repair
+    shown = at.number_input(key="run0_beta1").value
+    scene, warnings = from_query(dict(at.query_params))
+    assert warnings == [] and dict(scene.runs[0].hparams)["beta1"] == shown
 
 
 def test_polyak_averaging_toggle_wraps_a_run_and_travels_in_the_link():
@@ -264,3 +328,25 @@ def test_polyak_averaging_toggle_wraps_a_run_and_travels_in_the_link():
     r_avg = optimizers.run(want.landscape_obj(), want.run_configs(), want.starts_array(), want.options())
     r_raw = optimizers.run(scene.landscape_obj(), scene.run_configs(), scene.starts_array(), scene.options())
     assert r_avg.distance[0] < r_raw.distance[0]
+
+
+def test_display_options_never_rerun_the_simulation(run_calls):
+    # steps no other test uses, so the cached runs of other tests (same process) do not answer for this one
+    scene = Scene(runs=(spec("sgd", lr=1e-3), spec("momentum", lr=1e-3), spec("adam", lr=0.05)), steps=173)
+    at = run_page(query=to_query(scene))
+    assert not at.exception and not at.error
+    before = len(path_traces(contour(at)))
+    for key in ("view_log_loss", "view_surface", "view_animate"):
+        run_calls.clear()
+        at.toggle(key=key).set_value(not at.toggle(key=key).value).run()
+        assert not at.exception and not at.error
+        assert run_calls == [], f"{key} re-ran the simulation"
+    assert len(path_traces(contour(at))) == before
+    # the counter does see work: a new step count re-runs every run, a new learning rate only that run
+    run_calls.clear()
+    at.number_input(key="steps").set_value(174).run()
+    assert len(run_calls) == len(scene.runs)
+    run_calls.clear()
+    at.number_input(key="run1_lr").set_value(2e-3).run()
+    assert not at.exception and not at.error
+    assert len(run_calls) == 1

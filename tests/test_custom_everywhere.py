@@ -9,7 +9,7 @@ from analysis.sweep import SweepSettings, compute_sweep
 from export.render import render_scene
 from scenes import Scene
 from scenes.codec import from_query, to_query
-from tests.app_support import charts, messages, run_page
+from tests.app_support import chart_titles, charts, messages, run_page
 
 ROSENBROCK = "(1-x)**2 + 100*(y-x**2)**2"
 HIMMELBLAU = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
@@ -72,7 +72,8 @@ def test_formula_travels_in_links_and_exports():
     assert "Custom" in figs["contour"].layout.title.text
 
 
-def test_sweep_and_basin_pages_accept_a_formula_and_refuse_a_hostile_one():
+def test_sweep_and_basin_pages_accept_a_formula_and_refuse_a_hostile_one(tmp_path):
+    target = tmp_path / "pwned"  # created only if a formula were executed
     for script, small in (
         ("pages/1_Hyperparameter_sweep.py", {"nx": "8", "ny": "6"}),
         ("pages/2_Basins_of_attraction.py", {"resolution": "16"}),
@@ -80,10 +81,13 @@ def test_sweep_and_basin_pages_accept_a_formula_and_refuse_a_hostile_one():
         at = run_page(script, query={"landscape": "custom", "formula": HIMMELBLAU, **small})
         assert not at.exception
         assert not at.error, [e.value for e in at.error]
-        assert charts(at)
-        at = run_page(script, query={"landscape": "custom", "formula": "__import__('os')"})
-        assert not at.exception
-        assert any("__import__" in m for m in messages(at))
+        assert charts(at) and chart_titles(at)[0].startswith("Custom")
+        for hostile in (f"__import__('os').system('touch {target}')", f"open('{target}', 'w')"):
+            at = run_page(script, query={"landscape": "custom", "formula": hostile, **small})
+            assert not at.exception
+            assert not target.exists(), hostile
+            assert messages(at), hostile  # refused, and said so
+            assert not any("Custom" in t for t in chart_titles(at)), hostile  # nothing drawn from it
 
 
 def test_a_sweep_cell_on_a_typed_formula_opens_as_a_race_on_that_formula():

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
+from analysis.batch import MAX_CURVE_WORK
+from analysis.schedule_lesson import ScheduleSettings
+from settings import spec_for
 from tests.app_support import chart_titles, charts, messages, run_page
 
 BATCH = "pages/5_Batch_size_and_noise.py"
@@ -71,10 +76,13 @@ def test_batch_page_bad_values_give_a_message():
     text = " ".join(messages(at))
     assert "landscape" in text and "seeds" in text
     assert len(charts(at)) == 5
-    # too much work for one page
+    # too much work for one page: told (naming the settings), and what is shown stays within the limit
     at = run_page(BATCH, query={**BATCH_SMALL, "steps": "5000", "seeds": "500"})
     assert not at.exception
-    assert any("work" in m for m in messages(at))
+    assert any("seeds" in m or "steps" in m for m in messages(at))
+    steps, seeds = (at.number_input(key=f"batch.{k}").value for k in ("steps", "seeds"))
+    curves = len(roles(chart(at, "median and 10–90% band"), "median"))  # batch sizes shown (with full batch)
+    assert curves * seeds * steps <= MAX_CURVE_WORK
 
 
 # --- 6: schedules --------------------------------------------------------------------------------
@@ -107,10 +115,21 @@ def test_schedule_page_bad_values_give_a_message():
     at = run_page(SCHED, query=SCHED_SMALL)
     at.number_input(key="sched.warmup").set_value(200).run()  # longer than the 120-step run
     assert not at.exception
-    assert any("warm-up" in m for m in messages(at))
+    assert any(re.search(r"warm.?up", m, re.IGNORECASE) for m in messages(at))
+    assert at.error and not charts(at)  # refused: nothing computed from it
+    assert "warmup" not in at.query_params  # nor written to the link
     at = run_page(SCHED, query={**SCHED_SMALL, "exp_gamma": "1.5"})
-    assert not at.exception
-    assert any("exp_gamma" in m and "clamped" in m for m in messages(at))
+    assert not at.exception and not at.error
+    gamma = at.number_input(key="sched.exp_gamma")
+    top = spec_for(ScheduleSettings, "exp_gamma").closed()[1]
+    assert gamma.value == top <= 1  # clamped to the declared top, and said so
+    assert any("exp_gamma" in w.value for w in at.warning)
+    assert float(at.query_params["exp_gamma"]) == top
+    # the exponential schedule drawn is the clamped one: lr0 * gamma**k
+    lr = roles(chart(at, "Learning rate by update"), "lr")
+    expo = next(t for t in lr if "xponential" in t["name"])
+    y = np.asarray(expo["y"], dtype=float)
+    np.testing.assert_allclose(y[1:] / y[:-1], gamma.value, rtol=1e-5)
 
 
 # --- 7: second order -----------------------------------------------------------------------------

@@ -11,13 +11,13 @@ Typical page::
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any, TypeVar
 
 import streamlit as st
 
 from scenes import flat
-from ui import page
+from settings import Spec, spec_of
+from ui import inputs, page
 
 T = TypeVar("T")
 
@@ -46,6 +46,7 @@ def start_page(cls: type[T], page_key: str) -> T:
         _to_state(ss[saved], page_key)
     page.apply_presentation(page.presentation_requested())
     page.show_messages(ss.get(f"_{page_key}_warnings", []))
+    inputs.show_notes()
     return ss.get(saved, cls())
 
 
@@ -72,27 +73,11 @@ def finish_settings(cls: type[T], page_key: str) -> T:
     return settings
 
 
-def _bounds(cls: type, name: str) -> tuple[float | None, float | None, dataclasses.Field]:
-    f = next(f for f in dataclasses.fields(cls) if f.name == name)
-    lo, hi = f.metadata.get("lo", -math.inf), f.metadata.get("hi", math.inf)
-    return (lo if math.isfinite(lo) else None), (hi if math.isfinite(hi) else None), f
-
-
 def number(cls: type, page_key: str, name: str, label: str, container: Any = st, **kwargs: Any) -> Any:
-    """A number input bounded by the field's ``lo`` / ``hi`` metadata."""
-    lo, hi, f = _bounds(cls, name)
-    key = _key(page_key, name)
-    st.session_state.setdefault(key, f.default)
-    if isinstance(f.default, int) and not isinstance(f.default, bool):
-        return container.number_input(
-            label,
-            key=key,
-            min_value=None if lo is None else int(lo),
-            max_value=None if hi is None else int(hi),
-            step=1,
-            **kwargs,
-        )
-    return container.number_input(label, key=key, min_value=lo, max_value=hi, format="%g", **kwargs)
+    """A number box for a declared field of the page's settings: out-of-range values are clamped
+    into the field's range and shown clamped (``ui.inputs``)."""
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    return inputs.number(spec_of(f) or Spec(), _key(page_key, name), f.default, label, container, **kwargs)
 
 
 def choice(
