@@ -70,17 +70,33 @@ def _read(f: dataclasses.Field, text: str) -> tuple[Any, str | None]:
 
 
 def from_query(cls: type[T], params: Mapping[str, Any], prefix: str = "") -> tuple[T, list[str]]:
-    """An instance of ``cls`` from query parameters; never raises. Returns it and warnings."""
+    """An instance of ``cls`` from query parameters; never raises. Returns it and warnings.
+
+    Each value is read by its declaration, then kept only if ``cls`` still accepts the values kept
+    so far with it, in its constructor and its ``problems()`` if it has one (a combination the
+    class refuses drops that one value, not the whole link)."""
     values: dict[str, Any] = {}
     warnings: list[str] = []
     for f in dataclasses.fields(cls):
         key = prefix + f.name
-        if key in params:
-            value, warning = _read(f, _first(params[key]))
-            values[f.name] = value
-            if warning:
-                warnings.append(warning)
+        if key not in params:
+            continue
+        value, warning = _read(f, _first(params[key]))
+        if warning:
+            warnings.append(warning)
+        refused = _refusal(cls, {**values, f.name: value})
+        if refused:  # e.g. more work than a page may do, with the values so far
+            warnings.append(f"ignored {f.name}={_first(params[key])[:40]!r}: {refused}")
+            continue
+        values[f.name] = value
+    return cls(**values), warnings
+
+
+def _refusal(cls: type, values: dict[str, Any]) -> str:
+    """Why ``cls(**values)`` cannot be used: its constructor's error or its ``problems()``; ``""`` if it can."""
     try:
-        return cls(**values), warnings
-    except (ValueError, TypeError) as exc:  # a combination of values the class refuses
-        return cls(), [*warnings, f"ignored the link's settings ({exc}); showing the defaults"]
+        obj = cls(**values)
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    problems = obj.problems() if hasattr(obj, "problems") else []
+    return "; ".join(problems)
