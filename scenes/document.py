@@ -71,12 +71,8 @@ def to_dict(scene: Scene) -> dict[str, Any]:
         "landscape_params": {k: plain(v) for k, v in scene.landscape_params},
         "runs": [run_dict(r) for r in scene.runs],
         "starts": [list(s) for s in scene.starts],
-        "steps": scene.steps,
         "schedule": schedule_dict(scene.schedule),
-        "noise_sigma": scene.noise_sigma,
-        "batch_size": scene.batch_size,
-        "seed": scene.seed,
-        "tol": scene.tol,
+        **{name: getattr(scene, name) for name in Scene.scalar_settings()},
         "view": dataclasses.asdict(scene.view),
     }
 

@@ -34,11 +34,28 @@ from urllib.parse import quote, unquote
 import landscapes
 from scenes import limits
 from scenes.document import fmt, to_dict
-from scenes.model import Scene
+from scenes.model import Scene, View
 from settings import spec_of
 
+
+def _url_key(f: dataclasses.Field) -> str:
+    spec = spec_of(f)
+    return (spec.url if spec is not None else "") or f.name
+
+
 # URL keys of the view flags, by View field
-VIEW_KEYS = {"surface": "surface", "animate": "animate", "log_loss": "logloss", "presentation": "present"}
+VIEW_KEYS = {f.name: _url_key(f) for f in dataclasses.fields(View)}
+
+
+def scalar_keys() -> dict[str, list[str]]:
+    """URL key -> the scene's number settings written under it, joined by ``:`` (``noise=sigma:B``)."""
+    out: dict[str, list[str]] = {}
+    for f in dataclasses.fields(Scene):
+        if f.name in Scene.scalar_settings():
+            out.setdefault(_url_key(f), []).append(f.name)
+    return out
+
+
 _REPEATED = ("run", "start")
 URL_SAFE = ":,;=*()/"  # left unescaped in links (all legal in a query): keeps them readable
 
@@ -249,16 +266,14 @@ def doc_from_query(params: Mapping[str, Any], warn: list[str]) -> dict[str, Any]
         if len(starts) > limits.MAX_STARTS:
             warn.append(f"kept the first {limits.MAX_STARTS} of {len(starts)} start points")
         doc["starts"] = [t.split(",") for t in starts[: limits.MAX_STARTS]]
-    for key in ("steps", "seed", "tol"):
+    for key, names in scalar_keys().items():
         if key in one:
-            doc[key] = one[key]
+            parts = one[key].split(":")
+            if len(parts) > len(names):
+                warn.append(f"{key}: ignored {_short(':'.join(parts[len(names) :]))} (expected {':'.join(names)})")
+            doc.update(zip(names, parts, strict=False))
     if "sched" in one:
         doc["schedule"] = _schedule_doc(one["sched"], "schedule", warn)
-    if "noise" in one:
-        sigma, found, batch = one["noise"].partition(":")
-        doc["noise_sigma"] = sigma
-        if found:
-            doc["batch_size"] = batch
     view = {name: one[key] for name, key in VIEW_KEYS.items() if key in one}
     if view:
         doc["view"] = view

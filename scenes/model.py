@@ -20,7 +20,7 @@ from landscapes.base import Landscape
 from optimizers import Constant, Noise, RunConfig, RunOptions, Schedule
 from optimizers.base import OptimizerConfig
 from scenes import limits
-from settings import hyper, same_as
+from settings import declared, hyper, same_as
 
 START_LIMIT = 1e6  # |coordinate| of a start point
 
@@ -65,10 +65,16 @@ class RunSpec:
 class View:
     """Display options (they change figures, not numbers)."""
 
-    surface: bool = True  # show the 3D surface
-    animate: bool = False  # show the classroom animation
-    log_loss: bool = True  # loss curves on a log axis
-    presentation: bool = False  # projector mode: large fonts, thick lines
+    surface: bool = hyper(True, label="3D surface")
+    animate: bool = hyper(False, label="Classroom animation")
+    log_loss: bool = hyper(True, label="Log loss axis", url="logloss")
+    presentation: bool = hyper(
+        False,
+        label="Presentation mode",
+        url="present",
+        help="For a projector: large fonts, thick lines, the animation first, no export clutter. "
+        "The page's link now carries present=1: opening it starts with the sidebar collapsed.",
+    )
 
 
 def spec(
@@ -107,8 +113,8 @@ class Scene:
     starts: tuple[tuple[float, float], ...] = hyper(((-1.5, 2.0),), lo=-START_LIMIT, hi=START_LIMIT, label="start")
     steps: int = hyper(500, lo=1, hi=limits.MAX_STEPS, label="Steps", help="optimizer updates per run")
     schedule: Schedule = field(default_factory=Constant)
-    noise_sigma: float = same_as(Noise, "sigma")
-    batch_size: int = same_as(Noise, "batch_size")
+    noise_sigma: float = same_as(Noise, "sigma", url="noise")  # one link key: noise=sigma:B
+    batch_size: int = same_as(Noise, "batch_size", url="noise")
     seed: int = same_as(RunOptions, "seed")
     tol: float = hyper(
         1e-2,
@@ -119,6 +125,12 @@ class Scene:
         help="a run within this distance of a known minimum has reached it",
     )
     view: View = field(default_factory=View)
+
+    @classmethod
+    def scalar_settings(cls) -> tuple[str, ...]:
+        """The scene's own number settings (``steps``, ``seed``, ...), in declaration order: each is
+        read from links and files, written back and given a widget from its declaration alone."""
+        return tuple(n for n, (f, _) in declared(cls).items() if isinstance(f.default, (int, float)))
 
     # --- to the core ---------------------------------------------------------------------
     def landscape_obj(self) -> Landscape:

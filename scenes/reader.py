@@ -351,15 +351,10 @@ _DOC_KEYS = {
     "window",
     "runs",
     "starts",
-    "steps",
     "schedule",
-    "noise_sigma",
-    "batch_size",
-    "seed",
-    "tol",
     "view",
+    *Scene.scalar_settings(),
 }
-_SCALARS = ("steps", "noise_sigma", "batch_size", "seed", "tol")
 
 
 def from_dict(doc: Any, strict: bool = True) -> tuple[Scene, list[str]]:
@@ -390,7 +385,7 @@ def _from_dict(doc: Any, rd: _Reader) -> Scene:
     name, params, obj = _read_landscape(doc, rd)
     runs = _read_runs(doc["runs"], rd) if "runs" in doc else d.runs
     starts = _read_starts(doc["starts"], _start_box(obj), rd) if "starts" in doc else d.starts
-    scalars = rd.fields(Scene, {k: doc[k] for k in _SCALARS if k in doc}, "")
+    scalars = rd.fields(Scene, {k: doc[k] for k in Scene.scalar_settings() if k in doc}, "")
     steps = scalars.pop("steps", d.steps)
     budget = limits.MAX_RACE_WORK // (len(runs) * len(starts))
     if steps > budget:

@@ -22,7 +22,7 @@ from optimizers import SCHEDULES, make_schedule
 from scenes import RunSpec, Scene, View, limits
 from settings import Spec, clamp, spec_for, spec_of
 
-SCALARS = ("steps", "noise_sigma", "batch_size", "seed", "tol")  # the scene's own number settings
+SCALARS = Scene.scalar_settings()  # the scene's own number settings
 VIEW_FLAGS = tuple(f.name for f in dataclasses.fields(View))
 WINDOW_SIDES = ("xmin", "xmax", "ymin", "ymax")
 

@@ -12,7 +12,7 @@ import landscapes
 import optimizers
 from landscapes.base import Window
 from optimizers import SCHEDULES
-from scenes import RunSpec, Scene, limits
+from scenes import RunSpec, Scene, View, limits
 from settings import Spec, spec_for, spec_of
 from ui import inputs
 from ui.scene_state import (
@@ -231,6 +231,8 @@ def start_controls() -> None:
 
 
 def run_settings_controls() -> None:
+    """Steps, the learning-rate schedule with its kind's fields, then every other number setting of
+    the scene in declaration order (a new one appears here by being declared on ``Scene``)."""
     ss = st.session_state
     scene_number("steps", step=50)
     st.selectbox(
@@ -244,20 +246,14 @@ def run_settings_controls() -> None:
     for i, f in enumerate(dataclasses.fields(cls)):
         spec = spec_of(f) or Spec()
         inputs.number(spec, f"sched_{f.name}", f.default, spec.label or f.name, cols[i % 2])
-    scene_number("noise_sigma", help="Stochastic gradient = gradient + N(0, (sigma/sqrt(B))^2). 0 = full batch.")
+    rest = [n for n in Scene.scalar_settings() if n != "steps"]
     cols = st.columns(2)
-    scene_number("batch_size", cols[0])
-    scene_number("seed", cols[1])
-    scene_number("tol")
+    for i, name in enumerate(rest):
+        scene_number(name, cols[i % 2])
 
 
 def view_controls() -> None:
-    st.toggle("3D surface", key="view_surface")
-    st.toggle("Classroom animation", key="view_animate")
-    st.toggle("Log loss axis", key="view_log_loss")
-    st.toggle(
-        "Presentation mode",
-        key="view_presentation",
-        help="For a projector: large fonts, thick lines, the animation first, no export clutter. "
-        "The page's link now carries present=1: opening it starts with the sidebar collapsed.",
-    )
+    """A toggle per display option, from its declaration."""
+    for f in dataclasses.fields(View):
+        spec = spec_of(f) or Spec()
+        st.toggle(spec.label or f.name, key=f"view_{f.name}", help=spec.help or None)
