@@ -73,20 +73,7 @@ def landscape_url_fields() -> dict[str, dataclasses.Field]:
 
 # every URL key this codec reads (an app may drop other keys before calling ``doc_from_query``)
 KEYS = frozenset(
-    {
-        "v",
-        "ls",
-        "lp",
-        "run",
-        "start",
-        "steps",
-        "sched",
-        "noise",
-        "seed",
-        "tol",
-        *landscape_url_fields(),
-        *VIEW_KEYS.values(),
-    }
+    {"v", "ls", "lp", "run", "start", "sched", *scalar_keys(), *landscape_url_fields(), *VIEW_KEYS.values()}
 )
 
 
@@ -144,15 +131,15 @@ def query_from_doc(doc: Mapping[str, Any]) -> dict[str, str | list[str]]:
         q["run"] = [_run_text(r) for r in doc["runs"]]
     if doc["starts"] != d["starts"]:
         q["start"] = [_joined(s) for s in doc["starts"]]
-    for key in ("steps", "seed", "tol"):
-        if doc[key] != d[key]:
-            q[key] = fmt(doc[key])
     if doc["schedule"] != d["schedule"]:
         q["sched"] = _schedule_text(doc["schedule"], _schedule_defaults(doc["schedule"]["kind"]))
-    if (doc["noise_sigma"], doc["batch_size"]) != (d["noise_sigma"], d["batch_size"]):
-        q["noise"] = fmt(doc["noise_sigma"]) + (
-            f":{fmt(doc['batch_size'])}" if doc["batch_size"] != d["batch_size"] else ""
-        )
+    for key, names in scalar_keys().items():
+        values, defaults = [doc[n] for n in names], [d[n] for n in names]
+        if values != defaults:
+            n = len(values)
+            while n > 1 and values[n - 1] == defaults[n - 1]:  # trailing defaults are left out
+                n -= 1
+            q[key] = ":".join(fmt(v) for v in values[:n])
     for name, key in VIEW_KEYS.items():
         if doc["view"][name] != d["view"][name]:
             q[key] = "1" if doc["view"][name] else "0"
