@@ -122,11 +122,16 @@ class _Reader:
         self.warn.append(f"ignored {what}: expected an object of name/value pairs, got {type(value).__name__}")
         return None
 
-    def listing(self, value: Any, what: str) -> list[Any] | None:
-        if isinstance(value, (list, tuple)):
-            return list(value)
-        self.warn.append(f"ignored {what}: expected a list, got {type(value).__name__}")
-        return None
+    def listing(self, value: Any, what: str, limit: int = 0) -> list[Any] | None:
+        """A list (its first ``limit`` items when ``limit > 0``, with a warning if cut), else ``None``."""
+        if not isinstance(value, (list, tuple)):
+            self.warn.append(f"ignored {what}: expected a list, got {type(value).__name__}")
+            return None
+        items = list(value)
+        if limit and len(items) > limit:
+            self.warn.append(f"kept the first {limit} of {len(items)} {what}")
+            items = items[:limit]
+        return items
 
     def value(self, f: dataclasses.Field, raw: Any, what: str) -> Any:
         """``raw`` read as field ``f`` declares it (type from the default, range and length from its
@@ -227,12 +232,9 @@ def _read_landscape(doc: Mapping[str, Any], rd: _Reader) -> tuple[str, tuple[tup
 
 def _read_runs(raw: Any, rd: _Reader) -> tuple[RunSpec, ...]:
     default = Scene().runs
-    items = rd.listing(raw, "runs")
+    items = rd.listing(raw, "runs", limits.MAX_RUNS)
     if items is None:
         return default
-    if len(items) > limits.MAX_RUNS:
-        rd.warn.append(f"kept the first {limits.MAX_RUNS} of {len(items)} runs")
-        items = items[: limits.MAX_RUNS]
     runs = [r for i, item in enumerate(items) if (r := _read_run(item, i + 1, rd)) is not None]
     if not runs:
         rd.warn.append("no usable run; using the default runs")
@@ -298,12 +300,9 @@ def _start_box(obj: Landscape) -> Window:
 
 def _read_starts(raw: Any, box: Window, rd: _Reader) -> tuple[tuple[float, float], ...]:
     default = Scene().starts
-    items = rd.listing(raw, "start points")
+    items = rd.listing(raw, "start points", limits.MAX_STARTS)
     if items is None:
         return default
-    if len(items) > limits.MAX_STARTS:
-        rd.warn.append(f"kept the first {limits.MAX_STARTS} of {len(items)} start points")
-        items = items[: limits.MAX_STARTS]
     out = []
     for i, item in enumerate(items, 1):
         if not isinstance(item, (list, tuple)) or len(item) != 2:
