@@ -163,20 +163,7 @@ def batch_configs(
 def select_runs(result: RunResult, runs: Array) -> RunResult:
     """The runs ``runs (n,)`` of ``result`` (config labels kept, so colours stay per config)."""
     runs = np.asarray(runs, dtype=int)
-    per_run = (
-        "positions",
-        "losses",
-        "grad_norms",
-        "status",
-        "status_step",
-        "hit_step",
-        "nearest_minimum",
-        "distance",
-        "evals",
-        "config_index",
-        "start_index",
-    )
-    return dataclasses.replace(result, **{name: getattr(result, name)[runs] for name in per_run})
+    return dataclasses.replace(result, **{name: getattr(result, name)[runs] for name in RunResult.per_run_arrays()})
 
 
 def thin_steps(result: RunResult, max_points: int = MAX_SHOWN_POINTS) -> RunResult:

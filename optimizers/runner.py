@@ -7,6 +7,7 @@ loops are over steps and over the few groups, never over runs.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -120,6 +121,11 @@ class RunResult:
     start_index: Array
     labels: tuple[str, ...]
     kinds: tuple[str, ...]
+
+    @classmethod
+    def per_run_arrays(cls) -> tuple[str, ...]:
+        """Names of the arrays with one entry (row) per run: every array field but ``steps``."""
+        return tuple(f.name for f in dataclasses.fields(cls) if f.type == "Array" and f.name != "steps")
 
     @property
     def final_positions(self) -> Array:
@@ -488,18 +494,9 @@ def concat_results(parts: Sequence[RunResult]) -> RunResult:
         return np.concatenate([getattr(p, name) for p in parts])
 
     return RunResult(
-        positions=cat("positions"),
-        losses=cat("losses"),
-        grad_norms=cat("grad_norms"),
+        **{name: cat(name) for name in RunResult.per_run_arrays() if name != "config_index"},
         steps=steps,
-        status=cat("status"),
-        status_step=cat("status_step"),
-        hit_step=cat("hit_step"),
-        nearest_minimum=cat("nearest_minimum"),
-        distance=cat("distance"),
-        evals=cat("evals"),
         config_index=np.concatenate([p.config_index + o for p, o in zip(parts, offsets, strict=True)]),
-        start_index=cat("start_index"),
         labels=tuple(lb for p in parts for lb in p.labels),
         kinds=tuple(k for p in parts for k in p.kinds),
     )

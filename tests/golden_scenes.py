@@ -13,24 +13,12 @@ from pathlib import Path
 import numpy as np
 
 import optimizers
+from optimizers import RunResult
 from scenes.codec import from_url
 from scenes.presets import PRESETS
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_runs.npz"
-FIELDS = (
-    "positions",
-    "losses",
-    "grad_norms",
-    "steps",
-    "status",
-    "status_step",
-    "hit_step",
-    "nearest_minimum",
-    "distance",
-    "evals",
-    "config_index",
-    "start_index",
-)
+FIELDS = ("steps", *RunResult.per_run_arrays())
 
 LINKS = {
     "default": "?v=1",

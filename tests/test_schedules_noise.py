@@ -14,7 +14,7 @@ from torch.optim import lr_scheduler as lrs
 import landscapes
 import optimizers
 from landscapes.base import Landscape, Window
-from optimizers import Noise, RunConfig, RunOptions, make_schedule
+from optimizers import Noise, RunConfig, RunOptions, RunResult, make_schedule
 from optimizers.first_order import SGD, Adam
 from optimizers.noise import noisy_gradient, standard_normal
 
@@ -241,20 +241,7 @@ def test_same_seed_same_result_other_seed_other_result():
     a = optimizers.run(ROSEN, cfgs, STARTS, RunOptions(steps=80, seed=11))
     b = optimizers.run(ROSEN, cfgs, STARTS, RunOptions(steps=80, seed=11))
     c = optimizers.run(ROSEN, cfgs, STARTS, RunOptions(steps=80, seed=12))
-    for name in (
-        "positions",
-        "losses",
-        "grad_norms",
-        "steps",
-        "status",
-        "status_step",
-        "hit_step",
-        "nearest_minimum",
-        "distance",
-        "evals",
-        "config_index",
-        "start_index",
-    ):
+    for name in ("steps", *RunResult.per_run_arrays()):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     assert a.labels == b.labels and a.kinds == b.kinds
     assert not np.any(a.positions[:, 1:] == c.positions[:, 1:])
