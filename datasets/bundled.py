@@ -1,0 +1,70 @@
+"""The real datasets bundled with scikit-learn, one feature chosen by index.
+
+Only ``sklearn.datasets.load_*`` functions are used: they read files shipped inside the
+scikit-learn package, so nothing is downloaded. scikit-learn is imported on first use (about a
+second), not when this module is imported.
+
+- ``diabetes``: 442 patients, 10 features in their own units (``scaled=False``: age in years, BMI
+  in kg/m^2, ...); target: disease progression one year later (a score, about 25 to 346).
+- ``breast_cancer``: 569 tumours, 30 features; label 1 = benign, 0 = malignant.
+- ``iris``: 150 flowers, 4 features in cm; label 1 = the chosen species, 0 = the other two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from datasets.spec import BREAST_CANCER, DIABETES, IRIS
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Bundled:
+    """One feature of a bundled dataset: ``x (n,)`` and ``y (n,)`` with their names."""
+
+    x: Array
+    y: Array
+    name: str
+    feature_name: str
+    target_name: str
+    class_names: tuple[str, str] = ("", "")
+
+
+def load(source: str, feature: int, positive_class: int = 0) -> Bundled:
+    """Column ``feature`` of bundled dataset ``source`` and its target (iris: ``positive_class`` vs the rest)."""
+    from sklearn import datasets as sk  # about a second to import: only when used
+
+    if source == DIABETES:
+        b = sk.load_diabetes(scaled=False)
+        return Bundled(
+            b.data[:, feature].astype(float),
+            b.target.astype(float),
+            "Diabetes (scikit-learn)",
+            str(b.feature_names[feature]),
+            "disease progression",
+        )
+    if source == BREAST_CANCER:
+        b = sk.load_breast_cancer()
+        return Bundled(
+            b.data[:, feature].astype(float),
+            b.target.astype(float),
+            "Breast cancer (scikit-learn)",
+            str(b.feature_names[feature]),
+            "benign",
+            (str(b.target_names[0]), str(b.target_names[1])),
+        )
+    if source == IRIS:
+        b = sk.load_iris()
+        positive = str(b.target_names[positive_class])
+        return Bundled(
+            b.data[:, feature].astype(float),
+            (b.target == positive_class).astype(float),
+            "Iris (scikit-learn)",
+            str(b.feature_names[feature]),
+            positive,
+            ("other", positive),
+        )
+    raise ValueError(f"Invalid dataset: {source!r} (not a bundled dataset)")
