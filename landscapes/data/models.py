@@ -127,7 +127,9 @@ class DataLandscape(Landscape):
         return dataclasses.replace(self, split=split)
 
     # --- the function --------------------------------------------------------------------
-    def kernel(self, what: str, p0: Array, p1: Array, x: Array, y: Array, red: kern.Reductions) -> kern.Sums:
+    def kernel(
+        self, what: str, p0: Array, p1: Array, x: Array, y: Array, red: kern.Reductions, work: kern.Work
+    ) -> kern.Sums:
         """Sums over the examples on axis 0 (see ``kernels``)."""
         raise NotImplementedError
 
@@ -241,9 +243,9 @@ class LinearRegression(DataLandscape):
             body = r"\frac{1}{2n}\sum_i (w x_i + b - y_i)^2"
         return "L(w, b) = " + body + (r" + \frac{\lambda}{2}(w^2 + b^2)" if self.l2 else "")
 
-    def kernel(self, what, p0, p1, x, y, red):
+    def kernel(self, what, p0, p1, x, y, red, work):
         phi = kern.huber(self.delta) if self.loss == "huber" else kern.squared
-        return kern.linear_kernel(phi)(what, p0, p1, x, y, red)
+        return kern.linear_kernel(phi)(what, p0, p1, x, y, red, work)
 
     @property
     def quadratic(self) -> Quadratic:
@@ -293,8 +295,8 @@ class LogisticRegression(DataLandscape):
         body = r"\frac{1}{n}\sum_i \left[\log(1 + e^{w x_i + b}) - y_i (w x_i + b)\right]"
         return "L(w, b) = " + body + (r" + \frac{\lambda}{2}(w^2 + b^2)" if self.l2 else "")
 
-    def kernel(self, what, p0, p1, x, y, red):
-        return _LOGISTIC(what, p0, p1, x, y, red)
+    def kernel(self, what, p0, p1, x, y, red, work):
+        return _LOGISTIC(what, p0, p1, x, y, red, work)
 
     def predict(self, p: Array, x: Array) -> Array:
         """The probability of class 1."""
@@ -354,8 +356,8 @@ class TanhNet(DataLandscape):
         body = r"\frac{1}{2n}\sum_i (v \tanh(w x_i) - y_i)^2"
         return "L(w, v) = " + body + (r" + \frac{\lambda}{2}(w^2 + v^2)" if self.l2 else "")
 
-    def kernel(self, what, p0, p1, x, y, red):
-        return kern.tanh_kernel(what, p0, p1, x, y, red)
+    def kernel(self, what, p0, p1, x, y, red, work):
+        return kern.tanh_kernel(what, p0, p1, x, y, red, work)
 
     def predict(self, p: Array, x: Array) -> Array:
         p = np.asarray(p, dtype=float)
