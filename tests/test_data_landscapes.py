@@ -174,6 +174,14 @@ def test_a_tanh_net_without_a_minimum_says_why_and_an_ill_conditioned_one_is_fou
     assert np.linalg.norm(raw.grad(raw.minima()[0].point)) < 1e-6
 
 
+def test_a_noisy_teacher_has_only_local_minima_and_says_so():
+    ls = TanhNet(noise=10.0, test_fraction=0.0)  # noise 5 times the signal: a step fits the noise better
+    assert ls.minima() and ls.critical.lower_at_infinity and ls.unbounded_below
+    far = np.array([40.0, ls.minima()[0].y])
+    assert float(ls.value(far)) < ls.minima()[0].value
+    assert not CASES["tanh"].critical.lower_at_infinity and not CASES["tanh"].unbounded_below
+
+
 def test_a_strong_penalty_turns_the_tanh_saddle_into_the_only_minimum():
     ls = TanhNet(n=60, l2=50.0)
     assert [(m.x, m.y) for m in ls.minima()] == [(0.0, 0.0)]

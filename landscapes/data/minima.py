@@ -6,6 +6,7 @@ two-weight tanh network (a 1D profile over ``w`` with the best ``v`` for each, t
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -94,12 +95,19 @@ def classes_separable(x: Array, y: Array) -> bool:
     return bool(x0.max() <= x1.min() or x1.max() <= x0.min())
 
 
-def profile_candidates(
-    sums: Callable[[Array], tuple[Array, Array]], value: Fun, x: Array, l2: float
-) -> tuple[Array, Array, str]:
-    """Starting points ``(K, 2)`` near the local minima and maxima (saddle candidates) of the tanh
-    net's profile ``f(w) = min_v L(w, v)`` over ``w`` in ``(0, W]``, and where the profile is lowest
-    when that is an end of the range: ``"small"`` (w -> 0), ``"large"`` (w -> W), else ``""``.
+class Profile(NamedTuple):
+    """The tanh net's profile on its grid: starting points ``(K, 2)`` near its local minima
+    (``lows``) and maxima (``highs``, saddle candidates); where it is lowest when that is an end of
+    the range (``edge``: ``"small"`` for w -> 0, ``"large"`` for w -> W, else ``""``) and that value."""
+
+    lows: Array
+    highs: Array
+    edge: str
+    lowest: float
+
+
+def profile_candidates(sums: Callable[[Array], tuple[Array, Array]], value: Fun, x: Array, l2: float) -> Profile:
+    """The profile ``f(w) = min_v L(w, v)`` of the tanh net over ``w`` in ``(0, W]`` (see ``Profile``).
 
     ``sums(points (M, 2)) -> (mean t^2, mean y t)`` with ``t = tanh(w x)`` gives the best
     ``v(w) = mean(y t) / (mean(t^2) + l2)``; ``value`` is the loss at points ``(M, 2)``.
@@ -114,9 +122,9 @@ def profile_candidates(
     lower = (mid <= left) & (mid <= right) & (mid < np.maximum(left, right))
     upper = (mid >= left) & (mid >= right) & (mid > np.minimum(left, right))
     inner = pts[1:-1]
-    lowest = int(np.argmin(f))
-    edge = "small" if lowest == 0 else ("large" if lowest == f.size - 1 else "")
-    return inner[lower], inner[upper], edge
+    k = int(np.argmin(f))
+    edge = "small" if k == 0 else ("large" if k == f.size - 1 else "")
+    return Profile(inner[lower], inner[upper], edge, float(f[k]))
 
 
 def unique_points(points: list[Array], tol: float) -> list[Array]:

@@ -56,11 +56,13 @@ SEPARABLE = "the classes are separable: the loss keeps falling as the weights gr
 
 @dataclass(frozen=True)
 class Critical:
-    """Known minima (best first) and saddles, or why there is no minimum (``reason``, else "")."""
+    """Known minima (best first) and saddles, or why there is no minimum (``reason``, else "");
+    ``lower_at_infinity`` when the listed minima are only local: the loss's infimum is not attained."""
 
     minima: tuple[CriticalPoint, ...] = ()
     saddles: tuple[CriticalPoint, ...] = ()
     reason: str = ""
+    lower_at_infinity: bool = False  # the loss falls below every listed minimum far away
 
 
 def _flat(p: Array) -> tuple[Array, tuple[int, ...]]:
@@ -368,16 +370,16 @@ class TanhNet(DataLandscape):
             tt, yt = kern.mean_sums(kern.tanh_profile_sums, "value", P, self.examples)
             return tt, yt
 
-        lows, highs, edge = profile_candidates(sums, self.value, self.data[0], self.l2)
+        profile = profile_candidates(sums, self.value, self.data[0], self.l2)
         found = []
-        for p0 in lows:
+        for p0 in profile.lows:
             p = damped_newton(self.value, self.grad, self.hessian, p0)
             if curvature(self.hessian(p)) == "min":
                 found.append(p if p[0] >= 0 else -p)  # the mirror image is the same minimum
         tol = 1e-6 * (1.0 + max((float(np.abs(p).max()) for p in found), default=0.0))
         mins = [q for p in unique_points(found, tol) for q in (p, -p)]
         others = []
-        for p0 in highs:
+        for p0 in profile.highs:
             p = newton_root(self.grad, self.hessian, p0)
             if p is not None and np.abs(p).max() > tol and curvature(self.hessian(p)) == "saddle":
                 others.append(p if p[0] >= 0 else -p)
@@ -389,13 +391,16 @@ class TanhNet(DataLandscape):
         elif at_origin == "saddle":
             saddles.insert(0, origin)
         points = sorted((self._point(p) for p in mins), key=lambda c: (c.value, -c.x))
-        reason = "" if points else NO_TANH_MINIMUM.get(edge, "no minimum found")
-        return Critical(tuple(points), tuple(self._point(p) for p in saddles), reason)
+        reason = "" if points else NO_TANH_MINIMUM.get(profile.edge, "no minimum found")
+        beyond = bool(profile.edge) and (not points or profile.lowest < points[0].value)
+        return Critical(tuple(points), tuple(self._point(p) for p in saddles), reason, beyond)
 
     @property
     def unbounded_below(self) -> bool:
-        """No minimum to reach: runs that leave the view are stopped there."""
-        return not self.minima()
+        """No minimum, or the loss falls below the listed (local) minima far away (noisy data: as
+        ``|w|`` grows, ``tanh(w x)`` tends to a step that fits the noise better): runs that leave the
+        view are stopped there."""
+        return not self.minima() or self.critical.lower_at_infinity
 
     @property
     def window(self) -> Window:
