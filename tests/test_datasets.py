@@ -4,6 +4,7 @@ settings refused; the bundled sets read from scikit-learn's files, nothing downl
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import socket
 from pathlib import Path
@@ -140,3 +141,13 @@ def test_bundled_sets_are_read_from_files_with_the_network_off(source, monkeypat
 def test_only_bundled_loaders_are_used():
     text = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "datasets").glob("*.py"))
     assert "fetch_" not in text and "urlopen" not in text and "requests" not in text
+
+
+def test_the_data_core_never_imports_streamlit_or_plotly():
+    files = [*(ROOT / "datasets").glob("*.py"), *(ROOT / "landscapes" / "data").glob("*.py")]
+    files.append(ROOT / "optimizers" / "minibatch.py")
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        assert not names & {"streamlit", "plotly"}, path
