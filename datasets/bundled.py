@@ -33,38 +33,28 @@ class Bundled:
     class_names: tuple[str, str] = ("", "")
 
 
+NAMES = {
+    DIABETES: "Diabetes (scikit-learn)",
+    BREAST_CANCER: "Breast cancer (scikit-learn)",
+    IRIS: "Iris (scikit-learn)",
+}
+
+
 def load(source: str, feature: int, positive_class: int = 0) -> Bundled:
     """Column ``feature`` of bundled dataset ``source`` and its target (iris: ``positive_class`` vs the rest)."""
     from sklearn import datasets as sk  # about a second to import: only when used
 
     if source == DIABETES:
         b = sk.load_diabetes(scaled=False)
-        return Bundled(
-            b.data[:, feature].astype(float),
-            b.target.astype(float),
-            "Diabetes (scikit-learn)",
-            str(b.feature_names[feature]),
-            "disease progression",
-        )
-    if source == BREAST_CANCER:
+        y, target, classes = b.target, "disease progression", ("", "")
+    elif source == BREAST_CANCER:
         b = sk.load_breast_cancer()
-        return Bundled(
-            b.data[:, feature].astype(float),
-            b.target.astype(float),
-            "Breast cancer (scikit-learn)",
-            str(b.feature_names[feature]),
-            "benign",
-            (str(b.target_names[0]), str(b.target_names[1])),
-        )
-    if source == IRIS:
+        y, target, classes = b.target, "benign", (str(b.target_names[0]), str(b.target_names[1]))
+    elif source == IRIS:
         b = sk.load_iris()
         positive = str(b.target_names[positive_class])
-        return Bundled(
-            b.data[:, feature].astype(float),
-            (b.target == positive_class).astype(float),
-            "Iris (scikit-learn)",
-            str(b.feature_names[feature]),
-            positive,
-            ("other", positive),
-        )
-    raise ValueError(f"Invalid dataset: {source!r} (not a bundled dataset)")
+        y, target, classes = b.target == positive_class, positive, ("other", positive)
+    else:
+        raise ValueError(f"Invalid dataset: {source!r} (not a bundled dataset)")
+    x = np.asarray(b.data[:, feature], dtype=float)
+    return Bundled(x, np.asarray(y, dtype=float), NAMES[source], str(b.feature_names[feature]), target, classes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from landscapes.data import DataLandscape, LinearRegression, LogisticRegression, TanhNet
+from optimizers.minibatch import minibatch_indices
 
 CASES: dict[str, DataLandscape] = {
     "linear": LinearRegression(n=60),
@@ -20,6 +21,14 @@ CASES: dict[str, DataLandscape] = {
     "tanh-l2": TanhNet(n=60, l2=0.1, noise=0.2),
 }
 IDS = list(CASES)
+
+
+def drawn_minibatches(ls: DataLandscape, runs: int, batch: int, seed: int, step: int) -> tuple[np.ndarray, ...]:
+    """Points ``(runs, 2)`` in the view, each run's minibatch ``(runs, batch)`` at ``step`` and the
+    landscape's minibatch gradients there ``(runs, 2)``."""
+    P = points_in(ls, (runs,), seed=seed)
+    idx = minibatch_indices(ls.data[0].size, batch, np.full(runs, seed), np.arange(runs), step)
+    return P, idx, ls.minibatch_grad(P, idx)
 
 
 def points_in(ls: DataLandscape, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:

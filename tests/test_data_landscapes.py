@@ -15,7 +15,7 @@ from scipy.optimize import minimize
 
 from landscapes.data import LinearRegression, LogisticRegression, TanhNet, kernels
 from optimizers.minibatch import minibatch_indices, steps_per_epoch
-from tests.data_cases import CASES, IDS, points_in
+from tests.data_cases import CASES, IDS, drawn_minibatches, points_in
 
 
 def _central(fun, p: np.ndarray, h: float) -> np.ndarray:
@@ -253,10 +253,7 @@ def _mean_of_example_grads(ls, p: np.ndarray, idx: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("name", ["linear-l2", "huber", "logistic-l2", "tanh-l2"])
 def test_a_minibatch_gradient_is_the_mean_over_the_drawn_examples(name):
     ls = CASES[name]
-    n = ls.data[0].size
-    P = points_in(ls, (4,), seed=5)
-    idx = minibatch_indices(n, 8, np.full(4, 11), np.arange(4), step=3)
-    got = ls.minibatch_grad(P, idx)
+    P, idx, got = drawn_minibatches(ls, runs=4, batch=8, seed=5, step=3)
     assert got.shape == (4, 2)
     for r in range(4):
         np.testing.assert_allclose(got[r], _mean_of_example_grads(ls, P[r], idx[r]), rtol=1e-12, atol=1e-14)

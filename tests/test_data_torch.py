@@ -11,8 +11,7 @@ import torch
 from torch.nn import functional
 
 from landscapes.data import LinearRegression, LogisticRegression, TanhNet
-from optimizers.minibatch import minibatch_indices
-from tests.data_cases import CASES, IDS, points_in
+from tests.data_cases import CASES, IDS, drawn_minibatches, points_in
 
 pytestmark = pytest.mark.torch
 
@@ -51,10 +50,7 @@ def test_value_gradient_and_hessian_match_torch_autograd(name):
 @pytest.mark.parametrize("name", ["linear-l2", "huber-l2-test", "logistic-l2", "tanh-l2"])
 def test_minibatch_gradient_matches_torch_on_the_drawn_examples(name):
     ls = CASES[name]
-    n = ls.data[0].size
-    P = points_in(ls, (3,), seed=8)
-    idx = minibatch_indices(n, 5, np.full(3, 2), np.arange(3), step=11)
-    got = ls.minibatch_grad(P, idx)
+    P, idx, got = drawn_minibatches(ls, runs=3, batch=5, seed=8, step=11)
     for r in range(3):
         p = torch.tensor(P[r], dtype=torch.float64, requires_grad=True)
         torch_loss(ls, p, idx[r]).backward()
