@@ -327,11 +327,19 @@ class _Builder:
             raise FormulaError(
                 f"{fname}() takes {want} argument{'s' if hi > 1 else ''}, got {len(node.args)}", self.col(node)
             )
-        args = [self.build(a) for a in node.args]
+        args = [self.checked(self.build(a), a) for a in node.args]  # before SymPy works on them
         return self.checked(fn(*args), node)
 
     def checked(self, expr: sp.Expr, node: ast.AST) -> sp.Expr:
-        """Refuse results holding constants too large for floats or huge merged powers."""
+        """Refuse, as soon as a node makes them, complex or undefined values (SymPy can spend minutes
+        on a function of complex constants, e.g. ``atan2(acos(12), acos(12))``), constants too large
+        for floats and huge merged powers."""
+        # a constant is judged by its value: acos(12) stays unevaluated, but is complex
+        value = expr.evalf(20) if not expr.free_symbols else expr
+        if expr.has(sp.I) or value.has(sp.I):
+            raise FormulaError("The formula has complex values (e.g. sqrt or log of a negative number)", self.col(node))
+        if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+            raise FormulaError("The formula is infinite or undefined (e.g. a division by zero)", self.col(node))
         for n in expr.atoms(sp.Number):
             if _log10_abs(n) > MAX_LOG10_CONSTANT:
                 raise FormulaError("The formula makes numbers too large to handle", self.col(node))

@@ -437,6 +437,17 @@ def test_code_in_a_formula_is_never_executed(tmp_path):
     assert not hasattr(builtins, "PWNED") and "PWNED" not in globals()
 
 
+def test_complex_constants_are_refused_before_sympy_works_on_them():
+    """``atan2(acos(12), acos(12))`` kept SymPy busy for over a minute of CPU before the formula was
+    refused: a complex constant is now refused where it appears, at once."""
+    t0 = time.process_time()
+    with pytest.raises(FormulaError, match="complex") as info:
+        make_custom("max(atan2(acos(12), acos(12)), atan2(tan(x), (x - x)))")
+    assert "column 11" in str(info.value)  # acos(12), the first complex value
+    assert time.process_time() - t0 < 1.0
+    assert make_custom("acos(0.5) * x + y**2").value(np.array([1.0, 0.0])) == pytest.approx(np.pi / 3)
+
+
 # --- property tests: anything typed is either refused cleanly or works, quickly ------------------
 TIME_BOUND = 3.0  # CPU seconds; generous over the module's 2 s budget (CPU time: other processes don't count)
 
