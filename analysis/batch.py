@@ -22,7 +22,8 @@ import numpy as np
 import landscapes
 import optimizers
 from landscapes.base import Landscape
-from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
+from landscapes.cost import eval_cost
+from optimizers import Noise, RunConfig, RunOptions, RunResult, Status, cost
 from optimizers.allocator import tune_allocator
 from settings import check_fields, hyper, same_as, spec_for
 
@@ -113,6 +114,24 @@ class BatchSettings:
                 f"Too much work in the sharp/flat experiment: batch sizes x runs x steps = {basin:,} "
                 f"exceeds {MAX_BASIN_WORK:,}; use fewer runs or steps"
             )
+        cost.check(self.work(), "Use fewer seeds, runs or steps.")
+
+    def work(self) -> cost.Work:
+        """The CPU seconds of both experiments, at most: every seed of every batch size (recorded, and
+        for SGD each step's gradient again), then the sharp/flat runs and the quench of their ends."""
+        land, sf = landscapes.get(self.landscape), landscapes.get("sharp_flat")
+        lr, sigma = self.lr_sigma
+        curves = batch_configs(self.optimizer, lr, sigma, self.batch_sizes, self.full_batch)
+        basin = batch_configs("sgd", self.basin_lr, self.basin_sigma, self.basin_batch_sizes, self.full_batch)
+        n_points = len(curves) * self.seeds * (self.steps + 1)
+        regrad = cost.Work(fixed=eval_cost(land).grad.seconds(n_points)) if self.optimizer == "sgd" else cost.Work()
+        quench = RunConfig(optimizers.make("sgd", lr=QUENCH_LR))
+        return (
+            cost.estimate(land, curves, self.seeds, RunOptions(steps=self.steps, record_every=1))
+            + regrad
+            + cost.estimate(sf, basin, self.basin_runs, RunOptions(steps=self.basin_steps, record_every=0))
+            + cost.estimate(sf, [quench], len(basin) * self.basin_runs, RunOptions(QUENCH_STEPS, record_every=0))
+        )
 
     @property
     def batch_sizes(self) -> tuple[int, ...]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,18 +38,34 @@ from optimizers.base import OptimizerConfig
 from optimizers.runner import RunConfig, RunOptions
 from optimizers.second_order import BFGS, MAX_HALVINGS, REFITS, ConjugateGradient, CoordinateDescent, Newton, Polyak
 
+
+class Overhead(NamedTuple):
+    """Seconds of the runner's own work per step: ``call + n * (point + varied if varied)``."""
+
+    call: float
+    point: float
+    varied: float
+
+    def seconds(self, n: int, varied: bool) -> float:
+        return self.call + n * (self.point + (self.varied if varied else 0.0))
+
+    def __add__(self, other: Overhead) -> Overhead:  # type: ignore[override]
+        return Overhead(self.call + other.call, self.point + other.point, self.varied + other.varied)
+
+
 PAGE_BUDGET = 5.0  # CPU seconds one rerun of any page may use on a shared server (issue 11)
 OTHER_WORK = 1.5  # of which grids, figures and the rest of a page take at most (python -m benchmarks.cost)
 WORK_BUDGET = PAGE_BUDGET - OTHER_WORK  # what one rerun's optimizer runs may be estimated at
 
-# The runner's own cost per step of a group of n runs: call + n * point (seconds).
-STEP_DEFAULT = Eval(50e-6, 30e-9)  # first-order methods (measured 23-34 us, 7-13 ns)
-STEP: dict[type, Eval] = {
-    BFGS: Eval(100e-6, 400e-9),  # 2x2 inverse-Hessian updates (measured 84 us, 267 ns)
-    ConjugateGradient: Eval(100e-6, 90e-9),  # (74 us, 55 ns)
-    Newton: Eval(40e-6, 70e-9),  # 2x2 solves (22 us, 44 ns)
+# The runner's own cost per step of a group of n runs: call + n * point seconds, plus n * varied
+# when the runs' hyperparameters differ (a sweep: every update then broadcasts (n, 1) columns).
+STEP_DEFAULT = Overhead(50e-6, 30e-9, 120e-9)  # first-order (measured 23-34 us, 7-27 ns, +80-100 ns)
+STEP: dict[type, Overhead] = {
+    BFGS: Overhead(100e-6, 400e-9, 150e-9),  # 2x2 inverse-Hessian updates (84 us, 267-400 ns, +60 ns)
+    ConjugateGradient: Overhead(100e-6, 90e-9, 200e-9),  # (74 us, 55-70 ns, +145 ns)
+    Newton: Overhead(40e-6, 70e-9, 100e-9),  # 2x2 solves (22 us, 44-66 ns, +80 ns)
 }
-POLYAK = Eval(15e-6, 35e-9)  # averaging on top of the inner method (9 us, 21 ns)
+POLYAK = Overhead(15e-6, 35e-9, 40e-9)  # averaging on top of the inner method (9 us, 21 ns)
 NOISE = Eval(70e-6, 90e-9)  # the counter-based normals of noisy gradients (35-50 us, 57 ns)
 TRIAL = Eval(30e-6, 40e-9)  # one line-search trial besides its value evaluation (18-21 us, 24-27 ns)
 RECORD = 100e-9  # per recorded point: stacking the record, gradient norms, first hits
@@ -76,17 +93,18 @@ def step_evals(config: OptimizerConfig) -> StepEvals:
     return StepEvals()
 
 
-def _step_overhead(config: OptimizerConfig) -> Eval:
+def _step_overhead(config: OptimizerConfig) -> Overhead:
     if isinstance(config, Polyak):
         inner = _step_overhead(config.inner)
-        return Eval(inner.call + POLYAK.call, inner.point + POLYAK.point)
+        return Overhead(*(a + b for a, b in zip(inner, POLYAK, strict=True)))
     return STEP.get(type(config), STEP_DEFAULT)
 
 
-def step_seconds(cost: EvalCost, config: OptimizerConfig, n: int, noisy: bool) -> float:
-    """Seconds of one step of a group of ``n`` runs of ``config``'s kind, at most."""
+def step_seconds(cost: EvalCost, config: OptimizerConfig, n: int, noisy: bool, varied: bool = False) -> float:
+    """Seconds of one step of a group of ``n`` runs of ``config``'s kind, at most (``varied``: the
+    runs' hyperparameters differ)."""
     ev = step_evals(config)
-    out = _step_overhead(config).seconds(n) + cost.grad.seconds(n)
+    out = _step_overhead(config).seconds(n, varied) + cost.grad.seconds(n)
     out += ev.values * (TRIAL.seconds(n) + cost.value.seconds(n)) + ev.hessians * cost.hessian.seconds(n)
     if noisy:
         out += NOISE.seconds(n)
@@ -134,26 +152,47 @@ def estimate(
     ``starts`` is the start array or just how many starts there are (a 256 x 256 grid need not be
     built to be priced)."""
     S = int(starts) if np.isscalar(starts) else int(np.asarray(starts).reshape(-1, 2).shape[0])
-    cost = eval_cost(landscape)
     groups: dict[tuple, tuple[OptimizerConfig, int, bool]] = {}
     for rc in configs:
         key = rc.optimizer.group_key()
         cfg, count, noisy = groups.get(key, (rc.optimizer, 0, False))
         groups[key] = (cfg, count + 1, noisy or rc.noise.std > 0)
-    per_step, fixed = 0.0, 0.0
-    for cfg, count, noisy in groups.values():
-        n = count * S
-        per_step += step_seconds(cost, cfg, n, noisy)
-        if options.record_every:  # every k-th step kept, the losses of all evaluated at the end
-            per_step += n * (RECORD + cost.value.point) / options.record_every
-        # setup, the start's gradient, the start and final points recorded
-        fixed += GROUP + cost.grad.seconds(n) + cost.value.seconds(2 * n) + 2 * n * RECORD
+    return sum(
+        (estimate_group(landscape, c, k * S, options, noisy, varied=k > 1) for c, k, noisy in groups.values()), Work()
+    )
+
+
+def estimate_group(
+    landscape: LandscapeLike,
+    config: OptimizerConfig,
+    n: int,
+    options: RunOptions,
+    noisy: bool = False,
+    varied: bool = False,
+) -> Work:
+    """The CPU seconds of ``n`` runs of ``config``'s kind advancing as one vectorized group (a basin
+    map's starts; with ``varied`` hyperparameters, a sweep's cells), at most."""
+    cost = eval_cost(landscape)
+    per_step = step_seconds(cost, config, n, noisy, varied)
+    if options.record_every:  # every k-th step kept, the losses of all evaluated at the end
+        per_step += n * (RECORD + cost.value.point) / options.record_every
+    # setup, the start's gradient, the start and final points recorded
+    fixed = GROUP + cost.grad.seconds(n) + cost.value.seconds(2 * n) + 2 * n * RECORD
     return Work(per_step, fixed, options.steps)
 
 
-def too_much(work: Work, advice: str) -> str:
+class WorkProblem(str):
+    """A problem message saying that some settings are too much work (a reader may cut a count to
+    fit instead of refusing a value)."""
+
+
+class TooMuchWorkError(ValueError):
+    """Settings refused because computing them would take more than the budget."""
+
+
+def too_much(work: Work, advice: str) -> WorkProblem:
     """The message for work over the budget, with ``advice`` (what to reduce)."""
-    return (
+    return WorkProblem(
         f"Too much work for one page: about {work.seconds:,.1f} s of computing, where one page may use "
         f"{WORK_BUDGET:g} s on a shared server. {advice}"
     )
@@ -164,13 +203,23 @@ def problems(work: Work, advice: str) -> list[str]:
     return [] if work.affordable else [too_much(work, advice)]
 
 
+def check(work: Work, advice: str) -> None:
+    """Raise ``TooMuchWorkError`` when ``work`` is over the budget (for a settings class's checks)."""
+    if not work.affordable:
+        raise TooMuchWorkError(too_much(work, advice))
+
+
 __all__ = [
     "OTHER_WORK",
     "PAGE_BUDGET",
     "WORK_BUDGET",
     "StepEvals",
+    "TooMuchWorkError",
     "Work",
+    "WorkProblem",
+    "check",
     "estimate",
+    "estimate_group",
     "problems",
     "step_evals",
     "step_seconds",

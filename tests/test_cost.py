@@ -16,7 +16,7 @@ from optimizers import Noise, RunConfig, RunOptions, cost, guard
 from optimizers.second_order import MAX_HALVINGS, REFITS
 
 KINKED = "abs(x) + abs(y) + 0.1*max(x, y)"  # line searches try every step length on it
-HEAVY = "+".join(f"sin({i}*x+y)*exp(cos(x*{i}-y))" for i in range(1, 9))
+HEAVY = "sin(x*y)*exp(cos(x + y)) + tanh(x - y)*cos(x*y)"  # about 30 times x**2 + y**2 per point
 
 
 def work(kind: str = "sgd", runs: int = 1, starts: int = 1, steps: int = 100, sigma: float = 0.0, land=None, **hp):
@@ -31,7 +31,7 @@ def test_every_builtin_landscape_has_a_constant_cost_and_a_typed_formula_is_meas
     assert eval_cost(rosen) is BUILTIN["rosenbrock"]  # the same numbers every time
     cheap = eval_cost(landscapes.get("custom", formula="x**2 + y**2"))
     heavy = eval_cost(landscapes.get("custom", formula=HEAVY))
-    assert heavy.grad.point > 5 * cheap.grad.point  # 16 transcendental terms vs two squares
+    assert heavy.grad.point > 5 * cheap.grad.point  # transcendental functions vs two squares
     assert eval_cost(landscapes.get("custom", formula=HEAVY)) is heavy  # measured once, cached
 
 
@@ -60,7 +60,7 @@ def test_the_estimate_grows_with_what_costs():
     assert work(sigma=10.0).seconds > base  # the noise's normals
     assert work("newton").seconds > base
     heavy = landscapes.get("custom", formula=HEAVY)
-    assert work(land=heavy, starts=4096).seconds > 3 * work(starts=4096).seconds
+    assert work(land=heavy, starts=4096).seconds > 2 * work(starts=4096).seconds
 
 
 def test_the_issue_link_is_over_budget_and_max_steps_is_the_exact_cut():
