@@ -40,6 +40,7 @@ SUGGESTED: dict[str, tuple[float, float]] = {
     "sharp_flat": (0.1, 2.0),
 }
 MAX_BATCHES = 8  # batch sizes in one experiment (besides full batch)
+MAX_BATCH_TEXT = 100  # characters of a typed list of batch sizes (8 of up to 7 digits, with separators)
 MAX_BATCH = int(spec_for(Noise, "batch_size").hi)
 MAX_CURVE_WORK = 1_000_000  # batch sizes x seeds x steps of the loss-curve experiment
 MAX_BASIN_WORK = 2_000_000  # batch sizes x runs x steps of the sharp/flat experiment
@@ -79,7 +80,7 @@ class BatchSettings:
     suggested: bool = True  # use SUGGESTED[landscape] instead of lr and sigma
     lr: float = hyper(0.01, lo=0.0, hi=10.0, lo_open=True, log=True, label="learning rate")
     sigma: float = same_as(Noise, "sigma", default=20.0, label="per-sample noise σ")
-    batches: str = "1, 8, 64"
+    batches: str = hyper("1, 8, 64", max_chars=MAX_BATCH_TEXT, label="batch sizes")
     full_batch: bool = True
     custom_start: bool = False  # else the landscape's first default start
     start_x: float = hyper(0.0, lo=-1e3, hi=1e3, label="start x")
@@ -87,7 +88,7 @@ class BatchSettings:
     steps: int = hyper(400, lo=1, hi=5000, label="steps")
     seeds: int = hyper(50, lo=2, hi=500, label="seeds")
     seed: int = same_as(RunOptions, "seed", label="base seed")
-    basin_batches: str = "1, 2, 4, 8, 16, 64"
+    basin_batches: str = hyper("1, 2, 4, 8, 16, 64", max_chars=MAX_BATCH_TEXT, label="batch sizes (sharp/flat)")
     basin_start: str = hyper("sharp well", choices=BASIN_STARTS)
     basin_lr: float = hyper(0.1, lo=0.0, hi=1.0, lo_open=True, log=True, label="learning rate (sharp/flat)")
     basin_sigma: float = hyper(2.0, lo=0.0, hi=100.0, label="noise σ (sharp/flat)")

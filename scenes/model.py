@@ -8,6 +8,7 @@ hashable, a scene is a natural ``st.cache_data`` key and can be compared bit for
 from __future__ import annotations
 
 import dataclasses
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -213,3 +214,11 @@ class Scene:
 
     def replace(self, **changes: Any) -> Scene:
         return dataclasses.replace(self, **changes)
+
+    def for_plotly(self) -> Scene:
+        """This scene with its users' run labels escaped for Plotly, which renders a subset of HTML in
+        legends and titles (``<a href=...>`` is a live link): a label from a link or a file stays text."""
+        runs = tuple(
+            dataclasses.replace(r, label=html.escape(r.label, quote=False)) if r.label else r for r in self.runs
+        )
+        return self.replace(runs=runs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import streamlit as st
@@ -32,28 +33,82 @@ def apply_presentation(on: bool) -> None:
 
 
 def stop_on_problems(problems: list[str]) -> None:
-    """Show each reason the page cannot run as an error and stop the script (no traceback)."""
+    """Show each reason the page cannot run as an error (plain text) and stop the script (no traceback)."""
     if problems:
-        for problem in problems:
-            st.error(problem)
+        for problem in summarize(problems):
+            st.error(plain(problem))
         st.stop()
 
 
 def run_or_stop(compute: Any, *args: Any, what: str = "run") -> Any:
-    """``compute(*args)``, or, when the core refuses the combination (``ValueError`` /
-    ``KeyError``), its reason as an error on the page and the script stopped."""
+    """``compute(*args)`` under the work guard (``ui.compute.guarded``), or, when the core refuses the
+    combination (``ValueError`` / ``KeyError``) or the work ran past the page's CPU budget, the
+    reason as an error on the page and the script stopped."""
+    from optimizers.guard import WorkLimitError
+    from ui.compute import guarded
+
     try:
-        return compute(*args)
+        with guarded():
+            return compute(*args)
+    except WorkLimitError as exc:
+        st.error(plain(str(exc)))
+        st.stop()
     except (ValueError, KeyError) as exc:
-        st.error(f"These settings cannot be {what}: {exc}")
+        st.error(plain(f"These settings cannot be {what}: {exc}"))
         st.stop()
 
 
+# --- messages: plain text, a handful at most ----------------------------------------------
+MAX_SHOWN = 5  # warnings shown at once; the rest are counted
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def plain(text: Any) -> str:
+    """``text`` as Markdown that renders as exactly that text: every ASCII punctuation character
+    backslash-escaped (no link, image, emphasis, HTML, math, directive or autolink can form) and line
+    breaks made spaces. For anything that comes from a link, a file or a typed value, shown by an
+    element that renders Markdown (``st.warning``, ``st.error``, ``st.toast``)."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def summarize(messages: list[str], limit: int = MAX_SHOWN) -> list[str]:
+    """At most ``limit`` lines for ``messages``: repeats counted (``"... (30,000 times)"``), then one
+    line saying how many more there are."""
+    counts: dict[str, int] = {}
+    for m in messages:
+        counts[m] = counts.get(m, 0) + 1
+    lines = [m if n == 1 else f"{m} ({n:,} times)" for m, n in counts.items()]
+    if len(lines) <= limit:
+        return lines
+    hidden = sum(list(counts.values())[limit:])
+    return [*lines[:limit], f"... and {hidden:,} more warning{'s' if hidden > 1 else ''} not shown."]
+
+
 def show_messages(*groups: list[str]) -> None:
-    """Warnings about ignored input (URL, files, text fields), shown once each."""
-    for group in groups:
-        for message in group:
-            st.warning(message)
+    """Warnings about ignored input (URL, files, text fields): plain text, at most ``MAX_SHOWN``."""
+    for message in summarize([m for group in groups for m in group]):
+        st.warning(plain(message))
+
+
+LINK_WARNINGS = "_url_warnings"  # session key: what the last link, file or preset load repaired
+_WARNED_SCENE = "_url_warnings_scene"  # the scene those warnings are about
+
+
+def set_link_warnings(warnings: list[str]) -> None:
+    """Keep what a link or a file got wrong (summarized) until the user changes the scene."""
+    st.session_state[LINK_WARNINGS] = summarize(warnings)
+    st.session_state[_WARNED_SCENE] = None
+
+
+def link_warnings(scene: Scene) -> list[str]:
+    """The warnings of the last link or file while ``scene`` is still the one they produced; once the
+    user has changed the scene they are dropped."""
+    ss = st.session_state
+    if ss.get(_WARNED_SCENE) is None:
+        ss[_WARNED_SCENE] = scene
+    elif ss[_WARNED_SCENE] != scene:
+        ss[LINK_WARNINGS] = []
+    return ss.get(LINK_WARNINGS, [])
 
 
 def clicked_point(chart_key: str) -> tuple[float, float] | None:
@@ -114,11 +169,11 @@ def _load_uploaded_scene() -> None:
         return
     data = upload.getvalue()
     if len(data) > MAX_SCENE_FILE:
-        ss["_url_warnings"] = [f"The scene file is too large ({len(data):,} bytes; at most {MAX_SCENE_FILE:,})."]
+        set_link_warnings([f"The scene file is too large ({len(data):,} bytes; at most {MAX_SCENE_FILE:,})."])
         return
     scene, warnings = from_json(data.decode("utf-8", errors="replace"))
     scene_to_state(scene)
-    ss["_url_warnings"] = [f"Scene file: {w}" for w in warnings]
+    set_link_warnings([f"Scene file: {w}" for w in warnings])
 
 
 MAX_SCENE_FILE = 100_000
