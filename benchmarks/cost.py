@@ -74,7 +74,6 @@ def lesson_cases() -> list[tuple[str, type, dict[str, str], Callable[[Any], Any]
     big = {"nx": "100", "ny": "100", "steps": "5000"}
     newton = {"optimizer": "newton", "x_param": "lr", "x_min": "0.01", "y_param": "damping", "y_max": "10", **big}
     grid = {"resolution": "256", "steps": "5000"}
-    basins = compute_basins
     line_searches = {"opt1": "bfgs", "lr1": "1", "opt2": "cg", "lr2": "1", "opt3": "none", **grid}
     batch = {"batches": "1,2,4,8,16,32,64,128", "seeds": "500", "steps": "5000", "basin_runs": "1000"}
     return [
