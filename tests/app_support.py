@@ -71,8 +71,9 @@ def path_traces(fig: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def shown(element: Any) -> str:
     """The text an error or warning shows: its Markdown body with the backslash escapes that make
-    link, file and typed text plain (``ui.page.plain``) resolved, as a Markdown renderer does."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", element.value)
+    link, file and typed text plain (``ui.page.plain``) resolved, as a Markdown renderer does, and
+    without the invisible word joiners that keep web addresses from becoming links."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", element.value).replace("\u2060", "")
 
 
 def messages(at: AppTest) -> list[str]:

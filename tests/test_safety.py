@@ -45,9 +45,11 @@ def run_timed(script: str = "app.py", query: dict | None = None):
 
 
 def assert_plain(body: str) -> None:
-    """Every Markdown punctuation character of ``body`` is backslash-escaped: no link, image, emphasis,
-    HTML, autolink or directive can form, whatever a link put in it."""
+    """Every Markdown punctuation character of ``body`` is backslash-escaped and web addresses are
+    broken up: no link, image, emphasis, HTML, autolink or directive can form, whatever a link put in it."""
     assert re.fullmatch(rf"(?:[^!-/:-@\[-`{{-~]|\\{PUNCT})*", body), body
+    # GFM turns http://, www. and name@host into links even when escaped: each must be broken up
+    assert not re.search(r"(?i)https?\\:\\/|www\\\.|[\w.+-]\\@", body), body
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))

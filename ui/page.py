@@ -61,14 +61,20 @@ def run_or_stop(compute: Any, *args: Any, what: str = "run") -> Any:
 # --- messages: plain text, a handful at most ----------------------------------------------
 MAX_SHOWN = 5  # warnings shown at once; the rest are counted
 _MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# GFM's literal autolinks (http://, https://, www., name@host) are found in the text after escapes
+# are resolved: an invisible word joiner inside each such pattern keeps them text
+_AUTOLINK = re.compile(r"(?i)(?<=https:)|(?<=http:)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: Any) -> str:
     """``text`` as Markdown that renders as exactly that text: every ASCII punctuation character
-    backslash-escaped (no link, image, emphasis, HTML, math, directive or autolink can form) and line
-    breaks made spaces. For anything that comes from a link, a file or a typed value, shown by an
-    element that renders Markdown (``st.warning``, ``st.error``, ``st.toast``)."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).splitlines()))
+    backslash-escaped (no link, image, emphasis, HTML, math or directive can form), an invisible word
+    joiner (U+2060) inside anything a GFM renderer would turn into a link by itself, and line breaks
+    made spaces. For anything that comes from a link, a file or a typed value, shown by an element
+    that renders Markdown (``st.warning``, ``st.error``, ``st.toast``)."""
+    one_line = " ".join(str(text).splitlines())
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, one_line))
 
 
 def summarize(messages: list[str], limit: int = MAX_SHOWN) -> list[str]:
