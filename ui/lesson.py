@@ -41,15 +41,15 @@ def start_page(cls: type[T], page_key: str) -> T:
     if not ss.get(loaded):
         settings, link_warnings = flat.from_query(cls, _query())
         ss[loaded] = True
-        ss[warnings] = page.summarize(link_warnings)
+        ss[warnings] = page.tally(link_warnings)
         ss[warned] = settings  # the settings those warnings are about
         _to_state(settings, page_key)
     elif first not in ss and saved in ss:
         _to_state(ss[saved], page_key)
     elif ss.get(warnings) and _changed(ss.get(warned), page_key):  # the user moved on: the link's words go
-        ss[warnings] = []
+        ss[warnings] = {}
     page.apply_presentation(page.presentation_requested())
-    page.show_messages(ss.get(warnings, []))
+    page.show_messages(ss.get(warnings, {}))
     inputs.show_notes()
     return ss.get(saved, cls())
 

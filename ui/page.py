@@ -77,22 +77,37 @@ def plain(text: Any) -> str:
     return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, one_line))
 
 
-def summarize(messages: list[str], limit: int = MAX_SHOWN) -> list[str]:
-    """At most ``limit`` lines for ``messages``: repeats counted (``"... (30,000 times)"``), then one
-    line saying how many more there are."""
+Messages = list[str] | dict[str, int]  # messages, or messages with their repeat counts (``tally``)
+MAX_KEPT = 50  # distinct messages a session keeps; the rest are only counted
+_OTHERS = "\0others"  # a tally's count of the messages not kept
+
+
+def tally(*groups: Messages) -> dict[str, int]:
+    """The messages of ``groups`` with their repeat counts, first seen first, at most ``MAX_KEPT``
+    distinct ones (the rest only counted)."""
     counts: dict[str, int] = {}
-    for m in messages:
-        counts[m] = counts.get(m, 0) + 1
+    for group in groups:
+        for m, n in group.items() if isinstance(group, dict) else ((m, 1) for m in group):
+            key = m if m in counts or len(counts) < MAX_KEPT or m == _OTHERS else _OTHERS
+            counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def summarize(*groups: Messages, limit: int = MAX_SHOWN) -> list[str]:
+    """At most ``limit`` lines for the messages of ``groups``: repeats counted (``"... (30,000
+    times)"``), then one line saying how many more there are."""
+    counts = tally(*groups)
+    others = counts.pop(_OTHERS, 0)
     lines = [m if n == 1 else f"{m} ({n:,} times)" for m, n in counts.items()]
-    if len(lines) <= limit:
+    hidden = others + sum(list(counts.values())[limit:])
+    if not hidden:
         return lines
-    hidden = sum(list(counts.values())[limit:])
     return [*lines[:limit], f"... and {hidden:,} more warning{'s' if hidden > 1 else ''} not shown."]
 
 
-def show_messages(*groups: list[str]) -> None:
+def show_messages(*groups: Messages) -> None:
     """Warnings about ignored input (URL, files, text fields): plain text, at most ``MAX_SHOWN``."""
-    for message in summarize([m for group in groups for m in group]):
+    for message in summarize(*groups):
         st.warning(plain(message))
 
 
@@ -101,20 +116,20 @@ _WARNED_SCENE = "_url_warnings_scene"  # the scene those warnings are about
 
 
 def set_link_warnings(warnings: list[str]) -> None:
-    """Keep what a link or a file got wrong (summarized) until the user changes the scene."""
-    st.session_state[LINK_WARNINGS] = summarize(warnings)
+    """Keep what a link or a file got wrong (counted: ``tally``) until the user changes the scene."""
+    st.session_state[LINK_WARNINGS] = tally(warnings)
     st.session_state[_WARNED_SCENE] = None
 
 
-def link_warnings(scene: Scene) -> list[str]:
+def link_warnings(scene: Scene) -> Messages:
     """The warnings of the last link or file while ``scene`` is still the one they produced; once the
     user has changed the scene they are dropped."""
     ss = st.session_state
     if ss.get(_WARNED_SCENE) is None:
         ss[_WARNED_SCENE] = scene
     elif ss[_WARNED_SCENE] != scene:
-        ss[LINK_WARNINGS] = []
-    return ss.get(LINK_WARNINGS, [])
+        ss[LINK_WARNINGS] = {}
+    return ss.get(LINK_WARNINGS, {})
 
 
 def clicked_point(chart_key: str) -> tuple[float, float] | None:
