@@ -48,7 +48,7 @@ scene, messages = widgets.state_to_scene()
 presenting = scene.view.presentation
 page.apply_presentation(presenting)
 st.title("Optimizer race")
-page.show_messages(st.session_state.get("_url_warnings", []), messages)
+page.show_messages(page.link_warnings(scene), messages)
 inputs.show_notes()
 
 page.stop_on_problems(scene.problems())
@@ -64,7 +64,7 @@ if scene.view.surface:
 if scene.view.animate or presenting:
     names.append("animation")
 figs = race_figures(
-    scene,
+    scene.for_plotly(),
     landscape,
     result,
     grid,

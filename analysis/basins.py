@@ -26,7 +26,7 @@ import landscapes
 import optimizers
 from landscapes.base import Landscape, Window
 from landscapes.custom import CustomLandscape
-from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
+from optimizers import Noise, RunConfig, RunOptions, RunResult, Status, cost
 from optimizers.allocator import tune_allocator
 from optimizers.base import OptimizerConfig
 from scenes import limits
@@ -166,7 +166,17 @@ class BasinSettings:
             self.noise()
         except ValueError as exc:
             out.append(str(exc))
+        if not out:
+            work = self.work()
+            advice = f"Use at most {work.max_steps():,} steps, a coarser grid or fewer optimizers."
+            out += cost.problems(work, advice)
         return out
+
+    def work(self) -> cost.Work:
+        """The CPU seconds the maps may take, at most: each panel's optimizer from every start."""
+        ny, nx = self.shape()
+        land, options, noisy = self.landscape_obj(), self.options(), self.noise().std > 0
+        return sum((cost.estimate_group(land, c, nx * ny, options, noisy) for c in self.configs()), cost.Work())
 
 
 # --- categories ---------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ import numpy as np
 import landscapes
 import optimizers
 from landscapes.base import Landscape
-from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
+from landscapes.cost import eval_cost
+from optimizers import Noise, RunConfig, RunOptions, RunResult, Status, cost
 from optimizers.allocator import tune_allocator
 from settings import check_fields, hyper, same_as, spec_for
 
@@ -39,6 +40,7 @@ SUGGESTED: dict[str, tuple[float, float]] = {
     "sharp_flat": (0.1, 2.0),
 }
 MAX_BATCHES = 8  # batch sizes in one experiment (besides full batch)
+MAX_BATCH_TEXT = 100  # characters of a typed list of batch sizes (8 of up to 7 digits, with separators)
 MAX_BATCH = int(spec_for(Noise, "batch_size").hi)
 MAX_CURVE_WORK = 1_000_000  # batch sizes x seeds x steps of the loss-curve experiment
 MAX_BASIN_WORK = 2_000_000  # batch sizes x runs x steps of the sharp/flat experiment
@@ -78,7 +80,7 @@ class BatchSettings:
     suggested: bool = True  # use SUGGESTED[landscape] instead of lr and sigma
     lr: float = hyper(0.01, lo=0.0, hi=10.0, lo_open=True, log=True, label="learning rate")
     sigma: float = same_as(Noise, "sigma", default=20.0, label="per-sample noise σ")
-    batches: str = "1, 8, 64"
+    batches: str = hyper("1, 8, 64", max_chars=MAX_BATCH_TEXT, label="batch sizes")
     full_batch: bool = True
     custom_start: bool = False  # else the landscape's first default start
     start_x: float = hyper(0.0, lo=-1e3, hi=1e3, label="start x")
@@ -86,7 +88,7 @@ class BatchSettings:
     steps: int = hyper(400, lo=1, hi=5000, label="steps")
     seeds: int = hyper(50, lo=2, hi=500, label="seeds")
     seed: int = same_as(RunOptions, "seed", label="base seed")
-    basin_batches: str = "1, 2, 4, 8, 16, 64"
+    basin_batches: str = hyper("1, 2, 4, 8, 16, 64", max_chars=MAX_BATCH_TEXT, label="batch sizes (sharp/flat)")
     basin_start: str = hyper("sharp well", choices=BASIN_STARTS)
     basin_lr: float = hyper(0.1, lo=0.0, hi=1.0, lo_open=True, log=True, label="learning rate (sharp/flat)")
     basin_sigma: float = hyper(2.0, lo=0.0, hi=100.0, label="noise σ (sharp/flat)")
@@ -113,6 +115,24 @@ class BatchSettings:
                 f"Too much work in the sharp/flat experiment: batch sizes x runs x steps = {basin:,} "
                 f"exceeds {MAX_BASIN_WORK:,}; use fewer runs or steps"
             )
+        cost.check(self.work(), "Use fewer seeds, runs or steps.")
+
+    def work(self) -> cost.Work:
+        """The CPU seconds of both experiments, at most: every seed of every batch size (recorded, and
+        for SGD each step's gradient again), then the sharp/flat runs and the quench of their ends."""
+        land, sf = landscapes.get(self.landscape), landscapes.get("sharp_flat")
+        lr, sigma = self.lr_sigma
+        curves = batch_configs(self.optimizer, lr, sigma, self.batch_sizes, self.full_batch)
+        basin = batch_configs("sgd", self.basin_lr, self.basin_sigma, self.basin_batch_sizes, self.full_batch)
+        n_points = len(curves) * self.seeds * (self.steps + 1)
+        regrad = cost.Work(fixed=eval_cost(land).grad.seconds(n_points)) if self.optimizer == "sgd" else cost.Work()
+        quench = RunConfig(optimizers.make("sgd", lr=QUENCH_LR))
+        return (
+            cost.estimate(land, curves, self.seeds, RunOptions(steps=self.steps, record_every=1))
+            + regrad
+            + cost.estimate(sf, basin, self.basin_runs, RunOptions(steps=self.basin_steps, record_every=0))
+            + cost.estimate(sf, [quench], len(basin) * self.basin_runs, RunOptions(QUENCH_STEPS, record_every=0))
+        )
 
     @property
     def batch_sizes(self) -> tuple[int, ...]:

@@ -17,7 +17,7 @@ import landscapes
 import optimizers
 from analysis.batch import band, select_runs, thin_steps
 from landscapes.base import Landscape, nearest
-from optimizers import Noise, RunConfig, RunOptions, RunResult, Schedule
+from optimizers import Noise, RunConfig, RunOptions, RunResult, Schedule, cost
 from optimizers.allocator import tune_allocator
 from optimizers.schedules import Constant, Cosine, Exponential, InverseTime, StepDecay
 from settings import check_fields, hyper, same_as
@@ -105,6 +105,15 @@ class ScheduleSettings:
             raise ValueError(
                 f"Too much work: schedules x seeds x steps = {work:,} exceeds {MAX_WORK:,}; use fewer seeds or steps"
             )
+        cost.check(self.work(), "Use fewer seeds or steps.")
+
+    def work(self) -> cost.Work:
+        """The CPU seconds of running every schedule with every seed (every step recorded), at most."""
+        lr0, sigma = self.lr_sigma
+        opt = optimizers.make(self.optimizer, lr=lr0)
+        configs = [RunConfig(opt, schedule=self.schedule(n), noise=Noise(sigma, 1)) for n in self.names]
+        land = landscapes.get(self.landscape)
+        return cost.estimate(land, configs, self.seeds, RunOptions(steps=self.steps, record_every=1))
 
     @property
     def names(self) -> tuple[str, ...]:

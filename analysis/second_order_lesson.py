@@ -21,7 +21,7 @@ import numpy as np
 import landscapes
 import optimizers
 from landscapes.base import Landscape
-from optimizers import RunConfig, RunOptions, RunResult, Status
+from optimizers import RunConfig, RunOptions, RunResult, Status, cost
 from optimizers.allocator import tune_allocator
 from settings import check_fields, hyper
 
@@ -77,6 +77,19 @@ class SecondOrderSettings:
         if self.landscape not in LANDSCAPES:
             raise ValueError(f"Invalid landscape: {self.landscape!r} (choose one of {', '.join(LANDSCAPES)})")
         check_fields(self)
+        work = self.work()
+        cost.check(work, f"Use at most {work.max_steps():,} steps.")
+
+    def work(self) -> cost.Work:
+        """The CPU seconds of the lesson, at most: every method (every step recorded), then again up
+        to where each reached the tolerance (``evals_to_tol``), and the short saddle demo."""
+        configs = [method_config(n, self, 0.01) for n in METHODS]  # the learning rate costs nothing
+        land, saddle = landscapes.get(self.landscape), landscapes.get("saddle")
+        demo = cost.estimate(
+            saddle, [method_config(n, self, 0.01) for n in SADDLE_METHODS], 1, RunOptions(SADDLE_STEPS)
+        )
+        runs = cost.estimate(land, configs, 1, RunOptions(steps=self.steps, record_every=1))
+        return runs.times(2) + cost.Work(fixed=demo.seconds)
 
 
 def auto_lr(landscape: Landscape, start: Array) -> float:

@@ -30,7 +30,7 @@ import landscapes
 import optimizers
 from landscapes.base import Landscape
 from landscapes.custom import CustomLandscape
-from optimizers import Noise, RunConfig, RunOptions, RunResult, Status
+from optimizers import Noise, RunConfig, RunOptions, RunResult, Status, cost
 from optimizers.allocator import tune_allocator
 from optimizers.base import OptimizerConfig
 from optimizers.schedules import Constant
@@ -221,8 +221,13 @@ class SweepSettings:
             tol=self.tol,
         )
 
+    def work(self) -> cost.Work:
+        """The CPU seconds the sweep may take, at most: every cell in one vectorized group."""
+        base = optimizers.make(self.optimizer)
+        return cost.estimate_group(self.landscape_obj(), base, self.cells, self.options(), varied=True)
+
     def problems(self) -> list[str]:
-        """Why this sweep cannot run (empty when it can): names, limits, hyperparameter ranges."""
+        """Why this sweep cannot run (empty when it can): names, limits, hyperparameter ranges, work."""
         out = landscapes.problems(self.landscape, **self.landscape_params())
         if out:
             return out
@@ -254,6 +259,10 @@ class SweepSettings:
                 except ValueError as exc:
                     out.append(f"The swept range leaves the optimizer's valid values: {exc}")
                     break
+        if not out:
+            work = self.work()
+            advice = f"Use at most {work.max_steps():,} steps with {self.cells:,} cells, or fewer cells."
+            out += cost.problems(work, advice)
         if self.landscape in LANDSCAPES:
             start = np.array(self.start())
             box = self.landscape_obj().window.expanded(1.0)

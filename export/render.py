@@ -11,9 +11,10 @@ from scenes import Scene
 
 
 def render_scene(scene: Scene, names: tuple[str, ...] = FIGURE_NAMES) -> dict[str, go.Figure]:
-    """Compute ``scene`` and build the named figures (see ``figures.race.FIGURE_NAMES``)."""
+    """Compute ``scene`` and build the named figures (see ``figures.race.FIGURE_NAMES``); run labels
+    are escaped for Plotly (``Scene.for_plotly``)."""
     landscape = scene.landscape_obj()
     result = optimizers.run(landscape, scene.run_configs(), scene.starts_array(), scene.options())
     grid = evaluate_grid(landscape, landscape.window, CONTOUR_N)
     surface_grid = evaluate_grid(landscape, landscape.window, SURFACE_N) if "surface" in names else None
-    return race_figures(scene, landscape, result, grid, surface_grid, names=names)
+    return race_figures(scene.for_plotly(), landscape, result, grid, surface_grid, names=names)

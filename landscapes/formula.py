@@ -26,6 +26,7 @@ import sympy as sp
 
 from landscapes.base import Array, hessian_from, stack
 from landscapes.formula_functions import NUMPY_EXTRA, RealAbs, RealMax, RealMin, RealSign, RealStep
+from landscapes.formula_numbers import constant_failure, size_problem
 
 MAX_LENGTH = 500  # characters of formula text
 MAX_NODES = 200  # expression nodes in the parsed tree
@@ -33,7 +34,6 @@ MAX_DEPTH = 30  # nesting depth of the parsed tree
 MAX_EXPONENT = 10  # |n| for a constant exponent n
 MAX_COMBINED_EXPONENT = 1000  # |n| for x**n after SymPy merges powers of powers
 MAX_LITERAL = 1e12  # |number| typed in the formula
-MAX_LOG10_CONSTANT = 300.0  # |constant| SymPy may compute from the literals (< float max)
 MAX_GRAD_SIZE = 1000  # SymPy tree nodes in the gradient (bounds the Hessian's cost)
 MAX_HESS_SIZE = 6000  # SymPy tree nodes in the Hessian
 TIME_LIMIT = 2.0  # seconds for parse + differentiate + compile
@@ -199,21 +199,6 @@ def _check_shape(tree: ast.AST, cols: list[int]) -> None:
         stack_.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
-def _log10_abs(n: sp.Number) -> float:
-    """``log10 |n|`` of a SymPy number (numerator or denominator, whichever is larger), or inf."""
-    if n.is_zero:
-        return 0.0
-    if not n.is_finite:
-        return math.inf
-    if n.is_Rational:
-        p, q = abs(int(n.p)), int(n.q)
-        return max(len(str(p)), len(str(q))) - 1.0 if max(p, q) > 10**15 else math.log10(max(p, q))
-    try:
-        return math.log10(abs(float(n)))
-    except (OverflowError, ValueError):
-        return math.inf
-
-
 class _Builder:
     """Walks a parsed tree and builds the SymPy expression, refusing anything not whitelisted."""
 
@@ -245,7 +230,7 @@ class _Builder:
             raise FormulaError("Strings are not allowed", self.col(node))
         if type(v) not in (int, float):
             raise FormulaError(f"The constant {v!r} is not allowed: use real numbers", self.col(node))
-        if not math.isfinite(v) or abs(v) > MAX_LITERAL:
+        if abs(v) > MAX_LITERAL or not math.isfinite(v):  # in this order: a 400-digit int is no float
             raise FormulaError(f"The number is too large (at most {MAX_LITERAL:g} in size)", self.col(node))
         return sp.Integer(v) if type(v) is int else sp.Float(v)
 
@@ -299,9 +284,10 @@ class _Builder:
             )
         if base.is_zero and exponent.is_negative:
             raise FormulaError("Division by zero (0 to a negative power)", self.col(node.right))
-        digits = max((_log10_abs(n) for n in base.atoms(sp.Number)), default=0.0)
-        if digits * e > MAX_LOG10_CONSTANT:
-            raise FormulaError("The formula makes numbers too large to handle", self.col(node))
+        for n in base.atoms(sp.Number):
+            problem = size_problem(n, float(exponent))
+            if problem:
+                raise FormulaError(problem, self.col(node))
         for p in base.atoms(sp.Pow):
             if p.exp.is_Number and abs(float(p.exp)) * e > MAX_COMBINED_EXPONENT:
                 raise FormulaError(f"The combined power is too large (at most {MAX_COMBINED_EXPONENT})", self.col(node))
@@ -332,8 +318,8 @@ class _Builder:
 
     def checked(self, expr: sp.Expr, node: ast.AST) -> sp.Expr:
         """Refuse, as soon as a node makes them, complex or undefined values (SymPy can spend minutes
-        on a function of complex constants, e.g. ``atan2(acos(12), acos(12))``), constants too large
-        for floats and huge merged powers."""
+        on a function of complex constants, e.g. ``atan2(acos(12), acos(12))``), constants too large or too
+        small for floats and huge merged powers."""
         # a constant is judged by its value: acos(12) stays unevaluated, but is complex
         value = expr.evalf(20) if not expr.free_symbols else expr
         if expr.has(sp.I) or value.has(sp.I):
@@ -341,8 +327,9 @@ class _Builder:
         if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
             raise FormulaError("The formula is infinite or undefined (e.g. a division by zero)", self.col(node))
         for n in expr.atoms(sp.Number):
-            if _log10_abs(n) > MAX_LOG10_CONSTANT:
-                raise FormulaError("The formula makes numbers too large to handle", self.col(node))
+            problem = size_problem(n)
+            if problem:
+                raise FormulaError(problem, self.col(node))
         for p in expr.atoms(sp.Pow):
             if p.exp.is_Number and abs(float(p.exp)) > MAX_COMBINED_EXPONENT:
                 raise FormulaError(f"The combined power is too large (at most {MAX_COMBINED_EXPONENT})", self.col(node))
@@ -505,9 +492,7 @@ def compile_formula(text: str) -> CompiledFormula:
             try:
                 out = fn(probe, probe[::-1])
             except Exception as exc:  # any failure of generated code means "refuse"
-                raise FormulaError(
-                    f"The formula cannot be computed: {type(exc).__name__} in a constant (numbers too large?)"
-                ) from None
+                raise FormulaError(f"The formula cannot be computed: {constant_failure(exc)}") from None
             if any(np.iscomplexobj(v) for v in (out if isinstance(out, list) else [out])):
                 raise FormulaError("The formula has complex values (e.g. a negative number to a fractional power)")
     check_time("compiling")

@@ -18,6 +18,7 @@ import numpy as np
 from landscapes.base import Window, coordinates, nearest
 from landscapes.protocol import LandscapeLike
 from optimizers.base import Array, OptimizerConfig, Oracle, stack_configs
+from optimizers.guard import CHECK_EVERY, checkpoint
 from optimizers.noise import Noise, noisy_gradient
 from optimizers.schedules import Constant, Schedule
 from settings import check_fields, hyper
@@ -215,7 +216,7 @@ def run(
     ``starts`` has shape ``(S, 2)``; the result has ``R = len(configs) * S`` runs. Keyword
     ``overrides`` replace fields of ``options`` (``run(..., steps=500)``). Entry points (pages,
     the command line, benchmarks) call ``optimizers.allocator.tune_allocator`` once first: a
-    library call leaves the process's allocator alone.
+    library call leaves the process's allocator alone. ``optimizers.guard`` may abandon a run.
     """
     options = options or RunOptions()
     if overrides:
@@ -395,6 +396,8 @@ def _advance(g: _Group, ctx: _Context) -> _GroupRecord:
     for t in range(1, T + 1):
         if not active.any():
             break
+        if t % CHECK_EVERY == 0:
+            checkpoint()  # the caller may abandon the work here
         # stationary runs stop before moving again
         gsq = _sq_norms(G)
         if gsq.min() < gtol2:

@@ -19,6 +19,8 @@ import numpy as np
 from optimizers.base import Array, OptimizerConfig, Oracle, learning_rate
 from settings import hyper
 
+REFITS = 8  # quadratic refits of a refined line search, at most
+MAX_HALVINGS = 30  # backtracking shrinks of a line search, at most
 _LS_HELP = "first trial step of the backtracking line search (1 = the full quasi-Newton step)"
 _REFINE_HELP = (
     "refine the step by quadratic fits along the line before backtracking "
@@ -82,8 +84,8 @@ def backtracking(
     *,
     c1: float = 1e-4,
     refine: bool = False,
-    refits: int = 8,
-    max_halvings: int = 30,
+    refits: int = REFITS,
+    max_halvings: int = MAX_HALVINGS,
 ) -> tuple[Array, Array, Array]:
     """Vectorized backtracking Armijo line search along ``d (n, 2)`` from ``p (n, 2)``.
 

@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from optimizers.cost import TooMuchWorkError, WorkProblem
 from settings import Spec, clamp_warn, spec_of
 
 T = TypeVar("T")
@@ -74,7 +75,8 @@ def from_query(cls: type[T], params: Mapping[str, Any], prefix: str = "") -> tup
 
     Each value is read by its declaration, then kept only if ``cls`` still accepts the values kept
     so far with it, in its constructor and its ``problems()`` if it has one (a combination the
-    class refuses drops that one value, not the whole link)."""
+    class refuses drops that one value, not the whole link; a whole number it refuses, such as more
+    steps than a page can afford, is cut to the largest it accepts)."""
     values: dict[str, Any] = {}
     warnings: list[str] = []
     for f in dataclasses.fields(cls):
@@ -84,19 +86,74 @@ def from_query(cls: type[T], params: Mapping[str, Any], prefix: str = "") -> tup
         value, warning = _read(f, _first(params[key]))
         if warning:
             warnings.append(warning)
-        refused = _refusal(cls, {**values, f.name: value})
-        if refused:  # e.g. more work than a page may do, with the values so far
+        refused = _refusal(cls, {**values, f.name: value}, work=False)
+        cut = _largest_accepted(cls, values, f, value, work=False) if refused else None
+        if cut is not None:  # e.g. more cells than a page allows: as many as it allows
+            warnings.append(f"{f.name}={value} reduced to {cut}: {refused}")
+            value = cut
+        elif refused:  # e.g. a combination the class refuses, with the values so far
             warnings.append(f"ignored {f.name}={_first(params[key])[:40]!r}: {refused}")
             continue
         values[f.name] = value
-    return cls(**values), warnings
+    _fit_work(cls, values, warnings)
+    try:
+        return cls(**values), warnings
+    except (ValueError, TypeError) as exc:  # not even the cheapest counts fit: the defaults do
+        warnings.append(f"ignored the link: {exc}")
+        return cls(), warnings
 
 
-def _refusal(cls: type, values: dict[str, Any]) -> str:
-    """Why ``cls(**values)`` cannot be used: its constructor's error or its ``problems()``; ``""`` if it can."""
+def _fit_work(cls: type, values: dict[str, Any], warnings: list[str]) -> None:
+    """When only the amount of work is refused (``optimizers.cost``), cut whole numbers (steps,
+    cells, seeds), the last declared first, each to the largest that fits or else to its least."""
+    refused = _refusal(cls, values)
+    counts = [f for f in dataclasses.fields(cls) if isinstance(f.default, int) and not isinstance(f.default, bool)]
+    for f in reversed(counts):
+        if not refused:
+            return
+        was = values.get(f.name, f.default)
+        cut = _largest_accepted(cls, values, f, was)
+        least = _least(f)
+        new = cut if cut is not None else least
+        if new < was and (cut is not None or not _refusal(cls, {**values, f.name: least}, work=False)):
+            warnings.append(f"{f.name}={was} reduced to {new}: {refused}")
+            values[f.name] = new
+            refused = _refusal(cls, values)
+
+
+def _least(f: dataclasses.Field) -> int:
+    lo = (spec_of(f) or Spec()).closed()[0]
+    return math.ceil(lo) if math.isfinite(lo) else 1
+
+
+def _largest_accepted(
+    cls: type, values: dict[str, Any], f: dataclasses.Field, value: Any, work: bool = True
+) -> int | None:
+    """For a refused whole number (steps, cells, seeds), the largest smaller one ``cls`` accepts with
+    ``values`` (found by bisection from the declared lower bound), or ``None``."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    lo = _least(f)
+    if lo >= value or _refusal(cls, {**values, f.name: lo}, work):
+        return None
+    hi = value  # invariant: lo accepted, hi refused
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _refusal(cls, {**values, f.name: mid}, work):
+            hi = mid
+        else:
+            lo = mid
+    return lo
+
+
+def _refusal(cls: type, values: dict[str, Any], work: bool = True) -> str:
+    """Why ``cls(**values)`` cannot be used: its constructor's error or its ``problems()``; ``""`` if
+    it can. ``work=False`` overlooks the amount of work (``optimizers.cost``), which is fitted last."""
     try:
         obj = cls(**values)
+    except TooMuchWorkError as exc:
+        return str(exc) if work else ""
     except (ValueError, TypeError) as exc:
         return str(exc)
     problems = obj.problems() if hasattr(obj, "problems") else []
-    return "; ".join(problems)
+    return "; ".join(p for p in problems if work or not isinstance(p, WorkProblem))

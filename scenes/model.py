@@ -8,6 +8,7 @@ hashable, a scene is a natural ``st.cache_data`` key and can be compared bit for
 from __future__ import annotations
 
 import dataclasses
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ import landscapes
 import optimizers
 import settings
 from landscapes.base import Landscape
-from optimizers import Constant, Noise, RunConfig, RunOptions, Schedule
+from optimizers import Constant, Noise, RunConfig, RunOptions, Schedule, cost
 from optimizers.base import OptimizerConfig
 from scenes import limits
 from settings import declared, hyper, same_as
@@ -195,7 +196,29 @@ class Scene:
                 f"Too much work for one page: runs x starts x steps = {work:,} "
                 f"exceeds {limits.MAX_RACE_WORK:,}. Use fewer steps or runs."
             )
+        if not out:
+            out += cost.problems(self.work(), self.work_advice())
         return out
+
+    def work(self) -> cost.Work:
+        """The CPU seconds computing this scene may take, at most, as the race page computes it
+        (each run config on its own, from every start; ``optimizers.cost``)."""
+        land, n_starts, options = self.landscape_obj(), len(self.starts), self.options()
+        return sum((cost.estimate(land, [c], n_starts, options) for c in self.run_configs()), cost.Work())
+
+    def work_advice(self) -> str:
+        """What to reduce when the scene is too much work: the steps it could afford, or fewer runs."""
+        n = self.work().max_steps()
+        fewer = "fewer runs or start points (line searches, BFGS and conjugate gradient, cost the most)"
+        return f"Use at most {n:,} steps with these runs and starts, or {fewer}." if n else f"Use {fewer}."
 
     def replace(self, **changes: Any) -> Scene:
         return dataclasses.replace(self, **changes)
+
+    def for_plotly(self) -> Scene:
+        """This scene with its users' run labels escaped for Plotly, which renders a subset of HTML in
+        legends and titles (``<a href=...>`` is a live link): a label from a link or a file stays text."""
+        runs = tuple(
+            dataclasses.replace(r, label=html.escape(r.label, quote=False)) if r.label else r for r in self.runs
+        )
+        return self.replace(runs=runs)

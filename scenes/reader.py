@@ -20,6 +20,7 @@ import landscapes
 import optimizers
 from landscapes.base import Landscape, Window
 from optimizers import SCHEDULES, Schedule, make_schedule
+from optimizers.cost import WORK_BUDGET
 from scenes import limits
 from scenes.document import FORMAT, VERSION, fmt
 from scenes.model import RunSpec, Scene, View
@@ -394,7 +395,7 @@ def _from_dict(doc: Any, rd: _Reader) -> Scene:
         steps = budget
     schedule = _read_schedule(doc["schedule"], rd) if "schedule" in doc else d.schedule
     view = _read_view(doc["view"], rd) if "view" in doc else d.view
-    return Scene(
+    scene = Scene(
         landscape=name,
         landscape_params=params,
         runs=runs,
@@ -404,6 +405,24 @@ def _from_dict(doc: Any, rd: _Reader) -> Scene:
         view=view,
         **scalars,
     )
+    return _affordable(scene, rd)
+
+
+def _affordable(scene: Scene, rd: _Reader) -> Scene:
+    """``scene`` with its steps cut so that computing it stays within the CPU budget of one page
+    (``optimizers.cost``); should even one step be too much, its last runs are dropped first."""
+    while len(scene.runs) > 1 and scene.work().max_steps() < 1:
+        rd.warn.append(f"ignored run {len(scene.runs)}: too much work for one page even at one step")
+        scene = scene.replace(runs=scene.runs[:-1])
+    work = scene.work()
+    n = max(work.max_steps(), 1)
+    if n < scene.steps:
+        rd.warn.append(
+            f"steps={scene.steps} reduced to {n}: these runs would need about {work.seconds:,.1f} s of computing, "
+            f"where one page may use {WORK_BUDGET:g} s"
+        )
+        scene = scene.replace(steps=n)
+    return scene
 
 
 def _check_version(doc: Mapping[str, Any], rd: _Reader) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,13 @@ def path_traces(fig: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def shown(element: Any) -> str:
+    """The text an error or warning shows: its Markdown body with the backslash escapes that make
+    link, file and typed text plain (``ui.page.plain``) resolved, as a Markdown renderer does, and
+    without the invisible word joiners that keep web addresses from becoming links."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", element.value).replace("\u2060", "")
+
+
 def messages(at: AppTest) -> list[str]:
-    """Text of every error and warning on the page."""
-    return [e.value for e in at.error] + [w.value for w in at.warning]
+    """Text of every error and warning on the page, as shown."""
+    return [shown(e) for e in at.error] + [shown(w) for w in at.warning]

@@ -218,12 +218,12 @@ def valid_scenes(draw) -> Scene:
         )
     )
     runs = tuple(draw(st.lists(run_specs(), min_size=1, max_size=limits.MAX_RUNS)))
-    return Scene(
+    scene = Scene(
         landscape=name,
         landscape_params=params,
         runs=runs,
         starts=tuple(starts),
-        steps=draw(st.integers(1, min(limits.MAX_STEPS, limits.MAX_RACE_WORK // (len(runs) * len(starts))))),
+        steps=1,
         schedule=draw(schedules()),
         noise_sigma=draw(st.floats(0.0, 1e3)),
         batch_size=draw(st.integers(1, 1_000_000)),
@@ -231,6 +231,9 @@ def valid_scenes(draw) -> Scene:
         tol=draw(st.floats(1e-12, 10.0)),
         view=View(*(draw(st.booleans()) for _ in range(4))),
     )
+    # within every cap: runs x starts x steps, and the CPU a page may use (line searches cost the most)
+    most = min(limits.MAX_STEPS, limits.MAX_RACE_WORK // (len(runs) * len(starts)), scene.work().max_steps())
+    return scene.replace(steps=draw(st.integers(1, max(most, 1))))
 
 
 @FUZZ

@@ -5,7 +5,9 @@ fixed by its position in the scene, so the pieces equal the scene computed whole
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 
 import numpy as np
 import streamlit as st
@@ -13,8 +15,9 @@ import streamlit as st
 import optimizers
 from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid
 from landscapes.base import Landscape
-from optimizers import RunConfig, RunOptions, RunResult
+from optimizers import RunConfig, RunOptions, RunResult, guard
 from optimizers.allocator import tune_allocator
+from optimizers.cost import PAGE_BUDGET
 from scenes import Scene
 
 SURFACE_N = 60
@@ -28,15 +31,42 @@ def simulate_one(landscape: Landscape, config: RunConfig, starts: np.ndarray, op
 
 
 def simulate(scene: Scene) -> RunResult:
-    """All runs of ``scene`` with every step recorded; each run config cached separately."""
+    """All runs of ``scene`` with every step recorded; each run config cached separately. Under the
+    work guard: if the runs go past the page's CPU budget, an error says so and the script stops."""
     landscape = scene.landscape_obj()
     starts = scene.starts_array()
     base = scene.options()
-    parts = [
-        simulate_one(landscape, config, starts, dataclasses.replace(base, stream_offset=c * len(starts)))
-        for c, config in enumerate(scene.run_configs())
-    ]
+    try:
+        with guarded("The race"):
+            parts = [
+                simulate_one(landscape, config, starts, dataclasses.replace(base, stream_offset=c * len(starts)))
+                for c, config in enumerate(scene.run_configs())
+            ]
+    except guard.WorkLimitError as exc:
+        from ui.page import plain
+
+        st.error(plain(str(exc)))
+        st.stop()
     return optimizers.concat_results(parts)
+
+
+@contextlib.contextmanager
+def guarded(what: str = "This computation") -> Iterator[None]:
+    """Within the block the optimizer runner stops, between steps, work nobody waits for: when this
+    session has gone or its user asked for another rerun (Streamlit's own stop/rerun request, raised
+    as at any ``st`` call), or when this thread has used ``PAGE_BUDGET`` seconds of CPU
+    (``guard.WorkLimitError``). Estimates (``optimizers.cost``) keep allowed work well below that."""
+    with guard.watching(_session_check(), guard.cpu_limit(PAGE_BUDGET, what)):
+        yield
+
+
+def _session_check():
+    """Streamlit's stop/rerun check for this script run (``None`` outside one, e.g. in bare tests)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yield_check
+    except ImportError:  # another Streamlit version: only the CPU limit applies
+        return None
+    return get_run_yield_check()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -63,5 +63,7 @@ def _clamp_in_state(key: str, spec: Spec, integer: bool, default: float | int) -
 
 def show_notes() -> None:
     """Show (once) what the number boxes clamped in this rerun's callbacks."""
+    from ui.page import plain
+
     for note in st.session_state.pop(NOTES, []):
-        st.toast(note)
+        st.toast(plain(note))

@@ -37,17 +37,32 @@ def start_page(cls: type[T], page_key: str) -> T:
     loaded = f"_{page_key}_loaded"
     saved = f"_{page_key}_settings"
     first = _key(page_key, dataclasses.fields(cls)[0].name)
+    warnings, warned = f"_{page_key}_warnings", f"_{page_key}_warned"
     if not ss.get(loaded):
-        settings, warnings = flat.from_query(cls, _query())
+        settings, link_warnings = flat.from_query(cls, _query())
         ss[loaded] = True
-        ss[f"_{page_key}_warnings"] = warnings
+        ss[warnings] = page.tally(link_warnings)
+        ss[warned] = settings  # the settings those warnings are about
         _to_state(settings, page_key)
     elif first not in ss and saved in ss:
         _to_state(ss[saved], page_key)
+    elif ss.get(warnings) and _changed(ss.get(warned), page_key):  # the user moved on: the link's words go
+        ss[warnings] = {}
     page.apply_presentation(page.presentation_requested())
-    page.show_messages(ss.get(f"_{page_key}_warnings", []))
+    page.show_messages(ss.get(warnings, {}))
     inputs.show_notes()
     return ss.get(saved, cls())
+
+
+def _changed(settings: Any, page_key: str) -> bool:
+    """Whether the widgets' values differ from ``settings``."""
+    if settings is None:
+        return True
+    ss = st.session_state
+    return any(
+        _key(page_key, f.name) in ss and ss[_key(page_key, f.name)] != getattr(settings, f.name)
+        for f in dataclasses.fields(settings)
+    )
 
 
 def _to_state(settings: Any, page_key: str) -> None:
@@ -60,9 +75,13 @@ def finish_settings(cls: type[T], page_key: str) -> T:
     ss = st.session_state
     values = {f.name: ss[_key(page_key, f.name)] for f in dataclasses.fields(cls) if _key(page_key, f.name) in ss}
     try:
+        for name, value in values.items():  # text past its length never reaches the URL
+            limit = _max_chars(cls, name)
+            if isinstance(value, str) and len(value) > limit:
+                raise ValueError(f"{name} is too long: {len(value):,} characters (at most {limit:,})")
         settings = cls(**values)
     except (ValueError, TypeError) as exc:
-        st.error(f"These settings cannot be used: {exc}")
+        st.error(page.plain(f"These settings cannot be used: {exc}"))
         st.stop()
     ss[f"_{page_key}_settings"] = settings
     wanted = flat.to_query(settings)
@@ -100,10 +119,19 @@ def toggle(cls: type, page_key: str, name: str, label: str, container: Any = st,
 
 
 def text(cls: type, page_key: str, name: str, label: str, container: Any = st, **kwargs: Any) -> Any:
+    """A text box for a field, limited to the field's declared ``max_chars`` (else ``flat.MAX_TEXT``)
+    in the browser; ``finish_settings`` refuses longer text that reaches the server anyway."""
     key = _key(page_key, name)
     f = next(f for f in dataclasses.fields(cls) if f.name == name)
     st.session_state.setdefault(key, f.default)
+    kwargs.setdefault("max_chars", _max_chars(cls, name))
     return container.text_input(label, key=key, **kwargs)
+
+
+def _max_chars(cls: type, name: str) -> int:
+    """The declared ``max_chars`` of a text field, else ``flat.MAX_TEXT``."""
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    return (spec_of(f) or Spec()).max_chars or flat.MAX_TEXT
 
 
 def start_controls(cls: type, page_key: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import streamlit as st
@@ -32,28 +33,103 @@ def apply_presentation(on: bool) -> None:
 
 
 def stop_on_problems(problems: list[str]) -> None:
-    """Show each reason the page cannot run as an error and stop the script (no traceback)."""
+    """Show each reason the page cannot run as an error (plain text) and stop the script (no traceback)."""
     if problems:
-        for problem in problems:
-            st.error(problem)
+        for problem in summarize(problems):
+            st.error(plain(problem))
         st.stop()
 
 
 def run_or_stop(compute: Any, *args: Any, what: str = "run") -> Any:
-    """``compute(*args)``, or, when the core refuses the combination (``ValueError`` /
-    ``KeyError``), its reason as an error on the page and the script stopped."""
+    """``compute(*args)`` under the work guard (``ui.compute.guarded``), or, when the core refuses the
+    combination (``ValueError`` / ``KeyError``) or the work ran past the page's CPU budget, the
+    reason as an error on the page and the script stopped."""
+    from optimizers.guard import WorkLimitError
+    from ui.compute import guarded
+
     try:
-        return compute(*args)
+        with guarded():
+            return compute(*args)
+    except WorkLimitError as exc:
+        st.error(plain(str(exc)))
+        st.stop()
     except (ValueError, KeyError) as exc:
-        st.error(f"These settings cannot be {what}: {exc}")
+        st.error(plain(f"These settings cannot be {what}: {exc}"))
         st.stop()
 
 
-def show_messages(*groups: list[str]) -> None:
-    """Warnings about ignored input (URL, files, text fields), shown once each."""
+# --- messages: plain text, a handful at most ----------------------------------------------
+MAX_SHOWN = 5  # warnings shown at once; the rest are counted
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# GFM's literal autolinks (http://, https://, www., name@host) are found in the text after escapes
+# are resolved: an invisible word joiner inside each such pattern keeps them text
+_AUTOLINK = re.compile(r"(?i)(?<=https:)|(?<=http:)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
+def plain(text: Any) -> str:
+    """``text`` as Markdown that renders as exactly that text: every ASCII punctuation character
+    backslash-escaped (no link, image, emphasis, HTML, math or directive can form), an invisible word
+    joiner (U+2060) inside anything a GFM renderer would turn into a link by itself, and line breaks
+    made spaces. For anything that comes from a link, a file or a typed value, shown by an element
+    that renders Markdown (``st.warning``, ``st.error``, ``st.toast``)."""
+    one_line = " ".join(str(text).splitlines())
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, one_line))
+
+
+Messages = list[str] | dict[str, int]  # messages, or messages with their repeat counts (``tally``)
+MAX_KEPT = 50  # distinct messages a session keeps; the rest are only counted
+_OTHERS = "\0others"  # a tally's count of the messages not kept
+
+
+def tally(*groups: Messages) -> dict[str, int]:
+    """The messages of ``groups`` with their repeat counts, first seen first, at most ``MAX_KEPT``
+    distinct ones (the rest only counted)."""
+    counts: dict[str, int] = {}
     for group in groups:
-        for message in group:
-            st.warning(message)
+        for m, n in group.items() if isinstance(group, dict) else ((m, 1) for m in group):
+            key = m if m in counts or len(counts) < MAX_KEPT or m == _OTHERS else _OTHERS
+            counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def summarize(*groups: Messages, limit: int = MAX_SHOWN) -> list[str]:
+    """At most ``limit`` lines for the messages of ``groups``: repeats counted (``"... (30,000
+    times)"``), then one line saying how many more there are."""
+    counts = tally(*groups)
+    others = counts.pop(_OTHERS, 0)
+    lines = [m if n == 1 else f"{m} ({n:,} times)" for m, n in counts.items()]
+    hidden = others + sum(list(counts.values())[limit:])
+    if not hidden:
+        return lines
+    return [*lines[:limit], f"... and {hidden:,} more warning{'s' if hidden > 1 else ''} not shown."]
+
+
+def show_messages(*groups: Messages) -> None:
+    """Warnings about ignored input (URL, files, text fields): plain text, at most ``MAX_SHOWN``."""
+    for message in summarize(*groups):
+        st.warning(plain(message))
+
+
+LINK_WARNINGS = "_url_warnings"  # session key: what the last link, file or preset load repaired
+_WARNED_SCENE = "_url_warnings_scene"  # the scene those warnings are about
+
+
+def set_link_warnings(warnings: list[str]) -> None:
+    """Keep what a link or a file got wrong (counted: ``tally``) until the user changes the scene."""
+    st.session_state[LINK_WARNINGS] = tally(warnings)
+    st.session_state[_WARNED_SCENE] = None
+
+
+def link_warnings(scene: Scene) -> Messages:
+    """The warnings of the last link or file while ``scene`` is still the one they produced; once the
+    user has changed the scene they are dropped."""
+    ss = st.session_state
+    if ss.get(_WARNED_SCENE) is None:
+        ss[_WARNED_SCENE] = scene
+    elif ss[_WARNED_SCENE] != scene:
+        ss[LINK_WARNINGS] = {}
+    return ss.get(LINK_WARNINGS, {})
 
 
 def clicked_point(chart_key: str) -> tuple[float, float] | None:
@@ -114,11 +190,11 @@ def _load_uploaded_scene() -> None:
         return
     data = upload.getvalue()
     if len(data) > MAX_SCENE_FILE:
-        ss["_url_warnings"] = [f"The scene file is too large ({len(data):,} bytes; at most {MAX_SCENE_FILE:,})."]
+        set_link_warnings([f"The scene file is too large ({len(data):,} bytes; at most {MAX_SCENE_FILE:,})."])
         return
     scene, warnings = from_json(data.decode("utf-8", errors="replace"))
     scene_to_state(scene)
-    ss["_url_warnings"] = [f"Scene file: {w}" for w in warnings]
+    set_link_warnings([f"Scene file: {w}" for w in warnings])
 
 
 MAX_SCENE_FILE = 100_000

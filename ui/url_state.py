@@ -6,6 +6,7 @@ import streamlit as st
 
 from scenes import Scene
 from scenes.codec import from_query, to_query
+from ui import page
 from ui.scene_state import scene_to_state
 
 
@@ -27,7 +28,7 @@ def load_scene_once() -> None:
         return
     scene, warnings = from_query(query_dict())
     scene_to_state(scene)
-    ss["_url_warnings"] = warnings
+    page.set_link_warnings(warnings)
     ss["_scene_loaded"] = True
 
 

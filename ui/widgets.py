@@ -14,7 +14,7 @@ from landscapes.base import Window
 from optimizers import SCHEDULES
 from scenes import RunSpec, Scene, View, limits
 from settings import Spec, spec_for, spec_of
-from ui import inputs
+from ui import inputs, page
 from ui.scene_state import (
     WINDOW_SIDES,
     avg_spec,
@@ -73,7 +73,7 @@ def _load_preset() -> None:
     from scenes.presets import preset_by_key
 
     scene_to_state(preset_by_key(st.session_state["preset_key"]).scene)
-    st.session_state["_url_warnings"] = []
+    page.set_link_warnings([])
 
 
 # --- landscape --------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""What one evaluation of a landscape costs on this machine, for estimating a run before it starts.
+
+An evaluation of ``n`` points costs ``call + n * point`` seconds (a batched NumPy call has a fixed
+cost, then a cost per point), separately for the value, the gradient and the Hessian.
+
+- Built-in landscapes: a constant per class (``BUILTIN``), measured with
+  ``python -m benchmarks.cost --calibrate`` on the project's 2-core machine and rounded up, so the
+  same scene gets the same estimate on every run (links cut by cost are cut the same way).
+- A typed formula (or any landscape not in the table): measured once, at first use, by timing
+  vectorized evaluations of one point, ``SMALL`` points and ``PROBE_POINTS`` points (best of
+  ``REPEATS``, in this thread's CPU time, so other sessions' work does not inflate it), cached per
+  landscape. The cost per point is the slope between the two larger sizes: arrays that no longer
+  fit in the CPU's caches cost more per point than a few hundred points do.
+
+Pure NumPy: no Streamlit, no Plotly.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from typing import NamedTuple
+
+import numpy as np
+
+from landscapes.protocol import LandscapeLike
+
+PROBE_POINTS = 4096  # points of the larger measured vectorized evaluation
+SMALL = 256  # points of the smaller one
+REPEATS = 3  # best of this many timings
+CALLS = 5  # one-point calls per timing (a single call is too short to time)
+MARGIN = 1.5  # measured costs are multiplied by this (timings vary by a few tens of percent)
+
+
+class Eval(NamedTuple):
+    """Seconds of one batched evaluation: ``call + n * point``."""
+
+    call: float
+    point: float
+
+    def seconds(self, n: float) -> float:
+        return self.call + n * self.point
+
+
+class EvalCost(NamedTuple):
+    """The cost of a landscape's value, gradient and Hessian."""
+
+    value: Eval
+    grad: Eval
+    hessian: Eval
+
+
+def _cost(v: tuple[float, float], g: tuple[float, float], h: tuple[float, float]) -> EvalCost:
+    """From (call in microseconds, point in nanoseconds) pairs."""
+    return EvalCost(*(Eval(c * 1e-6, p * 1e-9) for c, p in (v, g, h)))
+
+
+# (call us, point ns) for value, gradient, Hessian; python -m benchmarks.cost --calibrate, x MARGIN
+BUILTIN: dict[str, EvalCost] = {
+    "rosenbrock": _cost((4.3, 2.2), (7.7, 3.8), (19, 18)),
+    "quadratic": _cost((2.9, 0.94), (1.4, 0.1), (18, 17)),
+    "booth": _cost((5.9, 2.9), (11, 4.2), (18, 16)),
+    "matyas": _cost((4.2, 2.5), (6.5, 3.3), (18, 16)),
+    "beale": _cost((32, 16), (42, 19), (63, 41)),
+    "himmelblau": _cost((5.2, 2.8), (11, 5.3), (24, 21)),
+    "goldstein_price": _cost((52, 27), (56, 29), (71, 46)),
+    "six_hump_camel": _cost((7.9, 4), (12, 88), (21, 18)),
+    "styblinski_tang": _cost((11, 180), (4.1, 160), (19, 18)),
+    "rastrigin": _cost((7.5, 32), (3.7, 29), (21, 46)),
+    "ackley": _cost((14, 36), (21, 69), (47, 120)),
+    "saddle": _cost((2.1, 0.76), (4.6, 1.9), (19, 17)),
+    "bounded_saddle": _cost((4, 1.7), (6, 2.8), (19, 17)),
+    "plateau": _cost((37, 41), (33, 40), (33, 44)),
+    "ravine": _cost((11, 33), (8.8, 2.4), (12, 6.3)),
+    "sharp_flat": _cost((69, 80), (68, 78), (68, 79)),
+    "local_minima": _cost((6, 3.8), (9.7, 4.9), (22, 20)),
+}
+
+
+def eval_cost(landscape: LandscapeLike) -> EvalCost:
+    """The cost of ``landscape``'s evaluations: its class's constant, else measured (and cached)."""
+    key = getattr(landscape, "key", "")
+    if key in BUILTIN and not getattr(landscape, "user_defined", False):
+        return BUILTIN[key]
+    try:
+        return _measured(landscape)
+    except TypeError:  # an unhashable landscape-like object: measure, uncached
+        return measure(landscape)
+
+
+@functools.lru_cache(maxsize=256)
+def _measured(landscape: LandscapeLike) -> EvalCost:
+    return measure(landscape)
+
+
+def measure(landscape: LandscapeLike, n: int = PROBE_POINTS, margin: float = MARGIN) -> EvalCost:
+    """Time ``landscape``'s value, gradient and Hessian at one point, at ``SMALL`` points and at ``n``
+    points spread over its window: ``call`` is the one-point time, ``point`` the slope between the
+    two larger sizes, both times ``margin``."""
+    w = landscape.window
+    side = max(int(np.sqrt(n)), 2)
+    xs, ys = np.meshgrid(np.linspace(w.xmin, w.xmax, side), np.linspace(w.ymin, w.ymax, side))
+    many = np.stack([xs.ravel(), ys.ravel()], axis=-1)
+    few = many[:: max(len(many) // SMALL, 1)][:SMALL]
+    one = many[len(many) // 2 : len(many) // 2 + 1]
+    out = []
+    with np.errstate(all="ignore"):
+        for fn in (landscape.value, landscape.grad, landscape.hessian):
+            fn(one)  # warm up (first calls compile or allocate)
+            t1 = _best(lambda fn=fn: [fn(one) for _ in range(CALLS)]) / CALLS
+            t_few, t_many = _best(lambda fn=fn: fn(few)), _best(lambda fn=fn: fn(many))
+            slope = max(t_many - t_few, 0.0) / max(len(many) - len(few), 1)
+            out.append(Eval(margin * t1, margin * slope))
+    return EvalCost(*out)
+
+
+def _best(work) -> float:
+    best = float("inf")
+    for _ in range(REPEATS):
+        t0 = time.thread_time()
+        work()
+        best = min(best, time.thread_time() - t0)
+    return best

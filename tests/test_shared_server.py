@@ -1,0 +1,139 @@
+"""One server, several sessions (issue 11): ``streamlit run app.py`` driven over Streamlit's own
+websocket protocol (the messages a browser sends, without a browser's rendering on this machine).
+
+- While one session computes the heaviest race a link may ask for (12 BFGS runs under heavy noise:
+  cut to what the page budget allows), another session's control change still completes in under
+  2 s (``CHANGE_LIMIT``, a generous margin: alone it takes a few tenths of a second).
+- When a session goes (its websocket closes) in the middle of such a computation, the server stops
+  computing for it within a few steps instead of finishing the work for nobody.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
+
+from scenes import limits
+
+pytestmark = pytest.mark.browser  # end-to-end: a real server, timed
+
+CHANGE_LIMIT = 2.0  # seconds for another session's control change (issue 11)
+HEAVY = "v=1&noise=1000:1&steps=5000&" + "&".join(["run=bfgs"] * limits.MAX_RUNS)  # cut to the budget
+
+
+class Client:
+    """One session over the websocket: run the page with a query and widget values, read what comes back."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.ws = None
+        self.widgets: dict[str, str] = {}  # label -> widget id, from the elements received
+        self.texts: list[str] = []  # markdown and headings received
+
+    async def connect(self) -> Client:
+        self.ws = await connect(self.url, max_size=None)
+        return self
+
+    async def send(self, query: str, **ints: int) -> None:
+        """Ask for a rerun with ``query`` and integer widget values by label (as after a change)."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        msg.rerun_script.page_script_hash = ""
+        for label, value in ints.items():
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id, w.int_value = self.widgets[label], value
+        await self.ws.send(msg.SerializeToString())
+
+    async def until_finished(self, seen: str = "") -> None:
+        """Read messages until the script run ends (or, with ``seen``, until a text containing it arrives)."""
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await self.ws.recv())
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                el = fwd.delta.new_element
+                which = el.WhichOneof("type")
+                if which == "number_input":
+                    self.widgets[el.number_input.label] = el.number_input.id
+                elif which in ("markdown", "heading"):
+                    self.texts.append(getattr(el, which).body)
+                    if seen and seen in self.texts[-1]:
+                        return
+            elif kind == "script_finished":
+                return
+
+
+def _server_pid(url: str) -> int:
+    """The PID of the ``streamlit run`` serving ``url`` (found by its port on the command line)."""
+    port = url.rsplit(":", 1)[1]
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(argv) and port.encode() in argv:
+            return int(entry.name)
+    raise AssertionError(f"no streamlit process on port {port}")
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _in_heavy_race(url: str, seed: int) -> Client:
+    """A session that has started computing the heaviest allowed race (past the page title)."""
+    a = await Client(url).connect()
+    await a.send(f"{HEAVY}&seed={seed}")
+    await a.until_finished(seen="Optimizer race")
+    await asyncio.sleep(0.3)  # into the runs
+    return a
+
+
+def test_a_control_change_completes_while_another_session_runs_the_heaviest_scene(server):
+    async def scenario() -> tuple[float, float, bool]:
+        b = await Client(server).connect()
+        await b.send("v=1")
+        await b.until_finished()
+        await b.send("v=1", Steps=400)  # the first change resets what this client does not send
+        await b.until_finished()
+        a = await _in_heavy_race(server, seed=11)
+        finished = asyncio.ensure_future(a.until_finished())
+        t0 = time.perf_counter()
+        await b.send("v=1", Steps=401)  # a cache miss: the default runs really computed again
+        await b.until_finished()
+        change = time.perf_counter() - t0
+        overlapped = not finished.done()  # the heavy race was still running when the change was done
+        await finished
+        heavy = time.perf_counter() - t0
+        await asyncio.gather(a.ws.close(), b.ws.close())
+        return change, heavy, overlapped
+
+    change, heavy, overlapped = asyncio.run(scenario())
+    print(f"control change {change:.2f} s while the heavy race ran (it ended {heavy:.2f} s after the change began)")
+    assert overlapped, "the heavy race ended before the change: nothing was measured"
+    assert change < CHANGE_LIMIT
+
+
+def test_work_stops_when_its_session_goes(server):
+    pid = _server_pid(server)
+
+    async def scenario() -> float:
+        a = await _in_heavy_race(server, seed=12)
+        await a.ws.close()  # the student closed the tab mid-computation
+        await asyncio.sleep(0.2)  # the server notices the closed websocket
+        before = _cpu(pid)
+        await asyncio.sleep(1.5)
+        return _cpu(pid) - before
+
+    used = asyncio.run(scenario())
+    print(f"server CPU in the 1.5 s after the session went: {used:.2f} s")
+    assert used < 0.3  # left alone, the rest of the race would take over a second of CPU
