@@ -320,9 +320,10 @@ class _Builder:
         """Refuse, as soon as a node makes them, complex or undefined values (SymPy can spend minutes
         on a function of complex constants, e.g. ``atan2(acos(12), acos(12))``), constants too large or too
         small for floats and huge merged powers."""
-        # a constant is judged by its value: acos(12) stays unevaluated, but is complex
-        value = expr.evalf(20) if not expr.free_symbols else expr
-        if expr.has(sp.I) or value.has(sp.I):
+        # a constant is judged by what SymPy knows of it (acos(12) stays unevaluated, but is not real);
+        # never by evaluating it, which can take minutes (pi**pi**pi**pi**pi)
+        not_real = not expr.free_symbols and expr.is_extended_real is False
+        if expr.has(sp.I) or not_real:
             raise FormulaError("The formula has complex values (e.g. sqrt or log of a negative number)", self.col(node))
         if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
             raise FormulaError("The formula is infinite or undefined (e.g. a division by zero)", self.col(node))
