@@ -9,7 +9,7 @@ carry the widget's id and its new value (and the hashes of the big messages it a
 the browser does, so unchanged elements come back as references).
 
 Every change sets a value never used before on that server (``--control steps``: Steps = 501,
-502, ...; ``--control lr``: the first run's learning rate 0.001001, 0.001002, ...), so every
+499, 502, 498, ...; ``--control lr``: the first run's learning rate 0.001001, 0.000999, ...), so every
 rerun is a real cache miss of the simulation. Each rerun is checked: the script must write the
 new value into the page's URL (the ``page_info_changed`` message), or the rerun counts as
 unverified. ``--calibrate`` shows the miss on a quiet server: new values against values already
@@ -70,6 +70,7 @@ from tests.browser_support import free_port  # noqa: E402
 
 CONTROLS = {"steps": "steps", "lr": "run0_lr"}  # --control -> the widget's key on the race page
 VALUE_WIDGETS = ("number_input", "checkbox", "selectbox", "text_input", "text_area")  # all the browser reports
+MAX_STEPS = 5000  # the Steps widget's maximum (scenes/limits.py)
 KEEP_HASHES_RUNS = 2  # the browser keeps a message for the next runs; references replace resends
 
 
@@ -100,17 +101,24 @@ class Result:
 
 
 class Values:
-    """New control values, never repeated on one server."""
+    """New control values, never repeated on one server: around the scene's own value (``center``),
+    alternately above and below it, so that the work stays the scene's on average. Steps 500 gives
+    501, 499, 502, 498, ...; a learning rate 0.001 gives 0.001001, 0.000999, ..."""
 
-    def __init__(self, control: str) -> None:
+    def __init__(self, control: str, center: float) -> None:
         self.control = control
+        self.center = center
         self.n = 0
 
     def next(self) -> float | int:
         self.n += 1
+        offset = (self.n + 1) // 2 * (1 if self.n % 2 else -1)
         if self.control == "steps":
-            return 500 + self.n  # 501, 502, ...: at least the default's work (500 steps)
-        return round(0.001 + 1e-6 * self.n, 9)  # the first run's (SGD's) learning rate, default 0.001
+            value = int(self.center) + offset
+            if not 1 <= value <= MAX_STEPS:
+                raise RuntimeError("more changes than distinct Steps values around the scene's")
+            return value
+        return round(self.center * (1 + 1e-3 * offset), 12)
 
 
 def shown(query: str, base: str, control: str, value: float | int) -> bool:
@@ -206,6 +214,10 @@ class Session:
         if w.set_value or w.id not in self.states:
             self.states[w.id] = (value_field, value)
 
+    def value(self, control: str) -> float:
+        """The control's current value in this session."""
+        return float(self.states[self.widgets[CONTROLS[control]][0]][1])
+
     async def change(self, control: str, value: float | int) -> Rerun:
         """Change a widget (by its key) to ``value``, as a browser does; the rerun it causes."""
         wid, value_field = self.widgets[CONTROLS[control]]
@@ -228,8 +240,9 @@ class Server:
     """``streamlit run app.py`` through ``benchmarks/counting_server.py``: the same server, with the
     simulations and grids it computes (its cache misses) counted in a file."""
 
-    def __init__(self, url: str, count_file: Path, pid: int) -> None:
+    def __init__(self, url: str, count_file: Path, pid: int, scene: str) -> None:
         self.url = url
+        self.scene = scene  # the query string every session opens the page with
         self.count_file = count_file
         self.pid = pid
 
@@ -243,7 +256,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(timeout: float = 60.0) -> Iterator[Server]:
+def server(scene: str = "v=1", timeout: float = 60.0) -> Iterator[Server]:
     """Start the counting server on a free port (the options of ``tests/browser_support.py``);
     stop it afterwards."""
     port = free_port()
@@ -267,7 +280,7 @@ def server(timeout: float = 60.0) -> Iterator[Server]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the server did not start (exit {proc.returncode})")
                 time.sleep(0.25)
-            yield Server(url, count_file, proc.pid)
+            yield Server(url, count_file, proc.pid, scene)
         finally:
             proc.terminate()
             try:
@@ -308,19 +321,19 @@ def summarize(
     )
 
 
-async def open_sessions(url: str, k: int) -> tuple[list[Session], list[Rerun]]:
-    """K sessions, each with its first run done (all at once); the first runs."""
-    sessions = [Session(url) for _ in range(k)]
+async def open_sessions(srv: Server, k: int) -> tuple[list[Session], list[Rerun]]:
+    """K sessions opening the page at ``srv.scene`` (all at once); their first runs."""
+    sessions = [Session(srv.url) for _ in range(k)]
     await asyncio.gather(*(s.connect() for s in sessions))
-    firsts = await asyncio.gather(*(s.run("v=1") for s in sessions))
+    firsts = await asyncio.gather(*(s.run(srv.scene) for s in sessions))
     return sessions, list(firsts)
 
 
 async def at_once(srv: Server, k: int, rounds: int, control: str) -> list[Result]:
     """K sessions open at the same moment, then change ``control`` at the same moment, ``rounds`` times."""
-    values = Values(control)
     before = srv.counts()
-    sessions, firsts = await open_sessions(srv.url, k)
+    sessions, firsts = await open_sessions(srv, k)
+    values = Values(control, sessions[0].value(control))
     loaded = srv.counts()
     first = summarize("first load, all at once", k, [(r, True) for r in firsts], loaded - before, 0)
     out: list[tuple[Rerun, bool]] = []
@@ -348,8 +361,8 @@ async def thinking(
     ``duration`` seconds. ``revisit``: each session goes back and forth between two values it has
     computed before the clock starts (cache hits unless the cache is cleared). ``clear_every``: one
     more session sends ``clear_cache`` every so many seconds meanwhile."""
-    values = Values(control)
-    sessions, _ = await open_sessions(srv.url, k)
+    sessions, _ = await open_sessions(srv, k)
+    values = Values(control, sessions[0].value(control))
     pairs = [(values.next(), values.next()) for _ in sessions]
     if revisit:  # compute both values of each session once, before the clock starts
         await asyncio.gather(*(s.change(control, a) for s, (a, _) in zip(sessions, pairs, strict=True)))
@@ -397,8 +410,8 @@ async def thinking(
 
 async def calibrate(srv: Server, control: str, repeats: int = 6) -> list[Result]:
     """One session on a quiet server: new values (misses) against values it computed before (hits)."""
-    values = Values(control)
-    (s,), _ = await open_sessions(srv.url, 1)
+    (s,), _ = await open_sessions(srv, 1)
+    values = Values(control, s.value(control))
     seen: list[float | int] = []
     miss: list[tuple[Rerun, bool]] = []
     before = srv.counts()
@@ -421,11 +434,11 @@ async def calibrate(srv: Server, control: str, repeats: int = 6) -> list[Result]
     ]
 
 
-def warm(url: str) -> None:
+def warm(srv: Server) -> None:
     """Imports, the landscape grids and the default scene, once per server."""
 
     async def once() -> None:
-        sessions, _ = await open_sessions(url, 1)
+        sessions, _ = await open_sessions(srv, 1)
         await sessions[0].close()
 
     asyncio.run(once())
@@ -443,7 +456,8 @@ HEADER = (
 
 
 def show(r: Result) -> None:
-    extra = f"  ({r.extra['clears']} clears)" if r.extra.get("clears") else ""
+    extra = f"  load {r.extra['load_1min']:.1f}" if "load_1min" in r.extra else ""
+    extra += f", {r.extra['clears']} clears" if r.extra.get("clears") else ""
     print(
         f"{r.mode:40s} {r.sessions:4d} {r.reruns:6d} {r.median:6.2f} s {r.p95:6.2f} s {r.slowest:6.2f} s"
         f" {r.kb_per_rerun:6.0f} KB {r.server_cpu:8.2f} s {f'{r.verified}/{r.reruns}':>8s}"
@@ -467,21 +481,25 @@ def main() -> None:
         metavar="S",
         help="instead: the damage of one session sending clear_cache every S s (--sessions, default 8)",
     )
+    parser.add_argument(
+        "--scene", default="v=1", help="the link's query string every session opens (default: the default race)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
     print(
         f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"control {args.control!r} (widget key {CONTROLS[args.control]!r}); {load()}"
+        f"scene ?{args.scene}, control {args.control!r} (widget key {CONTROLS[args.control]!r}); {load()}"
     )
     print(HEADER)
     results: list[Result] = []
 
     def measure(coro_factory) -> None:  # a fresh server per measurement: empty caches, same start
-        with server() as srv:
-            warm(srv.url)
+        with server(args.scene) as srv:
+            warm(srv)
             got = asyncio.run(coro_factory(srv))
             for r in got if isinstance(got, list) else [got]:
+                r.extra["load_1min"] = round(os.getloadavg()[0], 2)  # others' work on the machine shows here
                 show(r)
                 results.append(r)
 
