@@ -302,7 +302,7 @@ def summarize(
     expected: int,
     **extra: object,
 ) -> Result:
-    times = [r.seconds for r, _ in reruns]
+    times = [r.seconds for r, _ in reruns] or [math.nan]  # nan: no rerun in the time given
     return Result(
         mode=mode,
         sessions=k,
@@ -310,7 +310,7 @@ def summarize(
         median=statistics.median(times),
         p95=p95(times),
         slowest=max(times),
-        kb_per_rerun=statistics.mean(r.nbytes for r, _ in reruns) / 1000,
+        kb_per_rerun=statistics.mean(r.nbytes for r, _ in reruns) / 1000 if reruns else math.nan,
         verified=sum(1 for r, v in reruns if v and r.ok),
         failed=sum(1 for r, _ in reruns if not r.ok),
         misses=counted["simulate"],
