@@ -1,38 +1,46 @@
 """How a class of students shares one server: rerun times while many sessions change a control.
 
-Starts ``streamlit run app.py`` (a fresh server for every measurement) and opens K sessions over
-Streamlit's own websocket protocol: the messages a browser sends, without a browser's rendering
-cost on this same machine. Each session loads the default race (its first run), reads the widget
-ids from that run's deltas (a keyed widget's id ends with its key, e.g. ``...-steps``), and then
-changes a control the way the browser does: a ``rerun_script`` BackMsg whose ``widget_states``
-carry the widget's id and its new value (and the hashes of the big messages it already holds, as
-the browser does, so unchanged elements come back as references).
+Starts ``streamlit run app.py`` (through ``benchmarks/counting_server.py``, which only counts the
+simulations and grids the server computes; a fresh server for every measurement) and opens K
+sessions over Streamlit's own websocket protocol: the messages a browser sends, without a
+browser's rendering cost on this same machine. Each session opens the race (``--scene``, by
+default the default race) and reads the widgets from its first run's deltas: each widget's id (a
+keyed widget's id ends with its key, e.g. ``...-steps``) and its value. Then it changes a control
+the way the browser does: a ``rerun_script`` BackMsg with the page's current query string and the
+state of every widget (``widget_states``), the changed one with its new value, and the hashes of
+the big messages it already holds (as the browser does; unchanged elements come back as
+references).
 
-Every change sets a value never used before on that server (``--control steps``: Steps = 501,
-499, 502, 498, ...; ``--control lr``: the first run's learning rate 0.001001, 0.000999, ...), so every
-rerun is a real cache miss of the simulation. Each rerun is checked: the script must write the
-new value into the page's URL (the ``page_info_changed`` message), or the rerun counts as
-unverified. ``--calibrate`` shows the miss on a quiet server: new values against values already
-computed (cache hits), same session, same control.
+Every change sets a value never used before on that server, around the scene's own value so that
+the work stays the scene's on average (``--control steps``: Steps 501, 499, 502, 498, ...;
+``--control lr``: the first run's learning rate 0.001001, 0.000999, ...), so every rerun is a real
+cache miss: the server counts its simulations (``misses/expected``: one per run config the change
+makes new). Each rerun is also checked: the script must write the new value, and nothing else
+changed, into the page's URL (the ``page_info_changed`` message), or it counts as unverified.
+``--calibrate`` first shows a miss against a hit on a quiet server (new values against values the
+session computed before).
 
 Modes, each for 8, 16 and 30 sessions unless ``--sessions`` says otherwise:
 
-* all at once: every session changes the control at the same moment, ``--rounds`` times;
-* every 10 s: each session changes it after exponential waits of mean ``--think`` seconds, for
-  ``--duration`` seconds;
-* ``--clear-cache-every S``: one more session sends Streamlit's ``clear_cache`` message every S
-  seconds (Streamlit honours it from any client and drops every user's ``st.cache_data``) while
-  the others work as in the second mode, once changing to new values (misses anyway) and once
-  going back and forth between two values they already computed (hits, unless cleared); each
-  against the same work without the clearing session.
+* all at once: every session changes the control at the same moment, ``--rounds`` times (and the
+  first loads, all at once, are reported too);
+* every 10 s: each session changes it after exponential waits of mean ``--think`` seconds (each
+  wait starts when its previous rerun has finished), for ``--duration`` seconds;
+* ``--clear-cache-every S`` (instead of the two above; 8 sessions by default): one more session
+  sends Streamlit's ``clear_cache`` message every S seconds (Streamlit honours it from any client
+  and drops every user's ``st.cache_data``) while the others work as in the second mode, once
+  changing to new values (misses anyway) and once going back and forth between two values they
+  computed before the clock started (hits, unless cleared); each against the same work without
+  the clearing session.
 
 Per measurement: reruns, median, 95th percentile and slowest time from the request sent to the
-script finished, kilobytes received per rerun, and how many reruns were verified. Every session
-count is reported, whatever the 95th percentile.
+script finished, kilobytes received per rerun, the server process's CPU seconds per rerun, how
+many reruns were verified, the simulations and grids the server computed, and the machine's load
+average (other work on it shows there). Every session count is reported, whatever the times.
 
 Run: ``python benchmarks/sessions.py [--sessions 8 16 30] [--rounds 3] [--think 10]
-[--duration 60] [--control steps|lr] [--calibrate] [--clear-cache-every 1] [--json out.json]``
-(``python -m benchmarks.sessions`` works too).
+[--duration 60] [--control steps|lr] [--scene QUERY] [--calibrate] [--clear-cache-every 1]
+[--json out.json]`` (``python -m benchmarks.sessions`` works too).
 """
 
 from __future__ import annotations
