@@ -1,140 +1,535 @@
-"""How many concurrent sessions one server holds while reruns stay under a second.
+"""How a class of students shares one server: rerun times while many sessions change a control.
 
-Starts ``streamlit run app.py`` and opens K sessions over Streamlit's own websocket protocol (the
-messages a browser sends, without a browser's rendering cost on this same machine). Each session
-loads the default scene; then, in rounds, every session asks for a rerun with a different number
-of steps at the same moment (a class changing a control together: every rerun is a cache miss and
-really computes), and the time from request to the script's end is measured per session.
+Starts ``streamlit run app.py`` (through ``benchmarks/counting_server.py``, which only counts the
+simulations and grids the server computes; a fresh server for every measurement) and opens K
+sessions over Streamlit's own websocket protocol: the messages a browser sends, without a
+browser's rendering cost on this same machine. Each session opens the race (``--scene``, by
+default the default race) and reads the widgets from its first run's deltas: each widget's id (a
+keyed widget's id ends with its key, e.g. ``...-steps``) and its value. Then it changes a control
+the way the browser does: a ``rerun_script`` BackMsg with the page's current query string and the
+state of every widget (``widget_states``), the changed one with its new value, and the hashes of
+the big messages it already holds (as the browser does; unchanged elements come back as
+references).
 
-A second measure, closer to a class at work (``--think S``): every session changes a control at
-random moments, on average every S seconds (exponential waits), for ``--duration`` seconds, and
-the rerun times are collected; the session count doubles until the 95th percentile passes 1 s.
+Every change sets a value never used before on that server, around the scene's own value so that
+the work stays the scene's on average (``--control steps``: Steps 501, 499, 502, 498, ...;
+``--control lr``: the first run's learning rate 0.001001, 0.000999, ...), so every rerun is a real
+cache miss: the server counts its simulations (``misses/expected``: one per run config the change
+makes new). Each rerun is also checked: the script must write the new value, and nothing else
+changed, into the page's URL (the ``page_info_changed`` message), or it counts as unverified.
+``--calibrate`` first shows a miss against a hit on a quiet server (new values against values the
+session computed before).
 
-Run: ``python -m benchmarks.sessions [--max 64] [--rounds 3] [--think 10 --duration 30]``.
+Modes, each for 8, 16 and 30 sessions unless ``--sessions`` says otherwise:
+
+* all at once: every session changes the control at the same moment, ``--rounds`` times (and the
+  first loads, all at once, are reported too);
+* every 10 s: each session changes it after exponential waits of mean ``--think`` seconds (each
+  wait starts when its previous rerun has finished), for ``--duration`` seconds;
+* ``--clear-cache-every S`` (instead of the two above; 8 sessions by default): one more session
+  sends Streamlit's ``clear_cache`` message every S seconds (Streamlit honours it from any client
+  and drops every user's ``st.cache_data``) while the others work as in the second mode, once
+  changing to new values (misses anyway) and once going back and forth between two values they
+  computed before the clock started (hits, unless cleared); each against the same work without
+  the clearing session.
+
+Per measurement: reruns, median, 95th percentile and slowest time from the request sent to the
+script finished, kilobytes received per rerun, the server process's CPU seconds per rerun, how
+many reruns were verified, the simulations and grids the server computed, and the machine's load
+average (other work on it shows there). Every session count is reported, whatever the times.
+
+Run: ``python benchmarks/sessions.py [--sessions 8 16 30] [--rounds 3] [--think 10]
+[--duration 60] [--control steps|lr] [--scene QUERY] [--calibrate] [--clear-cache-every 1]
+[--json out.json]`` (``python -m benchmarks.sessions`` works too).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import contextlib
+import json
+import math
+import os
+import platform
+import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from websockets.asyncio.client import connect
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # ``python benchmarks/sessions.py`` puts benchmarks/ first, not the root
+    sys.path.insert(0, str(ROOT))
 
-from tests.browser_support import streamlit_server
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.NumberInput_pb2 import NumberInput  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
+
+from tests.browser_support import free_port  # noqa: E402
+
+CONTROLS = {"steps": "steps", "lr": "run0_lr"}  # --control -> the widget's key on the race page
+VALUE_WIDGETS = ("number_input", "checkbox", "selectbox", "text_input", "text_area")  # all the browser reports
+MAX_STEPS = 5000  # the Steps widget's maximum (scenes/limits.py)
+KEEP_HASHES_RUNS = 2  # the browser keeps a message for the next runs; references replace resends
+
+
+@dataclass
+class Rerun:
+    seconds: float
+    nbytes: int
+    query: str  # the query string the script wrote (empty if it did not write one)
+    ok: bool  # finished successfully with no exception element
+
+
+@dataclass
+class Result:
+    mode: str
+    sessions: int
+    reruns: int
+    median: float
+    p95: float
+    slowest: float
+    kb_per_rerun: float
+    verified: int
+    failed: int
+    misses: int  # simulations run (counted in the server: one per run config not in the cache)
+    expected: int  # misses if every change missed the cache for what it changed
+    grids: int  # landscape grids computed (a cache miss of the grid: after a clear_cache)
+    server_cpu: float  # the server process's CPU seconds per rerun (user + system, all threads)
+    extra: dict = field(default_factory=dict)
+
+
+class Values:
+    """New control values, never repeated on one server: around the scene's own value (``center``),
+    alternately above and below it, so that the work stays the scene's on average. Steps 500 gives
+    501, 499, 502, 498, ...; a learning rate 0.001 gives 0.001001, 0.000999, ..."""
+
+    def __init__(self, control: str, center: float) -> None:
+        self.control = control
+        self.center = center
+        self.n = 0
+
+    def next(self) -> float | int:
+        self.n += 1
+        offset = (self.n + 1) // 2 * (1 if self.n % 2 else -1)
+        if self.control == "steps":
+            value = int(self.center) + offset
+            if not 1 <= value <= MAX_STEPS:
+                raise RuntimeError("more changes than distinct Steps values around the scene's")
+            return value
+        return round(self.center * (1 + 1e-3 * offset), 12)
+
+
+def shown(query: str, base: str, control: str, value: float | int) -> bool:
+    """Whether the query string the script wrote is the first run's scene (``base``) with
+    ``control`` set to ``value`` and nothing else changed."""
+    params, before = urllib.parse.parse_qs(query), urllib.parse.parse_qs(base)
+    if control == "steps":
+        return params.pop("steps", None) == [str(value)] and params == {k: v for k, v in before.items() if k != "steps"}
+    runs, base_runs = params.pop("run", []), before.pop("run", [])
+    if params != before or not runs or runs[1:] != base_runs[1:] or ":" not in runs[0]:
+        return False
+    hp = dict(p.split("=", 1) for p in runs[0].split(":", 1)[1].split(",") if "=" in p)
+    return "lr" in hp and math.isclose(float(hp["lr"]), float(value), rel_tol=1e-9)
 
 
 class Session:
-    """One Streamlit session over its websocket."""
+    """One Streamlit session over its websocket, sending what a browser sends."""
 
     def __init__(self, url: str) -> None:
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.ws = None
-        self.bytes = 0
+        self.widgets: dict[str, tuple[str, str]] = {}  # user key -> (widget id, value field)
+        self.states: dict[str, tuple[str, object]] = {}  # widget id -> (value field, value), as a browser holds
+        self.hashes: list[set[str]] = []  # cacheable message hashes of the last runs
+        self.query = ""  # the page's query string as the script last wrote it (the browser's URL)
+        self.base = ""  # the query string after the first run: the default scene
 
     async def connect(self) -> None:
-        self.ws = await connect(self.url, max_size=None)
+        self.ws = await connect(self.url, max_size=None, ping_interval=None)
 
-    async def rerun(self, query: str) -> float:
-        """Request a run with ``query`` as the page's query string; seconds until it finished."""
+    async def close(self) -> None:
+        await self.ws.close()
+
+    def _back(self, query: str) -> BackMsg:
         msg = BackMsg()
-        msg.rerun_script.query_string = query
-        msg.rerun_script.page_script_hash = ""
+        rerun = msg.rerun_script
+        rerun.query_string = query
+        rerun.page_script_hash = ""
+        for wid, (kind, value) in self.states.items():
+            ws = rerun.widget_states.widgets.add()
+            ws.id = wid
+            setattr(ws, kind, value)
+        rerun.cached_message_hashes.extend(sorted(set().union(*self.hashes)) if self.hashes else [])
+        return msg
+
+    async def run(self, query: str | None = None) -> Rerun:
+        """Send a rerun request (with the browser's current query string unless ``query`` is
+        given); read messages until the script has finished."""
+        msg = self._back(self.query if query is None else query)
+        hashes: set[str] = set()
+        nbytes, written, ok = 0, "", True
         t0 = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         while True:
             raw = await self.ws.recv()
-            self.bytes += len(raw)
+            nbytes += len(raw)
             fwd = ForwardMsg()
             fwd.ParseFromString(raw)
-            if fwd.WhichOneof("type") == "script_finished":
-                return time.perf_counter() - t0
+            kind = fwd.WhichOneof("type")
+            if fwd.metadata.cacheable and fwd.hash:
+                hashes.add(fwd.hash)
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                el = fwd.delta.new_element
+                etype = el.WhichOneof("type")
+                if etype == "exception":
+                    ok = False
+                elif etype in VALUE_WIDGETS:
+                    self._saw_widget(etype, getattr(el, etype))
+            elif kind == "page_info_changed":
+                written = self.query = fwd.page_info_changed.query_string
+            elif kind == "script_finished":
+                seconds = time.perf_counter() - t0
+                ok = ok and fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+                self.hashes = [*self.hashes[-(KEEP_HASHES_RUNS - 1) :], hashes]
+                self.base = self.base or self.query
+                return Rerun(seconds, nbytes, written, ok)
+
+    def _saw_widget(self, etype: str, w: object) -> None:
+        """Record a widget's id (by its key, the id's last part) and, as the browser does, its value:
+        the one the script set (``set_value``), else the value already held, else its default."""
+        if etype == "number_input":
+            value_field = "double_value" if w.data_type == NumberInput.FLOAT else "int_value"
+            value = w.value if w.set_value else w.default
+            value = float(value) if value_field == "double_value" else int(value)
+        elif etype == "checkbox":
+            value_field, value = "bool_value", bool(w.value if w.set_value else w.default)
+        elif etype == "selectbox":
+            value_field = "string_value"
+            value = w.raw_value if w.set_value else (w.options[w.default] if w.options else "")
+        else:  # text_input, text_area
+            value_field, value = "string_value", w.value if w.set_value else w.default
+        self.widgets[w.id.rsplit("-", 1)[-1]] = (w.id, value_field)
+        if w.set_value or w.id not in self.states:
+            self.states[w.id] = (value_field, value)
+
+    def value(self, control: str) -> float:
+        """The control's current value in this session."""
+        return float(self.states[self.widgets[CONTROLS[control]][0]][1])
+
+    async def change(self, control: str, value: float | int) -> Rerun:
+        """Change a widget (by its key) to ``value``, as a browser does; the rerun it causes."""
+        wid, value_field = self.widgets[CONTROLS[control]]
+        self.states[wid] = (value_field, value)
+        return await self.run()
+
+    async def clear_cache(self) -> None:
+        msg = BackMsg()
+        msg.clear_cache = True
+        await self.ws.send(msg.SerializeToString())
 
 
-async def measure(url: str, k: int, rounds: int, offset: int) -> list[float]:
-    sessions = [Session(url) for _ in range(k)]
+def p95(times: list[float]) -> float:
+    """Nearest-rank 95th percentile."""
+    s = sorted(times)
+    return s[max(0, math.ceil(0.95 * len(s)) - 1)]
+
+
+class Server:
+    """``streamlit run app.py`` through ``benchmarks/counting_server.py``: the same server, with the
+    simulations and grids it computes (its cache misses) counted in a file."""
+
+    def __init__(self, url: str, count_file: Path, pid: int, scene: str) -> None:
+        self.url = url
+        self.scene = scene  # the query string every session opens the page with
+        self.count_file = count_file
+        self.pid = pid
+
+    def counts(self) -> collections.Counter:
+        """Simulations and grids computed so far, and the server's CPU time in ms (``cpu_ms``)."""
+        text = self.count_file.read_text() if self.count_file.exists() else ""
+        out = collections.Counter(text.split())
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        out["cpu_ms"] = round(1000 * (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+        return out
+
+
+@contextlib.contextmanager
+def server(scene: str = "v=1", timeout: float = 60.0) -> Iterator[Server]:
+    """Start the counting server on a free port (the options of ``tests/browser_support.py``);
+    stop it afterwards."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        count_file = Path(tmp) / "misses"
+        cmd = [sys.executable, str(ROOT / "benchmarks" / "counting_server.py"), "app.py"]
+        cmd += ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
+        cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        env = {**os.environ, "SESSIONS_COUNT_FILE": str(count_file)}
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.read().decode().strip() == "ok":
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not start (exit {proc.returncode})")
+                time.sleep(0.25)
+            yield Server(url, count_file, proc.pid, scene)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def runs_changed(control: str, base: str) -> int:
+    """Run configs one change of ``control`` makes new: every run for Steps, one for a learning rate."""
+    return len(urllib.parse.parse_qs(base).get("run", [])) if control == "steps" else 1
+
+
+def summarize(
+    mode: str,
+    k: int,
+    reruns: list[tuple[Rerun, bool]],
+    counted: collections.Counter,
+    expected: int,
+    **extra: object,
+) -> Result:
+    times = [r.seconds for r, _ in reruns] or [math.nan]  # nan: no rerun in the time given
+    return Result(
+        mode=mode,
+        sessions=k,
+        reruns=len(reruns),
+        median=statistics.median(times),
+        p95=p95(times),
+        slowest=max(times),
+        kb_per_rerun=statistics.mean(r.nbytes for r, _ in reruns) / 1000 if reruns else math.nan,
+        verified=sum(1 for r, v in reruns if v and r.ok),
+        failed=sum(1 for r, _ in reruns if not r.ok),
+        misses=counted["simulate"],
+        expected=expected,
+        grids=counted["grid"],
+        server_cpu=counted["cpu_ms"] / 1000 / max(len(reruns), 1),
+        extra=dict(extra),
+    )
+
+
+async def open_sessions(srv: Server, k: int) -> tuple[list[Session], list[Rerun]]:
+    """K sessions opening the page at ``srv.scene`` (all at once); their first runs."""
+    sessions = [Session(srv.url) for _ in range(k)]
     await asyncio.gather(*(s.connect() for s in sessions))
-    await asyncio.gather(*(s.rerun("v=1") for s in sessions))  # first load
-    times: list[float] = []
-    for r in range(rounds):
-        queries = [f"v=1&steps={300 + offset + 7 * r * k + i}" for i in range(k)]
-        times += await asyncio.gather(*(s.rerun(q) for s, q in zip(sessions, queries, strict=True)))
-    await asyncio.gather(*(s.ws.close() for s in sessions))
-    return times
+    firsts = await asyncio.gather(*(s.run(srv.scene) for s in sessions))
+    return sessions, list(firsts)
 
 
-async def measure_thinking(url: str, k: int, think: float, duration: float, offset: int) -> list[float]:
-    """K sessions, each rerunning after exponential waits with mean ``think`` s, for ``duration`` s."""
-    import random
+async def at_once(srv: Server, k: int, rounds: int, control: str) -> list[Result]:
+    """K sessions open at the same moment, then change ``control`` at the same moment, ``rounds`` times."""
+    before = srv.counts()
+    sessions, firsts = await open_sessions(srv, k)
+    values = Values(control, sessions[0].value(control))
+    loaded = srv.counts()
+    first = summarize("first load, all at once", k, [(r, True) for r in firsts], loaded - before, 0)
+    out: list[tuple[Rerun, bool]] = []
+    for _ in range(rounds):
+        wanted = [values.next() for _ in sessions]
+        done = await asyncio.gather(*(s.change(control, v) for s, v in zip(sessions, wanted, strict=True)))
+        out += [(r, shown(r.query, s.base, control, v)) for r, s, v in zip(done, sessions, wanted, strict=True)]
+    counted = srv.counts() - loaded
+    await asyncio.gather(*(s.close() for s in sessions))
+    expected = len(out) * runs_changed(control, sessions[0].base)
+    return [first, summarize("all at once", k, out, counted, expected, rounds=rounds)]
 
-    sessions = [Session(url) for _ in range(k)]
-    await asyncio.gather(*(s.connect() for s in sessions))
-    await asyncio.gather(*(s.rerun("v=1") for s in sessions))
-    times: list[float] = []
+
+async def thinking(
+    srv: Server,
+    k: int,
+    think: float,
+    duration: float,
+    control: str,
+    seed: int,
+    revisit: bool = False,
+    clear_every: float = 0.0,
+) -> Result:
+    """K sessions, each changing ``control`` after exponential waits of mean ``think`` seconds, for
+    ``duration`` seconds. ``revisit``: each session goes back and forth between two values it has
+    computed before the clock starts (cache hits unless the cache is cleared). ``clear_every``: one
+    more session sends ``clear_cache`` every so many seconds meanwhile."""
+    sessions, _ = await open_sessions(srv, k)
+    values = Values(control, sessions[0].value(control))
+    pairs = [(values.next(), values.next()) for _ in sessions]
+    if revisit:  # compute both values of each session once, before the clock starts
+        await asyncio.gather(*(s.change(control, a) for s, (a, _) in zip(sessions, pairs, strict=True)))
+        await asyncio.gather(*(s.change(control, b) for s, (_, b) in zip(sessions, pairs, strict=True)))
+    clearing = Session(srv.url)
+    if clear_every > 0:
+        await clearing.connect()
+        await clearing.run("v=1")
+    out: list[tuple[Rerun, bool]] = []
+    before = srv.counts()
     end = time.perf_counter() + duration
+    clears = 0
 
     async def work(i: int, s: Session) -> None:
-        rng = random.Random(offset + i)
+        rng = random.Random(seed + i)
         n = 0
         while True:
             await asyncio.sleep(rng.expovariate(1.0 / think))
             if time.perf_counter() > end:
                 return
             n += 1
-            times.append(await s.rerun(f"v=1&steps={300 + (offset + 97 * i + n) % 4000}"))
+            v = pairs[i][(n - 1) % 2] if revisit else values.next()
+            r = await s.change(control, v)
+            out.append((r, shown(r.query, s.base, control, v)))
 
-    await asyncio.gather(*(work(i, s) for i, s in enumerate(sessions)))
-    await asyncio.gather(*(s.ws.close() for s in sessions))
-    return times
+    async def clear() -> None:
+        nonlocal clears
+        while time.perf_counter() + clear_every <= end:
+            await asyncio.sleep(clear_every)
+            await clearing.clear_cache()
+            clears += 1
+
+    tasks = [work(i, s) for i, s in enumerate(sessions)]
+    if clear_every > 0:
+        tasks.append(clear())
+    await asyncio.gather(*tasks)
+    counted = srv.counts() - before
+    await asyncio.gather(*(s.close() for s in [*sessions, *([clearing] if clear_every > 0 else [])]))
+    mode = f"every {think:g} s" + (" (revisits)" if revisit else "")
+    if clear_every > 0:
+        mode += f" + clear_cache/{clear_every:g} s"
+    expected = 0 if revisit else len(out) * runs_changed(control, sessions[0].base)
+    return summarize(mode, k, out, counted, expected, duration=duration, clears=clears)
+
+
+async def calibrate(srv: Server, control: str, repeats: int = 6) -> list[Result]:
+    """One session on a quiet server: new values (misses) against values it computed before (hits)."""
+    (s,), _ = await open_sessions(srv, 1)
+    values = Values(control, s.value(control))
+    seen: list[float | int] = []
+    miss: list[tuple[Rerun, bool]] = []
+    before = srv.counts()
+    for _ in range(repeats):
+        v = values.next()
+        seen.append(v)
+        r = await s.change(control, v)
+        miss.append((r, shown(r.query, s.base, control, v)))
+    middle = srv.counts()
+    hit: list[tuple[Rerun, bool]] = []
+    for v in seen:
+        r = await s.change(control, v)
+        hit.append((r, shown(r.query, s.base, control, v)))
+    after = srv.counts()
+    await s.close()
+    per = runs_changed(control, s.base)
+    return [
+        summarize("1 session, new values", 1, miss, middle - before, repeats * per),
+        summarize("1 session, values seen before", 1, hit, after - middle, 0),
+    ]
+
+
+def warm(srv: Server) -> None:
+    """Imports, the landscape grids and the default scene, once per server."""
+
+    async def once() -> None:
+        sessions, _ = await open_sessions(srv, 1)
+        await sessions[0].close()
+
+    asyncio.run(once())
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
+
+
+HEADER = (
+    f"{'mode':40s} {'sess':>4s} {'reruns':>6s} {'median':>8s} {'95th pct':>8s} {'slowest':>8s}"
+    f" {'per rerun':>9s} {'server CPU':>10s} {'verified':>8s} {'misses/expected':>15s} {'grids':>5s}"
+)
+
+
+def show(r: Result) -> None:
+    extra = f"  load {r.extra['load_1min']:.1f}" if "load_1min" in r.extra else ""
+    extra += f", {r.extra['clears']} clears" if r.extra.get("clears") else ""
+    print(
+        f"{r.mode:40s} {r.sessions:4d} {r.reruns:6d} {r.median:6.2f} s {r.p95:6.2f} s {r.slowest:6.2f} s"
+        f" {r.kb_per_rerun:6.0f} KB {r.server_cpu:8.2f} s {f'{r.verified}/{r.reruns}':>8s}"
+        f" {f'{r.misses}/{r.expected}':>15s} {r.grids:5d}{extra}",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max", type=int, default=64, help="largest number of sessions tried")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--think", type=float, default=0.0, help="mean seconds between one session's changes")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds per session count (with --think)")
+    parser.add_argument("--sessions", type=int, nargs="+", help="session counts, all reported (default 8 16 30)")
+    parser.add_argument("--rounds", type=int, default=3, help="changes per session, all at once")
+    parser.add_argument("--think", type=float, default=10.0, help="mean seconds between one session's changes")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds per session count (every --think s)")
+    parser.add_argument("--control", choices=sorted(CONTROLS), default="steps", help="the control changed")
+    parser.add_argument("--calibrate", action="store_true", help="also show misses against hits on a quiet server")
+    parser.add_argument(
+        "--clear-cache-every",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="instead: the damage of one session sending clear_cache every S s (--sessions, default 8)",
+    )
+    parser.add_argument(
+        "--scene", default="v=1", help="the link's query string every session opens (default: the default race)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
-    if args.think > 0:
-        with streamlit_server("app.py") as url:
-            asyncio.run(measure(url, 1, 1, 0))
-            k, best = 4, 0
-            print(f" sessions (a change every {args.think:g} s each)  reruns  median  95th pct  slowest")
-            while k <= args.max:
-                times = sorted(asyncio.run(measure_thinking(url, k, args.think, args.duration, 1000 * k)))
-                p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
-                print(
-                    f" {k:8d}  {'':31s}{len(times):6d}  {statistics.median(times):5.2f} s  {p95:6.2f} s"
-                    f"  {times[-1]:6.2f} s"
-                )
-                if p95 < 1.0:
-                    best = k
-                else:
-                    break
-                k *= 2
-            print(
-                f"largest tried with 95% of reruns under 1 s: {best} sessions, each changing a control "
-                f"every {args.think:g} s on average"
-            )
-        return
-    with streamlit_server("app.py") as url:
-        asyncio.run(measure(url, 1, 1, 0))  # warm imports and the grid caches
-        k, offset, best = 1, 1000, 0
-        print(" sessions  median rerun  95th pct  slowest")
-        while k <= args.max:
-            times = sorted(asyncio.run(measure(url, k, args.rounds, offset)))
-            offset += 1000
-            p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
-            print(f" {k:8d}  {statistics.median(times):10.2f} s  {p95:7.2f} s  {times[-1]:6.2f} s")
-            if p95 < 1.0:
-                best = k
-            else:
-                break
-            k *= 2
-        print(f"largest tried with 95% of simultaneous reruns under 1 s: {best} sessions")
+
+    print(
+        f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"scene ?{args.scene}, control {args.control!r} (widget key {CONTROLS[args.control]!r}); {load()}"
+    )
+    print(HEADER)
+    results: list[Result] = []
+
+    def measure(coro_factory) -> None:  # a fresh server per measurement: empty caches, same start
+        with server(args.scene) as srv:
+            warm(srv)
+            got = asyncio.run(coro_factory(srv))
+            for r in got if isinstance(got, list) else [got]:
+                r.extra["load_1min"] = round(os.getloadavg()[0], 2)  # others' work on the machine shows here
+                show(r)
+                results.append(r)
+
+    if args.calibrate:
+        measure(lambda srv: calibrate(srv, args.control))
+    if args.clear_cache_every > 0:
+        for k in args.sessions or [8]:
+            for revisit in (False, True):
+                for every in (0.0, args.clear_cache_every):
+                    measure(
+                        lambda srv, k=k, revisit=revisit, every=every: thinking(
+                            srv, k, args.think, args.duration, args.control, 1000 * k, revisit, every
+                        )
+                    )
+    else:
+        for k in args.sessions or [8, 16, 30]:
+            measure(lambda srv, k=k: at_once(srv, k, args.rounds, args.control))
+        for k in args.sessions or [8, 16, 30]:
+            measure(lambda srv, k=k: thinking(srv, k, args.think, args.duration, args.control, 1000 * k))
+    print(load())
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
 
 
 if __name__ == "__main__":
