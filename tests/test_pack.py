@@ -5,6 +5,8 @@ give plain messages; formulas need no math library."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -12,7 +14,7 @@ import landscapes
 from export.formula_html import latex_to_html
 from export.pack import MAX_SCENES, PackTooBigError, lessons_from_presets, pack_html
 from scenes import Scene
-from tests.browser_support import chromium_page, screenshot
+from tests.browser_support import ROOT, chromium_page, screenshot
 
 KEYS = ("ravine_momentum", "adagrad_plateau", "newton_saddle")
 
@@ -79,3 +81,17 @@ def test_formula_html_examples():
     assert latex_to_html(r"\tfrac{1}{2}\,(y^2 - 1)^2") == "1/2\u2009(y<sup>2</sup> - 1)<sup>2</sup>"
     assert latex_to_html(r"\sqrt{x^2} + \kappa") == "√(x<sup>2</sup>) + κ"
     assert latex_to_html("a < b") == "a &lt; b"
+
+
+def test_cli_writes_a_pack_and_reports_its_size(tmp_path):
+    out = tmp_path / "lessons.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "export", "--preset", "nesterov_overshoot", "--pack", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 scenes" in done.stdout and " MB" in done.stdout
+    assert out.read_text(encoding="utf-8").count('<section id="scene-') == 1
