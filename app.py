@@ -24,6 +24,7 @@ from figures import highlight_status, results_table  # noqa: E402  (set_page_con
 from figures.race import race_figures  # noqa: E402
 from ui import compute, inputs, url_state, widgets  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
+from ui.media_downloads import race_media  # noqa: E402
 
 CONTOUR_KEY = "contour_chart"
 started = time.perf_counter()
@@ -99,6 +100,7 @@ st.dataframe(highlight_status(table), hide_index=True, width="stretch")
 
 if not presenting:
     page.share_and_export(scene, result)
+    race_media(scene, result)  # GIF / MP4 clip and the PyTorch script, made on request
     with st.expander("Download figures (PNG for slides, SVG, interactive HTML)"):
         for name, fig in figs.items():
             st.markdown(f"**{name.capitalize()}**")

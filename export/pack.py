@@ -62,7 +62,8 @@ def _formula(scene: Scene) -> str:
     return latex_to_html(land.latex)
 
 
-def _section(i: int, lesson: Lesson) -> str:
+def section_html(i: int, lesson: Lesson) -> str:
+    """Scene ``i`` of a pack: heading, words, formula, animation and results (computes the scene)."""
     scene = lesson.scene
     land = scene.landscape_obj()
     result = optimizers.run(land, scene.run_configs(), scene.starts_array(), scene.options())
@@ -92,9 +93,8 @@ def _section(i: int, lesson: Lesson) -> str:
     )
 
 
-def pack_html(lessons: Sequence[Lesson], title: str = "Optimizer lessons", progress: Progress | None = None) -> str:
-    """The pack as one HTML document; ``PackTooBigError`` past ``MAX_SCENES`` scenes or
-    ``MAX_BYTES`` bytes, or when a scene cannot run."""
+def check_lessons(lessons: Sequence[Lesson]) -> None:
+    """``PackTooBigError`` for no scenes, too many, or a scene that cannot run."""
     if not lessons:
         raise PackTooBigError("Choose at least one scene for the pack.")
     if len(lessons) > MAX_SCENES:
@@ -103,11 +103,25 @@ def pack_html(lessons: Sequence[Lesson], title: str = "Optimizer lessons", progr
         found = lesson.scene.problems()
         if found:
             raise PackTooBigError(f"{lesson.title}: {' '.join(found)}")
+
+
+def pack_html(lessons: Sequence[Lesson], title: str = "Optimizer lessons", progress: Progress | None = None) -> str:
+    """The pack as one HTML document; ``PackTooBigError`` past ``MAX_SCENES`` scenes or
+    ``MAX_BYTES`` bytes, or when a scene cannot run."""
+    check_lessons(lessons)
     sections = []
     for i, lesson in enumerate(lessons, start=1):
         if progress:
             progress((i - 1) / len(lessons), f"Scene {i} of {len(lessons)}: {lesson.title}")
-        sections.append(_section(i, lesson))
+        sections.append(section_html(i, lesson))
+    if progress:
+        progress(1.0, "Done")
+    return document(lessons, sections, title)
+
+
+def document(lessons: Sequence[Lesson], sections: Sequence[str], title: str = "Optimizer lessons") -> str:
+    """The pack from its sections (``section_html`` of each lesson, in order); ``PackTooBigError``
+    past ``MAX_BYTES``."""
     toc = "".join(f'<li><a href="#scene-{i}">{html.escape(le.title)}</a></li>' for i, le in enumerate(lessons, 1))
     doc = (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
@@ -118,8 +132,6 @@ def pack_html(lessons: Sequence[Lesson], title: str = "Optimizer lessons", progr
         f"<nav><ol>{toc}</ol></nav>\n" + "\n".join(sections) + "\n<footer>Made with the optimizer landscape "
         "visualizer: every optimizer uses torch.optim's defaults and arithmetic.</footer>\n</body>\n</html>\n"
     )
-    if progress:
-        progress(1.0, "Done")
     size = len(doc.encode("utf-8"))
     if size > MAX_BYTES:
         raise PackTooBigError(
