@@ -48,6 +48,7 @@ scene, messages = widgets.state_to_scene()
 presenting = scene.view.presentation
 page.apply_presentation(presenting)
 st.title("Optimizer race")
+widgets.preset_lesson(scene)
 page.show_messages(page.link_warnings(scene), messages)
 inputs.show_notes()
 
