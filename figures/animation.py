@@ -10,10 +10,12 @@ import plotly.graph_objects as go
 
 from figures import paths
 from figures.contour import (
+    IMAGE_PX,
     colors_for,
     critical_traces,
     f32,
     figure_title,
+    landscape_layer,
     legend_name,
     plane_layout,
     result_starts,
@@ -21,15 +23,13 @@ from figures.contour import (
     start_trace,
 )
 from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid, levels_for
-from figures.raster import band_image, data_uri
-from figures.style import LANDSCAPE_COLORSCALE, MARK_COLOR, FigureStyle
+from figures.style import MARK_COLOR, FigureStyle
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
 Array = np.ndarray
 MAX_FRAMES = 60
 ANIMATION_POINTS = 150  # per run: every frame resends each path's prefix, so keep paths short
-IMAGE_PX = 360  # resolution of the landscape image (pixels per axis)
 
 
 def frame_indices(result: RunResult, max_frames: int = MAX_FRAMES) -> Array:
@@ -84,38 +84,7 @@ def animation_figure(
     run_idx = [paths.run_indices(result, r, max_points) for r in range(R)]
     frames_at = frame_indices(result, max_frames)
 
-    w = grid.window
-    picture = evaluate_grid(landscape, w, max(int(image_px), 8))
-    image = dict(
-        source=data_uri(band_image(picture, levels, LANDSCAPE_COLORSCALE)),
-        xref="x",
-        yref="y",
-        x=w.xmin,
-        y=w.ymax,
-        sizex=w.width,
-        sizey=w.height,
-        sizing="stretch",
-        layer="below",
-    )
-    colorbar = go.Scatter(
-        x=[w.xmin],
-        y=[w.ymin],
-        mode="markers",
-        hoverinfo="skip",
-        showlegend=False,
-        name="loss",
-        marker=dict(
-            size=0.1,
-            opacity=0,
-            color=[levels.start],
-            cmin=levels.start,
-            cmax=levels.end,
-            colorscale=LANDSCAPE_COLORSCALE,
-            showscale=True,
-            colorbar=levels.colorbar(len=0.9, thickness=24 if style.presentation else 14),
-        ),
-        meta=dict(role="landscape"),
-    )
+    colorbar, image = landscape_layer(landscape, grid, levels, style, image_px)
     static: list[Any] = [colorbar, *critical_traces(landscape, style), start_trace(result_starts(result), style)]
     paths0, heads0 = _frame_paths(result, run_idx, int(frames_at[0]))
     moving: list[Any] = []
