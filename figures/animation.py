@@ -191,3 +191,22 @@ def animation_figure(
     )
     fig.update_layout(**layout, uirevision=landscape.key)
     return fig
+
+
+def final_still(fig: go.Figure) -> go.Figure:
+    """A still copy of an animation for a picture (PNG, SVG): the moving traces as in the last
+    frame (every path drawn in full), the slider on the last step, and no play/pause buttons
+    (nothing to press in a picture; they would sit over the slider at an export's width).
+    Figures without frames come back unchanged."""
+    if not fig.frames:
+        return fig
+    out = go.Figure(fig)
+    last = out.frames[-1]
+    for i, trace in zip(last.traces, last.data, strict=True):
+        out.data[i].update(x=trace.x, y=trace.y)
+    out.frames = ()
+    out.layout.updatemenus = ()
+    if out.layout.sliders:
+        slider = out.layout.sliders[0]
+        out.layout.sliders = [dict(slider.to_plotly_json(), active=len(slider.steps) - 1, x=0.0, len=1.0)]
+    return out

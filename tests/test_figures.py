@@ -25,6 +25,7 @@ from scipy.interpolate import RegularGridInterpolator
 import figures
 import landscapes
 import optimizers
+from figures import animation
 from figures.paths import thin_indices
 from landscapes.base import CriticalPoint, Landscape, Window, hessian_from, stack
 from landscapes.protocol import LandscapeLike
@@ -504,6 +505,33 @@ def test_animation_landscape_image_shows_the_loss_bands(rosen_race):
     assert pic[200, 0] < grey[0] - 30  # (-2, -1): loss 2509
     (bar,) = data_of(fig, "landscape")
     assert bar.marker.showscale and bar.marker.colorbar.title.text == "loss (log scale)"
+
+
+def test_animation_still_for_pictures_shows_the_final_frame(rosen_race, monkeypatch):
+    L, result, _ = rosen_race
+    fig = figures.animation_figure(L, None, result, max_frames=5)
+    still = animation.final_still(fig)
+    assert not still.frames and not still.layout.updatemenus  # no buttons over the slider in a picture
+    (slider,) = still.layout.sliders
+    assert slider.active == len(fig.frames) - 1 and slider.steps[slider.active].label == fig.frames[-1].name
+    paths = data_of(still, "path")
+    for r, t in enumerate(paths):  # each path drawn in full: from its start to the run's last live point
+        end = result.positions[r, live_count(result, r) - 1]
+        np.testing.assert_allclose([t.x[0], t.y[0]], result.positions[r, 0], rtol=1e-6)
+        np.testing.assert_allclose([t.x[-1], t.y[-1]], end, rtol=1e-6)
+    assert all(len(t.x) == 1 for t in data_of(fig, "path"))  # the page's figure still opens on step 0
+    # PNG and SVG exports picture the still; a figure without frames is exported as it is
+    from export import static
+
+    seen = []
+    monkeypatch.setattr(static, "ensure_browser", lambda: None)
+    monkeypatch.setattr(static.pio, "to_image", lambda f, **kw: seen.append(f) or b"")
+    static.figure_to_png(fig)
+    static.figure_to_svg(fig)
+    assert all(not f.frames and len(data_of(f, "path")[0].x) > 1 for f in seen) and len(seen) == 2
+    plain = figures.contour_figure(L, None, result)
+    static.figure_to_svg(plain)
+    assert seen[-1] is plain
 
 
 def test_presentation_style_is_larger():
