@@ -113,10 +113,12 @@ def run(targets: tuple[Target, ...], rounds: int, viewport: str, tool: ModuleTyp
     """Per target: its medians and the floor page's medians, measured A B A B in one browser."""
     from playwright.sync_api import sync_playwright
 
-    app_server, app_port = tool.serve(str(ROOT), "app.py")
-    floor_server, floor_port = tool.serve(str(TOOL.parent / "floor"), "app.py")
+    servers = []
     out = []
     try:
+        servers.append(tool.serve(str(ROOT), "app.py"))
+        servers.append(tool.serve(str(Path(tool.__file__).parent / "floor"), "app.py"))
+        (_, app_port), (_, floor_port) = servers
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
             for target in targets:
@@ -131,7 +133,7 @@ def run(targets: tuple[Target, ...], rounds: int, viewport: str, tool: ModuleTyp
                 print(row(target, med["app"], med["floor"]), flush=True)
             browser.close()
     finally:
-        for proc in (app_server, floor_server):
+        for proc, _ in servers:
             proc.terminate()
             proc.wait(10)
     return out
