@@ -369,7 +369,7 @@ def test_surface_paths_float_above_the_surface(rosen_race, well_race):
     for L, result in (rosen_race[:2], well_race):
         fig = figures.surface_figure(L, None, result)
         (s,) = data_of(fig, "landscape")
-        assert s.z.shape == (60, 60)
+        assert s.z.shape == (40, 40)  # coarse: the browser draws every vertex in software WebGL
         X, Y = np.meshgrid(s.x.astype(float), s.y.astype(float))
         fx = L.value(np.stack([X, Y], -1))
         if L.log_levels:
