@@ -58,7 +58,7 @@ url_state.write_url(scene)
 landscape = scene.landscape_obj()
 with st.spinner("Running the optimizers…"):
     result = compute.simulate(scene)
-grid = compute.landscape_grid(landscape)
+grid = compute.landscape_grid(landscape, compute.IMAGE_N)  # drawn as an image on the server
 names = ["contour", "loss", "distance"]
 if scene.view.surface:
     names.append("surface")
@@ -69,7 +69,7 @@ figs = race_figures(
     landscape,
     result,
     grid,
-    compute.landscape_grid(landscape, compute.SURFACE_N),
+    compute.landscape_grid(landscape, compute.SURFACE_N) if scene.view.surface else None,
     names=tuple(names),
     clickable=True,
 )
@@ -100,7 +100,8 @@ st.dataframe(highlight_status(table), hide_index=True, width="stretch")
 
 if not presenting:
     page.share_and_export(scene, result)
-    with st.expander("Download figures (PNG for slides, SVG, interactive HTML)"):
+    # the buttons only when asked for: fifteen of them on every rerun cost the browser time
+    if st.toggle("Download figures (PNG for slides, SVG, interactive HTML)", key="show_downloads"):
         for name, fig in figs.items():
             st.markdown(f"**{name.capitalize()}**")
             figure_downloads(page.without_click_grid(fig), f"{landscape.title} {name}", key=f"dl_{name}")
