@@ -58,7 +58,9 @@ def torch_kwargs(cfg: OptimizerConfig) -> dict:
     """Our config as ``torch.optim`` keyword arguments (pairs joined, clipping dropped)."""
     kw = cfg.to_dict()
     kw.pop("max_grad_norm", None)
-    for a, b, joined in [("etaminus", "etaplus", "etas"), ("step_size_min", "step_size_max", "step_sizes")]:
+    pairs = [("beta1", "beta2", "betas"), ("etaminus", "etaplus", "etas")]
+    pairs.append(("step_size_min", "step_size_max", "step_sizes"))
+    for a, b, joined in pairs:
         if a in kw:
             kw[joined] = (kw.pop(a), kw.pop(b))
     if "eps1" in kw:
@@ -129,3 +131,54 @@ def test_runner_positions_match_torch(kind):
     positions = res.positions.reshape(len(cfgs), -1, STEPS + 1, 2)
     for cfg, pos, th in zip(cfgs, positions, theirs, strict=True):
         assert_close(pos, th, f"runner: {cfg}")
+
+
+# --- torch's flags on the first-order twins ------------------------------------------------------
+class Negated:
+    """A landscape's gradient negated: maximizing ``-f`` follows the path that minimizes ``f``."""
+
+    def __init__(self, land) -> None:
+        self.land = land
+
+    def grad(self, p: np.ndarray) -> np.ndarray:
+        return -self.land.grad(p)
+
+
+def flagged(name: str) -> list[OptimizerConfig]:
+    """Every first-order twin and the new ones with ``maximize``; Adam, NAdam and RAdam also with
+    ``decoupled_weight_decay`` (lrs as in the first-order twin tests)."""
+    from tests.test_torch_twins import TWINS
+    from tests.test_torch_twins import settings as first_order_settings
+
+    out = [cls(**dict(first_order_settings(cls, name)[-1], maximize=True)) for cls in TWINS]
+    out += [cls(**dict(settings(cls.kind, name)[-1], maximize=True)) for cls in NEW]
+    for kind in ("adam", "nadam", "radam"):
+        cls = optimizers.optimizer_class(kind)
+        hp = dict(first_order_settings(cls, name)[-1], weight_decay=0.3, decoupled_weight_decay=True)
+        out += [cls(**hp), cls(**dict(hp, maximize=True))]
+    return out
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "tilted-quadratic"])
+def test_maximize_and_decoupled_weight_decay_match_torch(name):
+    land, starts = get_landscape(name), starts_of(name)
+    for cfg in flagged(name):
+        sign = -1.0 if cfg.to_dict().get("maximize") else 1.0
+        grads = Negated(land) if sign < 0 else land
+        theirs = torch_trajectory(cfg, land, starts, STEPS, sign=sign)
+        ours = our_trajectory(cfg, grads, starts, STEPS)
+        assert np.abs(ours[:, -1] - ours[:, 0]).max() > 1e-3, f"{cfg}: runs barely move, a weak test"
+        tol = np.maximum(RTOL, 100.0 * sensitivity(cfg, grads, starts, ours))
+        assert_close(ours, theirs, f"{cfg} on {name}", rtol=tol)
+        assert_close(our_trajectory(cfg, grads, starts, STEPS, forced=theirs), theirs, f"{cfg} forced", rtol=1e-12)
+
+
+def test_decoupled_adam_is_adamw():
+    hp = {"lr": 0.01, "weight_decay": 0.3}
+    adamw = optimizers.make("adamw", **hp)
+    adam = optimizers.make("adam", decoupled_weight_decay=True, **hp)
+    land, starts = get_landscape("rosenbrock"), starts_of("rosenbrock")
+    np.testing.assert_array_equal(our_trajectory(adam, land, starts, 50), our_trajectory(adamw, land, starts, 50))
+    assert not np.array_equal(
+        our_trajectory(optimizers.make("adam", **hp), land, starts, 50), our_trajectory(adamw, land, starts, 50)
+    )
