@@ -4,7 +4,8 @@ A plane is ``origin + a d1 + b d2`` for ``origin, d1, d2 (P,)``. Three kinds:
 
 - ``pca_plane``: the plane through the shared start that best fits every run's recorded points
   together (least squares): the top two right singular vectors of the displacements from the start,
-  ``X = points - start``. One plane for all optimizers, so their paths can be compared. Its share of
+  ``X = points - start`` (through ``X X^T``, small: at most ``PCA_POINTS`` points per run). One
+  plane for all optimizers, so their paths can be compared. Its share of
   the squared distance from the start, ``s_i^2 / sum s^2``, is the "explained variance" (about the
   start, not the mean: the plane must contain the start).
 - ``random_plane``: two filter-normalized Gaussian directions around a run's end point (Li et al.
@@ -64,12 +65,19 @@ def pca_plane(params: Array, start: Array, per_run: int = PCA_POINTS) -> Plane:
     keep = np.unique(np.round(np.linspace(0, T - 1, min(T, per_run))).astype(int))
     x = (params[:, keep] - start).reshape(-1, params.shape[-1])
     x = x[np.all(np.isfinite(x), axis=1)]
-    _, s, vt = np.linalg.svd(x, full_matrices=False)
-    total = float(np.sum(s * s))
-    d1, d2 = (vt[0], vt[1]) if len(vt) > 1 else (vt[0], np.zeros_like(vt[0]))
+    if len(x) < 2:  # nothing to fit: any plane through the start
+        x = np.vstack([x, np.eye(2, x.shape[1])])
+    # the top right singular vectors through the small Gram matrix X X^T (m x m, m << P):
+    # X^T u_i (length s_i), made orthonormal by QR (rounding; a zero one replaced); s_i^2 = eigenvalues
+    gram = x @ x.T
+    eig, u = np.linalg.eigh(gram)
+    order = np.argsort(eig)[::-1][:2]
+    q, _ = np.linalg.qr(x.T @ u[:, order])
+    d1, d2 = q[:, 0], q[:, 1]
+    total = float(np.trace(gram))
+    shares = tuple(float(max(v, 0.0) / total) if total > 0 else 0.0 for v in eig[order])
     if np.mean((params[:, -1] - start) @ d1) < 0:
         d1 = -d1
-    shares = tuple(float(v * v / total) if total > 0 else 0.0 for v in s[:2])
     return Plane(np.asarray(start, float).copy(), d1, d2, shares)
 
 
