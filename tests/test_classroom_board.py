@@ -48,3 +48,13 @@ def test_projector_figure_one_trace_per_optimizer_and_escaped_labels():
     opts, lrs = lr_values(SUBS)
     spread = lr_spread_figure(opts, lrs)
     assert sorted(len(t.x) for t in spread.data) == [2, 2] and spread.layout.xaxis.type == "log"
+
+
+def test_the_classroom_core_never_imports_streamlit_or_plotly():
+    import subprocess
+    import sys
+
+    from tests.browser_support import ROOT
+
+    code = "import sys, classroom.rooms, classroom.board; assert not {'streamlit', 'plotly'} & set(sys.modules)"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

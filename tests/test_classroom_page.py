@@ -8,6 +8,7 @@ import pytest
 import streamlit as st
 
 from tests.app_support import run_page
+from ui.page import plain
 
 PAGE = "pages/9_Classroom.py"
 HOSTILE = "<b>**Ann**</b>\u202e[x](javascript:1)"
@@ -49,13 +50,13 @@ def test_teacher_and_student_on_the_classroom_page(db):
     assert any("Submitted" in s.value for s in student.success)
 
     teacher.run()
-    table = teacher.dataframe[0].value
-    assert list(table["nickname"]) == ["<b>**Ann**</b>[x](javasc"]  # cleaned, cut to 24, a plain-text cell
+    table = teacher.table[0].value
+    assert list(table["nickname"]) == [plain("<b>**Ann**</b>[x](javasc")]  # cleaned, cut to 24, escaped
     # SGD on (x^2 + y^2)/2 from (-1.5, 2): loss after 50 steps = 0.5 * 6.25 * 0.9^100
-    assert table["score (loss)"][0] == pytest.approx(0.5 * 6.25 * 0.9**100, rel=1e-9)
+    assert table["score (loss)"].iloc[0] == pytest.approx(0.5 * 6.25 * 0.9**100, rel=1e-9)
 
     other = run_page(PAGE, query={"room": code, "key": key[:-2] + "xx"})  # a forged teacher link
-    assert any("not valid" in e.value for e in other.error) and not other.dataframe
+    assert any("not valid" in e.value for e in other.error) and not other.table
 
 
 def test_the_race_page_pushes_to_the_teachers_room_and_sends_students_back(db):

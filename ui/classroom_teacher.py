@@ -171,7 +171,9 @@ def projector(cr: Classroom, code: str) -> None:
                 st.subheader("Leaderboard")
                 kind = challenge.kind if challenge else "lowest_loss"
                 table = board.leaderboard(subs, kind, room.hide_names, room.revealed)
-                st.dataframe(table, hide_index=True, width="stretch", key="cls_board")
+                for col in ("nickname", "optimizer", "settings", "status"):  # st.table renders Markdown
+                    table[col] = table[col].map(plain)
+                st.table(table.set_index("id"), border="horizontal")
                 opts, lrs = board.lr_values(subs)
                 if lrs:
                     st.plotly_chart(lr_spread_figure(opts, lrs), theme=None, key="cls_lr_spread")
