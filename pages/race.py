@@ -23,6 +23,7 @@ st.set_page_config(
 from figures import highlight_status, results_table  # noqa: E402  (set_page_config must come first)
 from figures.race import race_figures  # noqa: E402
 from ui import compute, inputs, url_state, widgets  # noqa: E402
+from ui.classroom_hook import room_bar  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
 
 CONTOUR_KEY = "contour_chart"
@@ -55,6 +56,7 @@ inputs.show_notes()
 page.stop_on_problems(scene.problems())
 
 url_state.write_url(scene)
+room_bar(scene)  # a teacher's "push to my room", a student's "back to the class"
 landscape = scene.landscape_obj()
 with st.spinner("Running the optimizers…"):
     result = compute.simulate(scene)
