@@ -83,7 +83,8 @@ if presenting:  # the classroom view: the animation first and large, then the st
     st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
 left, right = st.columns(2) if scene.view.surface else (st.container(), None)
 with left:
-    st.plotly_chart(figs["contour"], key=CONTOUR_KEY, on_select="rerun", selection_mode="points", theme=None)
+    contour_key = page.contour_key(CONTOUR_KEY)
+    st.plotly_chart(figs["contour"], key=contour_key, on_select="rerun", selection_mode="points", theme=None)
 if right is not None:
     with right:
         st.plotly_chart(figs["surface"], theme=None, key="surface_chart")

@@ -124,9 +124,7 @@ def test_same_optimizer_twice_with_two_learning_rates():
 
 def test_clicking_the_contour_moves_the_start():
     at = run_page()
-    at.session_state["contour_chart"] = {
-        "selection": {"points": [{"x": 0.25, "y": 1.75}], "point_indices": [], "box": [], "lasso": []}
-    }
+    at.session_state["contour_chart_0"] = click(0.25, 1.75)
     at.run()
     assert not at.exception
     assert at.number_input(key="start_x").value == 0.25
@@ -135,6 +133,26 @@ def test_clicking_the_contour_moves_the_start():
     assert len(paths) == len(Scene().runs)
     for trace in paths.values():
         assert np.allclose([trace["x"][0], trace["y"][0]], [0.25, 1.75])
+
+
+def click(x: float, y: float) -> dict:
+    """A Plotly selection event of one clicked point, as Streamlit keeps it in session state."""
+    return {"selection": {"points": [{"x": x, "y": y}], "point_indices": [], "box": [], "lasso": []}}
+
+
+def test_clicking_the_same_point_again_after_typing_a_start_moves_it_back():
+    """Defect 2 (issue 12): click P, type another start, click P again: the start is P again; the
+    old selection alone (a rerun without a new click) never undoes the typed start."""
+    at = run_page()
+    at.session_state["contour_chart_0"] = click(0.5, 1.5)
+    at.run()
+    at.number_input(key="start_x").set_value(-1.0).run()
+    assert not at.exception and at.number_input(key="start_x").value == -1.0
+    at.number_input(key="steps").set_value(60).run()  # any other rerun: the typed start stays
+    assert at.number_input(key="start_x").value == -1.0
+    at.session_state["contour_chart_1"] = click(0.5, 1.5)
+    at.run()
+    assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == (0.5, 1.5)
 
 
 def test_diverging_run_is_reported_not_raised():
