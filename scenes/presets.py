@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from optimizers.schedules import Cosine
+from scenes.data_presets import DATA_PRESETS
 from scenes.model import Scene, spec
 
 
@@ -266,6 +267,10 @@ PRESETS: tuple[Preset, ...] = (
         ),
     ),
 )
+
+
+# the data landscapes' lessons (scenes.data_presets)
+PRESETS += tuple(Preset(*fields) for fields in DATA_PRESETS)
 
 
 def preset_by_key(key: str) -> Preset:
