@@ -58,6 +58,7 @@ def scalar_keys() -> dict[str, list[str]]:
 
 
 _REPEATED = ("run", "start")
+NOT_IN_LINKS = ("csv",)  # an uploaded file's text: scene files carry it, links never do
 URL_SAFE = ":,;=*()/"  # left unescaped in links (all legal in a query): keeps them readable
 
 
@@ -122,7 +123,7 @@ def query_from_doc(doc: Mapping[str, Any]) -> dict[str, str | list[str]]:
     if doc["landscape"] != d["landscape"]:
         q["ls"] = doc["landscape"]
     own = {f.name: key for key, f in landscape_url_fields().items()}
-    shared = {k: v for k, v in doc["landscape_params"].items() if k not in own}
+    shared = {k: v for k, v in doc["landscape_params"].items() if k not in own and k not in NOT_IN_LINKS}
     if shared:
         q["lp"] = ",".join(f"{k}:{_fmt_value(v)}" for k, v in shared.items())
     for k, v in doc["landscape_params"].items():

@@ -11,10 +11,11 @@ import dataclasses
 import streamlit as st
 
 import landscapes
-from datasets import bundled
-from datasets.spec import BREAST_CANCER, CLASSES, DIABETES, IRIS, LINE, TEACHER
+from datasets import bundled, csv
+from datasets.spec import BREAST_CANCER, CLASSES, CSV, DIABETES, IRIS, LINE, TEACHER
 from settings import Spec, spec_of
 from ui import inputs
+from ui.page import plain
 from ui.scene_state import param_key
 
 SOURCE_TITLES = {
@@ -24,6 +25,7 @@ SOURCE_TITLES = {
     DIABETES: "Diabetes (scikit-learn)",
     BREAST_CANCER: "Breast cancer (scikit-learn)",
     IRIS: "Iris (scikit-learn)",
+    CSV: "Your CSV file (upload)",
 }
 # the settings that shape each dataset (the rest of DataSpec applies to every one)
 ONLY_FOR = {
@@ -33,8 +35,10 @@ ONLY_FOR = {
     "separable": (CLASSES,),
     "feature": (DIABETES, BREAST_CANCER, IRIS),
     "positive_class": (IRIS,),
+    "x_column": (CSV,),
+    "y_column": (CSV,),
 }
-HIDDEN = ("split",)  # the race draws the training loss; the test loss is drawn over it
+HIDDEN = ("split", "csv")  # the race draws the training loss (the test loss over it); the file: an uploader
 
 
 def is_data(key: str) -> bool:
@@ -52,6 +56,8 @@ def data_controls(key: str) -> None:
         ss[source_key] = fields["source"].default
     st.selectbox("Dataset", choices, key=source_key, format_func=lambda s: SOURCE_TITLES.get(s, s))
     source = ss[source_key]
+    if source == CSV:
+        csv_upload(key)
     cols = st.columns(2)
     i = 0
     for name, f in fields.items():
@@ -63,8 +69,8 @@ def data_controls(key: str) -> None:
         k = param_key(key, name)
         box = cols[i % 2]
         i += 1
-        if name in ("feature", "positive_class"):
-            names = bundled.feature_names(source) if name == "feature" else bundled.class_names(source)
+        if name in ("feature", "positive_class", "x_column", "y_column"):
+            names = _column_names(key, name, source)
             if ss.get(k) not in range(len(names)):
                 ss[k] = 0
             box.selectbox(spec.label, range(len(names)), key=k, format_func=names.__getitem__, help=spec.help)
@@ -78,3 +84,53 @@ def data_controls(key: str) -> None:
             box.selectbox(spec.label or name, options, key=k, help=spec.help or None)
         else:
             inputs.number(spec, k, f.default, spec.label or name, box)
+
+
+def _column_names(key: str, name: str, source: str) -> tuple[str, ...]:
+    if name == "feature":
+        return bundled.feature_names(source)
+    if name == "positive_class":
+        return bundled.class_names(source)
+    try:
+        return csv.read(st.session_state.get(param_key(key, "csv"), "")).names
+    except csv.CsvError:
+        return ("(no file yet)",)
+
+
+def csv_upload(key: str) -> None:
+    """The file uploader: a file that reads is kept as the dataset's text; a bad one is refused with
+    its message and the current data kept."""
+    st.file_uploader(
+        "CSV file (numbers; a header row of names)",
+        type=["csv", "txt", "tsv"],
+        key=f"csv_file_{key}",
+        on_change=_csv_uploaded,
+        args=(key,),
+        help=f"At most {csv.MAX_BYTES:,} bytes and {csv.MAX_ROWS:,} rows. Links never carry the file; "
+        "the scene file does.",
+    )
+    if st.session_state.get("_csv_error"):
+        st.error(plain(st.session_state["_csv_error"]))
+    if st.session_state.get(param_key(key, "csv")):
+        st.caption(
+            "This link leaves the uploaded data out (links never carry data): share the scene file "
+            "(Share and export) to send it."
+        )
+
+
+def _csv_uploaded(key: str) -> None:
+    ss = st.session_state
+    upload = ss.get(f"csv_file_{key}")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        table = csv.read(data)
+    except csv.CsvError as exc:
+        ss.setdefault(inputs.NOTES, []).append(f"CSV refused: {exc}. The current data are kept.")
+        ss["_csv_error"] = f"CSV refused: {exc}. The current data are kept."
+        return
+    ss.pop("_csv_error", None)
+    ss[param_key(key, "csv")] = csv.decode(data)
+    ss[param_key(key, "x_column")] = 0
+    ss[param_key(key, "y_column")] = min(1, len(table.names) - 1)
