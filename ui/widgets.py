@@ -14,7 +14,7 @@ from landscapes.base import Window
 from optimizers import SCHEDULES
 from scenes import RunSpec, Scene, View, limits
 from settings import Spec, spec_for, spec_of
-from ui import inputs, page
+from ui import data_controls, inputs, page
 from ui.scene_state import (
     WINDOW_SIDES,
     avg_spec,
@@ -107,6 +107,9 @@ def landscape_controls() -> None:
     cls = landscapes.landscape_class(key)
     if not cls.user_defined:
         st.caption(cls.lesson)  # the formula is shown large on the page itself
+    if data_controls.is_data(key):
+        data_controls.data_controls(key)
+        return
     numbers = []
     for f in dataclasses.fields(cls):
         spec = spec_of(f) or Spec()
@@ -143,6 +146,8 @@ def _landscape_changed() -> None:
         starts = Scene().starts
     (ss["start_x"], ss["start_y"]) = (float(starts[0][0]), float(starts[0][1]))
     ss["more_starts"] = ""
+    if data_controls.is_data(key):  # full batch to begin with: B = n is batch gradient descent
+        ss["batch_size"] = landscapes.get(key).n_examples
 
 
 # --- runs -------------------------------------------------------------------------------
