@@ -90,8 +90,8 @@ st.title("Network lab")
 st.markdown(
     "A small neural network (a multilayer perceptron) trained by several optimizers **from the same "
     "initialization** on the same data, all at once: the race's optimizers, with PyTorch's arithmetic, "
-    "now on hundreds of parameters instead of two. Its loss landscape can only be seen on a slice: a plane "
-    "through parameter space, one plane shared by every optimizer so their paths can be compared."
+    "now on every weight of a network instead of two coordinates. Its loss landscape can only be seen on a "
+    "slice: a plane through parameter space, one plane shared by every optimizer so their paths can be compared."
 )
 
 with progress_bar():
