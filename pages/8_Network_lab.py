@@ -227,7 +227,7 @@ else:
         f"Medians over {settings.bx_seeds} seeds, SGD with learning rate {settings.bx_lr:g}, "
         f"{settings.bx_steps:,} steps each. Rank correlation of sharpness and gap over all runs "
         f"(Spearman): {ex.spearman:+.2f}. Whether larger batches end sharper here is what the numbers "
-        "say, not a given."
+        "say, not a given. The seed picks the minibatches, so the full batch's seeds are one run."
     )
     st.download_button(
         "Every run (CSV)", table.to_csv(index=False), file_name="batch-size-experiment.csv", mime="text/csv",
