@@ -166,6 +166,18 @@ def base_url() -> str:
     return url.split("?", 1)[0]
 
 
+def app_url() -> str:
+    """The app's root address (``"http://host:8501/"``, the race page), from the address the
+    browser opened, so a link built on it can be sent as is; ``"/"`` when Streamlit does not know it."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url())
+    if not parts.scheme or not parts.netloc:
+        return "/"
+    prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}/" + (f"{prefix}/" if prefix else "")
+
+
 def without_click_grid(fig: Any) -> Any:
     """A copy of ``fig`` without the contour's invisible click grid (for exported files)."""
     import plotly.graph_objects as go
@@ -181,7 +193,7 @@ def without_click_grid(fig: Any) -> Any:
 
 def _load_uploaded_scene() -> None:
     """``on_change`` of the scene-file uploader: read, validate and apply the file."""
-    from scenes.codec import from_json
+    from scenes.codec import read_scene_file
     from ui.scene_state import scene_to_state
 
     ss = st.session_state
@@ -190,9 +202,13 @@ def _load_uploaded_scene() -> None:
         return
     data = upload.getvalue()
     if len(data) > MAX_SCENE_FILE:
-        set_link_warnings([f"The scene file is too large ({len(data):,} bytes; at most {MAX_SCENE_FILE:,})."])
+        size = f"{len(data):,} bytes; at most {MAX_SCENE_FILE:,}"
+        set_link_warnings([f"The scene file was not opened: it is too large ({size}). Your scene is unchanged."])
         return
-    scene, warnings = from_json(data.decode("utf-8", errors="replace"))
+    scene, warnings = read_scene_file(data)
+    if scene is None:  # refused as a whole: the user's scene stays
+        set_link_warnings([f"The scene file was not opened: {w}. Your scene is unchanged." for w in warnings])
+        return
     scene_to_state(scene)
     set_link_warnings([f"Scene file: {w}" for w in warnings])
 

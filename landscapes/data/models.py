@@ -120,6 +120,11 @@ class DataLandscape(Landscape):
         return _data(self)
 
     @property
+    def n_examples(self) -> int:
+        """How many examples the split has (minibatches are drawn from them)."""
+        return int(self.data[0].shape[0])
+
+    @property
     def examples(self) -> kern.Examples:
         """The split's distinct examples with their counts."""
         return _examples(self)
