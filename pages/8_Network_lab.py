@@ -74,8 +74,9 @@ with st.sidebar:
     lesson.number(S, KEY, "steps", "Steps")
     st.header("Landscape")
     lesson.choice(S, KEY, "plane", "Plane", list(PLANES), format_func=PLANE_TITLES.get)
-    lesson.number(S, KEY, "run_a", "First run (random plane's centre; the line's start)")
-    lesson.number(S, KEY, "run_b", "Second run")
+    runs_help = "runs are numbered in the order of the optimizers chosen above, from 1"
+    lesson.number(S, KEY, "run_a", "First run (random plane's centre; the line's start)", help=runs_help)
+    lesson.number(S, KEY, "run_b", "Second run", help=runs_help)
     lesson.number(S, KEY, "surface_n", "Surface grid (points per side)")
     lesson.number(S, KEY, "sharp_iters", "Power iterations (sharpness)")
     st.header("Batch-size experiment")
@@ -99,11 +100,11 @@ with progress_bar():
 style = FigureStyle(presentation=page.presentation_requested())
 tr, data, labels = result.training, result.data, result.labels
 arch = settings.arch
+full = settings.batch_size == 0 or settings.batch_size >= len(data.x_train)
 st.caption(
     f"Network {' → '.join(map(str, arch.sizes))} ({arch.activation}), {arch.n_params:,} parameters; "
     f"{len(data.x_train):,} training and {len(data.x_test):,} test examples; "
-    f"{'full batch' if settings.batch_size in (0,) or settings.batch_size >= len(data.x_train) else f'batches of {settings.batch_size}'}, "  # noqa: E501
-    f"{settings.steps:,} steps."
+    f"{'full batch' if full else f'batches of {settings.batch_size}'}, {settings.steps:,} steps."
 )
 
 
