@@ -105,7 +105,8 @@ st.caption(
     f"Network {' → '.join(map(str, arch.sizes))} ({arch.activation}), {arch.n_params:,} parameters; "
     f"{len(data.x_train):,} training and {len(data.x_test):,} test examples; "
     f"{'full batch' if full else f'batches of {settings.batch_size}'}, {settings.steps:,} steps "
-    f"({settings.steps * (len(data.x_train) if full else settings.batch_size) / len(data.x_train):,.1f} epochs)."
+    f"({settings.steps / (1 if full else len(data.x_train) // settings.batch_size):,.1f} epochs of "
+    f"{1 if full else len(data.x_train) // settings.batch_size} steps)."
 )
 
 
