@@ -211,7 +211,10 @@ def plane_figure(
         name="shared start",
         marker=dict(symbol="x", size=style.mark_size, color=MARK_COLOR),
     )
-    fig.update_layout(**style.layout(title=title))
+    fig.update_layout(
+        **style.layout(title=title, legend=dict(orientation="h", y=-0.18, font=dict(size=style.font_size)))
+    )
+    fig.update_layout(margin=dict(b=90))
     fig.update_xaxes(title=axis_titles[0], range=[float(a[0]), float(a[-1])])
     fig.update_yaxes(title=axis_titles[1], range=[float(b[0]), float(b[-1])])
     return fig

@@ -74,8 +74,9 @@ with st.sidebar:
     lesson.number(S, KEY, "steps", "Steps")
     st.header("Landscape")
     lesson.choice(S, KEY, "plane", "Plane", list(PLANES), format_func=PLANE_TITLES.get)
-    lesson.number(S, KEY, "run_a", "First run (random plane's centre; the line's start)")
-    lesson.number(S, KEY, "run_b", "Second run")
+    runs_help = "runs are numbered in the order of the optimizers chosen above, from 1"
+    lesson.number(S, KEY, "run_a", "First run (random plane's centre; the line's start)", help=runs_help)
+    lesson.number(S, KEY, "run_b", "Second run", help=runs_help)
     lesson.number(S, KEY, "surface_n", "Surface grid (points per side)")
     lesson.number(S, KEY, "sharp_iters", "Power iterations (sharpness)")
     st.header("Batch-size experiment")
@@ -90,8 +91,8 @@ st.title("Network lab")
 st.markdown(
     "A small neural network (a multilayer perceptron) trained by several optimizers **from the same "
     "initialization** on the same data, all at once: the race's optimizers, with PyTorch's arithmetic, "
-    "now on hundreds of parameters instead of two. Its loss landscape can only be seen on a slice: a plane "
-    "through parameter space, one plane shared by every optimizer so their paths can be compared."
+    "now on every weight of a network instead of two coordinates. Its loss landscape can only be seen on a "
+    "slice: a plane through parameter space, one plane shared by every optimizer so their paths can be compared."
 )
 
 with progress_bar():
@@ -99,11 +100,13 @@ with progress_bar():
 style = FigureStyle(presentation=page.presentation_requested())
 tr, data, labels = result.training, result.data, result.labels
 arch = settings.arch
+full = settings.batch_size == 0 or settings.batch_size >= len(data.x_train)
 st.caption(
     f"Network {' → '.join(map(str, arch.sizes))} ({arch.activation}), {arch.n_params:,} parameters; "
     f"{len(data.x_train):,} training and {len(data.x_test):,} test examples; "
-    f"{'full batch' if settings.batch_size in (0,) or settings.batch_size >= len(data.x_train) else f'batches of {settings.batch_size}'}, "  # noqa: E501
-    f"{settings.steps:,} steps."
+    f"{'full batch' if full else f'batches of {settings.batch_size}'}, {settings.steps:,} steps "
+    f"({settings.steps / (1 if full else len(data.x_train) // settings.batch_size):,.1f} epochs of "
+    f"{1 if full else len(data.x_train) // settings.batch_size} steps)."
 )
 
 
@@ -227,7 +230,7 @@ else:
         f"Medians over {settings.bx_seeds} seeds, SGD with learning rate {settings.bx_lr:g}, "
         f"{settings.bx_steps:,} steps each. Rank correlation of sharpness and gap over all runs "
         f"(Spearman): {ex.spearman:+.2f}. Whether larger batches end sharper here is what the numbers "
-        "say, not a given."
+        "say, not a given. The seed picks the minibatches, so the full batch's seeds are one run."
     )
     st.download_button(
         "Every run (CSV)", table.to_csv(index=False), file_name="batch-size-experiment.csv", mime="text/csv",

@@ -256,3 +256,22 @@ def test_initializations_have_their_spread():
     assert w.std() == pytest.approx(np.sqrt(2 / 200), rel=0.02) and not np.any(b)
     (w, _), _ = arch.unpack(initialize(arch, "xavier", 0, scale=3.0))
     assert np.abs(w).max() == pytest.approx(3 * np.sqrt(6 / 500), rel=0.01)
+
+
+def test_batch_sizes_are_parsed_and_the_experiment_measures_every_run():
+    from networks.batch_size import batch_experiment, parse_batches
+
+    assert parse_batches("32, 8;full 8") == (8, 32, 0)
+    assert parse_batches("8, 500", n_train=100) == (8, 0)
+    for bad in ("", "8, x", "0.5", "1, 2, 3, 4, 5, 6, 7"):
+        with pytest.raises(ValueError):
+            parse_batches(bad)
+    data = make_data("moons", 60, 0.2, 0.25, seed=0)
+    arch = Architecture((2, 6, 2), "tanh", "classification")
+    ex = batch_experiment(arch, data, initialize(arch, "xavier", 0), (5, 0), seeds=2, steps=30, lr=0.2, iterations=50)
+    assert list(ex.batch) == [5, 5, 0, 0] and list(ex.seed) == [0, 1, 0, 1]
+    assert ex.train_loss[0] != ex.train_loss[1]  # the seed picks the minibatches
+    assert ex.train_loss[2] == ex.train_loss[3]  # and means nothing to the full batch
+    np.testing.assert_allclose(ex.gap, ex.test_loss - ex.train_loss)
+    assert np.all(ex.sharpness > 0)
+    assert ex.sharpness[2] == pytest.approx(ex.sharpness[3], rel=1e-4)  # one end point, two power-iteration starts
