@@ -26,6 +26,7 @@ from figures.style import FigureStyle  # noqa: E402
 from ui import compute, data_race, inputs, url_state, widgets  # noqa: E402
 from ui.classroom_hook import room_bar  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
+from ui.media_downloads import race_media  # noqa: E402
 
 CONTOUR_KEY = "contour_chart"
 started = time.perf_counter()
@@ -113,6 +114,7 @@ st.dataframe(highlight_status(table), hide_index=True, width="stretch")
 
 if not presenting:
     page.share_and_export(scene, result)
+    race_media(scene, result)  # GIF / MP4 clip and the PyTorch script, made on request
     # the buttons only when asked for: fifteen of them on every rerun cost the browser time
     if st.toggle("Download figures (PNG for slides, SVG, interactive HTML)", key="show_downloads"):
         for name, fig in figs.items():
