@@ -17,7 +17,7 @@ import torch
 
 import landscapes
 import optimizers
-from export.torch_landscapes import torch_function
+from export.torch_landscapes import BUILTIN, NoTorchFormError, torch_function
 from export.torch_script import torch_kwargs, torch_script
 from optimizers.base import OptimizerConfig
 from optimizers.schedules import Cosine, Exponential, InverseTime, StepDecay
@@ -37,7 +37,7 @@ def _torch_f(landscape):
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [(n, {}) for n in landscapes.builtin_names()]
+    [(n, {}) for n in landscapes.builtin_names() if n in BUILTIN]
     + [
         ("rosenbrock", {"a": 0.7, "b": 30.0}),
         ("ravine", {"kappa": 100.0, "angle": -20.0}),
@@ -55,6 +55,14 @@ def test_torch_landscape_matches_value_and_gradient(name, params):
     np.testing.assert_allclose(value.detach().numpy(), landscape.value(pts), rtol=1e-12, atol=1e-12)
     scale = np.abs(landscape.grad(pts)).max()
     np.testing.assert_allclose(t.grad.numpy(), landscape.grad(pts), rtol=1e-9, atol=1e-11 * scale)
+
+
+def test_every_formula_landscape_has_a_torch_form_and_the_others_say_so():
+    missing = [n for n in landscapes.builtin_names() if n not in BUILTIN]
+    assert all(n.startswith("data_") for n in missing), missing  # only the data landscapes lack one
+    for n in missing:
+        with pytest.raises(NoTorchFormError, match="no PyTorch form"):
+            torch_script(Scene(landscape=n))
 
 
 @pytest.mark.parametrize("kind", optimizers.names())
@@ -98,6 +106,8 @@ SCENE = Scene(
         spec("adamax", lr=0.05),
         spec("adagrad", lr=0.3),
         spec("adadelta", lr=1.0, label='a "quoted"\nlabel'),
+        spec("rprop", lr=0.01),
+        spec("asgd", lr=0.01, t0=50.0),
         spec("newton"),
     ),
     starts=((0.1, 0.2), (-1.0, 3.0)),
@@ -108,7 +118,7 @@ SCENE = Scene(
 
 
 def test_generated_script_reproduces_the_app_paths(tmp_path):
-    """Twelve runs (schedules, warm-up, clipping, weight decay, noise, Polyak averaging, a label with
+    """Fourteen runs (schedules, warm-up, clipping, weight decay, noise, Polyak averaging, a label with
     quotes and a newline) from two starts: the script's paths equal the app's to 1e-9; Newton has
     no torch twin and is named in a comment."""
     script = tmp_path / "race.py"

@@ -12,6 +12,7 @@ import streamlit as st
 
 from export import video
 from export.pack import MAX_SCENES, PackTooBigError, check_lessons, document, lessons_from_presets, section_html
+from export.torch_landscapes import has_torch_form
 from export.torch_script import torch_script
 from optimizers import guard
 from scenes import Scene
@@ -78,6 +79,9 @@ def race_media(scene: Scene, result: Any) -> None:
                 key="clip_download",
                 on_click="ignore",
             )
+        if not has_torch_form(scene.landscape_obj()):
+            st.caption("No PyTorch script for this landscape yet: only the formula landscapes are written in torch.")
+            return
         st.download_button(
             "Reproduce in PyTorch (script)",
             lambda: torch_script(scene, link=scene_url(scene, base=page.base_url())),
