@@ -20,7 +20,7 @@ from figures.race import race_figures
 from scenes import Scene
 from scenes.presets import PRESETS, Preset
 
-MAX_SCENES = 16
+MAX_SCENES = 24
 MAX_BYTES = 40_000_000  # a pack past this is refused (the gallery's 14 scenes make about 10 MB)
 Progress = Callable[[float, str], None]
 

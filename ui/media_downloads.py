@@ -168,7 +168,7 @@ def gallery_pack() -> None:
         keys = st.multiselect(
             "Scenes in the pack",
             list(titles),
-            default=list(titles),
+            default=list(titles)[:MAX_SCENES],
             format_func=titles.get,
             key="pack_scenes",
             max_selections=MAX_SCENES,
