@@ -11,7 +11,7 @@ from scenes import Scene, limits, spec
 from scenes.codec import from_query, to_query
 from scenes.presets import PRESETS
 from settings import spec_for
-from tests.app_support import chart_titles, charts, messages, path_traces, run_page, shown
+from tests.app_support import chart_titles, charts, messages, open_run, path_traces, run_page, shown
 
 FORMULA_KEY = "lp_custom_formula"  # the typed formula's box: landscape 'custom', parameter 'formula'
 
@@ -45,12 +45,6 @@ def contour(at) -> dict:
         if not fig.get("frames") and any(i.get("name") == "landscape" for i in fig["layout"].get("images", [])):
             return fig
     raise AssertionError("no contour chart on the page")
-
-
-def open_run(at, rid: int) -> None:
-    """Open run ``rid``'s settings panel (as a click on it does) and rerun."""
-    at.session_state[f"run{rid}_open"] = True
-    at.run()
 
 
 def test_run_panels_draw_their_widgets_only_while_open_and_keep_their_settings():
