@@ -275,3 +275,18 @@ def test_batch_sizes_are_parsed_and_the_experiment_measures_every_run():
     np.testing.assert_allclose(ex.gap, ex.test_loss - ex.train_loss)
     assert np.all(ex.sharpness > 0)
     assert ex.sharpness[2] == pytest.approx(ex.sharpness[3], rel=1e-4)  # one end point, two power-iteration starts
+
+
+def test_a_diverged_run_is_left_out_of_the_pca_plane():
+    from networks.lab import fitted_runs
+
+    data = make_data("sine", 60, 0.1, 0.3, seed=0)
+    arch = Architecture((1, 10, 1), "tanh", "regression")
+    runs = [NetRun(optimizers.make("sgd", lr=lr)) for lr in (0.1, 50.0)]
+    with np.errstate(all="ignore"):
+        tr = train(arch, data, initialize(arch, "xavier", 1), runs, 60)
+    mask = fitted_runs(tr)
+    assert list(mask) == [True, False]
+    plane = planes.pca_plane(tr.params, tr.start, runs=mask)
+    alone = planes.pca_plane(tr.params[:1], tr.start)
+    np.testing.assert_allclose(np.abs(plane.basis @ alone.basis.T), np.eye(2), atol=1e-9)
