@@ -290,3 +290,16 @@ def test_a_diverged_run_is_left_out_of_the_pca_plane():
     plane = planes.pca_plane(tr.params, tr.start, runs=mask)
     alone = planes.pca_plane(tr.params[:1], tr.start)
     np.testing.assert_allclose(np.abs(plane.basis @ alone.basis.T), np.eye(2), atol=1e-9)
+
+
+def test_training_reports_its_progress_to_a_listener_only():
+    from networks import progress
+
+    data = make_data("sine", 40, 0.1, 0.25, seed=0)
+    arch = Architecture((1, 4, 1), "tanh", "regression")
+    heard: list[float] = []
+    with progress.listening(lambda fraction, text: heard.append(fraction)):
+        train(arch, data, initialize(arch, "xavier", 0), [NetRun(optimizers.make("sgd", lr=0.1))], 40)
+    assert heard == sorted(heard) and heard[0] > 0 and heard[-1] <= 1.0 and len(heard) == 5  # every 8 steps
+    progress.report(0.5)  # nobody listening: nothing happens
+    assert len(heard) == 5
