@@ -147,9 +147,17 @@ def formula_body(expr: sp.Expr) -> list[str]:
     return [f"return {TorchPrinter({'fully_qualified_modules': True}).doprint(expr)}"]
 
 
+class NoTorchFormError(ValueError):
+    """A landscape this module cannot write in torch, with a plain message."""
+
+
 def torch_function(landscape: Landscape) -> str:
     """Source of ``def f(x, y):`` computing ``landscape.value`` on float64 tensors;
-    ``KeyError`` for a landscape with no torch form (a new built-in without a template)."""
+    ``NoTorchFormError`` for a landscape with no torch form (the data landscapes)."""
+    if not has_torch_form(landscape):
+        raise NoTorchFormError(
+            f"{landscape.title} has no PyTorch form here yet (only the formula landscapes and typed formulas do)."
+        )
     if landscape.user_defined:
         body = formula_body(landscape.compiled.expr)
         doc = f"# the formula typed in the app: {landscape.formula!r}"  # repr: one line, quoted

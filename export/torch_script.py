@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from export.torch_landscapes import torch_function
+from export.torch_landscapes import NoTorchFormError, torch_function
 from optimizers.base import OptimizerConfig
 from optimizers.schedules import Schedule
 from scenes import Scene
@@ -25,7 +25,10 @@ PAIRS: dict[tuple[str, str], str] = {
     ("beta1", "beta2"): "betas",
     ("eta_minus", "eta_plus"): "etas",
     ("step_size_min", "step_size_max"): "step_sizes",
+    ("etaminus", "etaplus"): "etas",  # Rprop
+    ("eps1", "eps2"): "eps",  # Adafactor
 }
+__all__ = ["NoTorchFormError", "torch_kwargs", "torch_script"]
 NOT_TORCH_ARGS = frozenset({"max_grad_norm"})  # done in the script's closure
 
 
@@ -207,7 +210,8 @@ def _run_block(i: int, label: str, scene: Scene, c: int) -> tuple[list[str], lis
 
 
 def torch_script(scene: Scene, link: str = "") -> str:
-    """The script's source for ``scene`` (``link``: the scene's link, quoted in the docstring)."""
+    """The script's source for ``scene`` (``link``: the scene's link, quoted in the docstring);
+    ``NoTorchFormError`` for a landscape not written in torch here (the data landscapes)."""
     landscape = scene.landscape_obj()
     labels = scene.labels()
     helpers: list[str] = []

@@ -36,7 +36,7 @@ from settings import check_fields, hyper
 CSS_WIDTH = 640  # the figure is laid out at this width; ``width / CSS_WIDTH`` scales it up or down
 MARGIN_RIGHT = 110  # room for the colourbar (margins do not auto-expand in a video: pixels must be known)
 MAX_FRAMES = 300
-MAX_FRAMES_3D = 40  # each 3D frame is a browser render (seconds each)
+MAX_FRAMES_3D = 24  # each 3D frame is a browser render: ~2 s on a quiet 2-core machine, ~8 s loaded
 MAX_PIXELS = 150_000_000  # width x height x frames of one clip
 MAX_BYTES = 40_000_000  # a finished file larger than this is refused
 Progress = Callable[[float, str], None]

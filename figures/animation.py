@@ -21,6 +21,7 @@ from figures.contour import (
     result_starts,
     run_look,
     start_trace,
+    with_image,
 )
 from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid, levels_for
 from figures.style import MARK_COLOR, FigureStyle
@@ -150,10 +151,8 @@ def animation_figure(
     bottom = int(below_axis + controls + legend_rows * (fs + 14) + 20)
     height = style.fig_height + bottom - 50
     plot_h = height - top - bottom
+    layout = with_image(layout, image)
     layout.update(
-        images=[image],
-        xaxis=dict(layout["xaxis"], showgrid=False),
-        yaxis=dict(layout["yaxis"], showgrid=False),
         legend=dict(orientation="h", yanchor="top", y=-(below_axis + controls) / plot_h, x=0.0, font=dict(size=fs)),
         margin=dict(l=60, r=20, t=top, b=bottom),
         height=height,

@@ -297,6 +297,16 @@ def click_trace(window: Window, landscape: LandscapeLike | None = None, n: int =
     )
 
 
+def with_image(layout: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
+    """``layout`` (of ``plane_layout``) with the landscape image under the plot and no grid lines over it."""
+    return dict(
+        layout,
+        images=[image],
+        xaxis=dict(layout["xaxis"], showgrid=False),
+        yaxis=dict(layout["yaxis"], showgrid=False),
+    )
+
+
 def plane_layout(window: Window, style: FigureStyle, title: str) -> dict[str, Any]:
     """Equal-scale x/y axes over ``window``, legend below the plot."""
     return style.layout(
@@ -360,8 +370,5 @@ def contour_figure(
         else (list(result.labels) if result is not None else [])
     )
     layout = plane_layout(grid.window, style, title or figure_title(landscape, config_names))
-    layout.update(
-        images=[image], xaxis=dict(layout["xaxis"], showgrid=False), yaxis=dict(layout["yaxis"], showgrid=False)
-    )
-    fig.update_layout(**layout, uirevision=landscape.key)
+    fig.update_layout(**with_image(layout, image), uirevision=landscape.key)
     return fig

@@ -28,6 +28,7 @@ def _series(result: RunResult, values: Array, max_points: int) -> list[tuple[Arr
 
 
 PLAIN_DECADES = 3  # a log axis over at most this many decades gets plain-number tick labels
+DECADE_TICKS = 8  # up to this many decades: one tick per power of ten, no bare-digit minor labels
 
 
 def decades(series: list[tuple[Array, Array]]) -> float:
@@ -81,10 +82,13 @@ def _curve_figure(
                 )
             )
     yaxis: dict[str, object] = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power")
-    if log_y and decades(series) <= PLAIN_DECADES:
+    span = decades(series) if log_y else 0.0
+    if log_y and span <= PLAIN_DECADES:
         # few decades: Plotly labels the ticks between powers of ten with a bare digit ("5 2 0.1 5 2"
         # reads as nonsense below 1); a d3 format writes every label as the number it is ("0.5", "0.2")
         yaxis["tickformat"] = "~g"
+    elif log_y and span <= DECADE_TICKS:
+        yaxis["dtick"] = 1  # a labelled tick at each power of ten only (wider spans: Plotly's own choice)
     fig.update_layout(
         **style.layout(
             title=dict(text=title, x=0.01, xanchor="left"),

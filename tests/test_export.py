@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import subprocess
 import sys
@@ -53,7 +54,7 @@ def ytick_labels(svg: bytes) -> list[str]:
     root = ET.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     return [
-        "".join(t.itertext())
+        "".join(t.itertext()).replace("\u200b", "")
         for g in root.iter(f"{ns}g")
         if "ytick" in g.get("class", "").split()
         for t in g.iter(f"{ns}text")
@@ -74,6 +75,12 @@ def test_log_axes_below_one_read_as_numbers():
         assert len(below) >= 2 and all(t.startswith("0.") for t in below), labels
         title = figs[name].layout.yaxis.title.text
         assert len(title) <= 30, title  # 400 px tall: a longer title at 14 px is cut
+    # over several decades: a label at each power of ten only ("10⁻¹", "1", "10"), no bare digits
+    wide = render_scene(Scene(steps=1000), ("loss",))["loss"]
+    y = np.concatenate([np.asarray(t.y, dtype=float) for t in wide.data])
+    assert 3 < np.log10(y.max() / y.min()) <= 8
+    labels = ytick_labels(static.figure_to_svg(wide, width=600, height=400))
+    assert len(labels) >= 3 and all(re.fullmatch("1|10([\u2212-]?\\d+)?", t) for t in labels), labels
 
 
 def test_html_is_self_contained_with_data_and_animation(figures):

@@ -17,13 +17,14 @@ import torch
 
 import landscapes
 import optimizers
-from export.torch_landscapes import torch_function
+from export.torch_landscapes import BUILTIN, NoTorchFormError, torch_function
 from export.torch_script import torch_kwargs, torch_script
 from optimizers.base import OptimizerConfig
 from optimizers.schedules import Cosine, Exponential, InverseTime, StepDecay
 from scenes import Scene
 from scenes.model import spec
 from settings import hyper
+from tests.browser_support import ROOT
 
 CUSTOM = "sqrt(x**2 + y**2 + 1) + max(x, 2*y, sqrt(2)) + abs(x - y) + atan2(y, x + 3) + 0.1*x/3 + sin(x)*e**(-y/4)"
 
@@ -35,17 +36,17 @@ def _torch_f(landscape):
 
 
 @pytest.mark.parametrize(
-    "landscape",
-    [landscapes.get(n) for n in landscapes.builtin_names()]
+    ("name", "params"),
+    [(n, {}) for n in landscapes.builtin_names() if n in BUILTIN]
     + [
-        landscapes.get("rosenbrock", a=0.7, b=30.0),
-        landscapes.get("ravine", kappa=100.0, angle=-20.0),
-        landscapes.get("custom", formula=CUSTOM, window=(-2, 2, -2, 2)),
+        ("rosenbrock", {"a": 0.7, "b": 30.0}),
+        ("ravine", {"kappa": 100.0, "angle": -20.0}),
+        ("custom", {"formula": CUSTOM, "window": (-2, 2, -2, 2)}),
     ],
-    ids=lambda ls: f"{ls.key}",
 )
-def test_torch_landscape_matches_value_and_gradient(landscape):
+def test_torch_landscape_matches_value_and_gradient(name, params):
     """f in torch equals ``landscape.value`` on a grid; its autograd gradient equals ``landscape.grad``."""
+    landscape = landscapes.get(name, **params)
     w = landscape.window
     pts = w.grid(9)[2].reshape(-1, 2) + np.array([1e-3, -2e-3])  # off the kinks of abs/max
     t = torch.tensor(pts, dtype=torch.float64, requires_grad=True)
@@ -54,6 +55,14 @@ def test_torch_landscape_matches_value_and_gradient(landscape):
     np.testing.assert_allclose(value.detach().numpy(), landscape.value(pts), rtol=1e-12, atol=1e-12)
     scale = np.abs(landscape.grad(pts)).max()
     np.testing.assert_allclose(t.grad.numpy(), landscape.grad(pts), rtol=1e-9, atol=1e-11 * scale)
+
+
+def test_every_formula_landscape_has_a_torch_form_and_the_others_say_so():
+    missing = [n for n in landscapes.builtin_names() if n not in BUILTIN]
+    assert all(n.startswith("data_") for n in missing), missing  # only the data landscapes lack one
+    for n in missing:
+        with pytest.raises(NoTorchFormError, match="no PyTorch form"):
+            torch_script(Scene(landscape=n))
 
 
 @pytest.mark.parametrize("kind", optimizers.names())
@@ -97,6 +106,8 @@ SCENE = Scene(
         spec("adamax", lr=0.05),
         spec("adagrad", lr=0.3),
         spec("adadelta", lr=1.0, label='a "quoted"\nlabel'),
+        spec("rprop", lr=0.01),
+        spec("asgd", lr=0.01, t0=50.0),
         spec("newton"),
     ),
     starts=((0.1, 0.2), (-1.0, 3.0)),
@@ -107,7 +118,7 @@ SCENE = Scene(
 
 
 def test_generated_script_reproduces_the_app_paths(tmp_path):
-    """Twelve runs (schedules, warm-up, clipping, weight decay, noise, Polyak averaging, a label with
+    """Fourteen runs (schedules, warm-up, clipping, weight decay, noise, Polyak averaging, a label with
     quotes and a newline) from two starts: the script's paths equal the app's to 1e-9; Newton has
     no torch twin and is named in a comment."""
     script = tmp_path / "race.py"
@@ -143,3 +154,20 @@ def test_generated_script_reproduces_the_app_paths(tmp_path):
         SCENE.options(),
     )
     assert np.abs(noisy - quiet.positions[0]).max() > 1e-3  # the noise really is in the script
+
+
+def test_cli_writes_the_script_and_refuses_a_too_long_clip_plainly(tmp_path):
+    args = ["--preset", "nesterov_overshoot", "--format", "torch", "--format", "gif", "--fps", "30", "--seconds", "20"]
+    done = subprocess.run(
+        [sys.executable, "-m", "export", *args, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    source = (tmp_path / "nesterov_overshoot-torch.py").read_text()
+    compile(source, "script", "exec")
+    assert "torch.optim.SGD(params, lr=0.1, momentum=0.9" in source and "nesterov=True" in source
+    assert "Too many frames: 30 fps x 20 s = 600 frames" in done.stderr
+    assert not list(tmp_path.glob("*.gif"))

@@ -75,3 +75,22 @@ def test_race_figures_colour_runs_by_kind():
     fig = figures.contour_figure(L, None, res)
     colours = {t.name: t.line.color for t in fig.data if t.meta and t.meta.get("role") == "path"}
     assert colours == {"Adam": KIND_COLORS["adam"], "SGD": KIND_COLORS["sgd"]}
+
+
+def test_a_run_resting_in_a_local_minimum_says_so_with_its_star_and_distance():
+    """Defect 1: on Rastrigin a run near (2, -1) comes to rest in that local minimum: its status says
+    "reached a local minimum", its distance is to that minimum, and a star is drawn there."""
+    L, res = race("rastrigin", [("sgd", {"lr": 1e-3})], start=(2.2, -1.1), steps=2000)
+    end = res.final_positions[0]
+    # the 1D minimum near 2 solves 2x + 20π sin 2πx = 0; near -1 likewise (A = 10)
+    from scipy.optimize import brentq
+
+    x2 = brentq(lambda x: 2 * x + 20 * np.pi * np.sin(2 * np.pi * x), 1.8, 2.0)
+    y1 = brentq(lambda y: 2 * y + 20 * np.pi * np.sin(2 * np.pi * y), -1.0, -0.9)
+    np.testing.assert_allclose(end, [x2, y1], atol=1e-3)
+    text = figures.status_text(res, 0, L)
+    assert text.startswith("reached a local minimum at step ")
+    assert results_table(res, None, L).loc[0, "distance to minimum"] < 1e-3
+    fig = figures.contour_figure(L, None, res)
+    stars = next(t for t in fig.data if t.name == "minimum")
+    assert np.hypot(np.asarray(stars.x) - x2, np.asarray(stars.y) - y1).min() < 1e-6

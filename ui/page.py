@@ -143,17 +143,28 @@ def clicked_point(chart_key: str) -> tuple[float, float] | None:
         return None
 
 
+CLICK_ROUND = "_click_round"  # session key: clicks handled so far on the race contour
+
+
+def contour_key(base: str) -> str:
+    """The race contour's widget key in this rerun: a new one after each handled click, so the
+    browser's selection starts empty again and a click on the same point later (after the start was
+    typed elsewhere, say) is a new event rather than the old selection seen again."""
+    return f"{base}_{st.session_state.get(CLICK_ROUND, 0)}"
+
+
 def handle_contour_click(chart_key: str) -> None:
-    """Move start 1 to a clicked point of the contour (Streamlit's Plotly selection event).
+    """Move start 1 to a clicked point of the contour (Streamlit's Plotly selection event of the
+    chart keyed ``contour_key(chart_key)``); each click is used once.
 
     Must run before the start widgets are created in this rerun.
     """
     ss = st.session_state
-    clicked = clicked_point(chart_key)
-    if clicked is None or ss.get("_last_click") == clicked:
+    clicked = clicked_point(contour_key(chart_key))
+    if clicked is None:
         return
+    ss[CLICK_ROUND] = ss.get(CLICK_ROUND, 0) + 1
     x, y = clicked
-    ss["_last_click"] = (x, y)
     ss["start_x"], ss["start_y"] = round(x, 4), round(y, 4)
 
 
