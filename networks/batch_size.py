@@ -101,7 +101,8 @@ def batch_experiment(
     train_loss, test_loss = tr.train_loss[:, -1], tr.test_loss[:, -1]
     gap = test_loss - train_loss
     ok = np.isfinite(lam) & np.isfinite(gap)
-    rho = float(stats.spearmanr(lam[ok], gap[ok]).statistic) if ok.sum() > 2 else math.nan
+    varied = ok.sum() > 2 and np.ptp(lam[ok]) > 0 and np.ptp(gap[ok]) > 0
+    rho = float(stats.spearmanr(lam[ok], gap[ok]).statistic) if varied else math.nan
     return BatchExperiment(
         np.array([r.batch_size for r in runs]),
         np.array([r.seed for r in runs]),

@@ -190,7 +190,7 @@ def lab(s: LabSettings) -> LabResult:
     a_run, b_run = s.pair
     progress.report(0.8 if s.experiment else 0.6, "Fitting the plane")
     if s.plane == "pca":
-        plane = planes.pca_plane(tr.params, tr.start)
+        plane = planes.pca_plane(tr.params, tr.start, runs=fitted_runs(tr))
     elif s.plane == "random":
         plane = planes.random_plane(arch, np.nan_to_num(tr.final[a_run]), s.seed)
     else:
@@ -224,6 +224,18 @@ def lab(s: LabSettings) -> LabResult:
         s, data, tr, plane, coords, axis_a, axis_b, surf_train, surf_test, alphas, line_train, line_test,
         lam, change, frames, grid, preds, accuracy, experiment,
     )  # fmt: skip
+
+
+DIVERGED_RATIO = 100.0  # a run whose training loss ends above 100 x its start is called diverged
+
+
+def fitted_runs(tr: Training) -> Array:
+    """``(R,)`` True for the runs the PCA plane fits: every recorded loss finite and the final
+    training loss at most ``DIVERGED_RATIO`` times the start's (all runs if none qualifies)."""
+    ok = np.all(np.isfinite(tr.train_loss), axis=1) & (
+        tr.train_loss[:, -1] <= DIVERGED_RATIO * tr.train_loss[:, :1].T[0]
+    )
+    return ok if ok.any() else np.ones(len(ok), bool)
 
 
 def _predictions(arch: Architecture, data: NetData, params: Array) -> tuple[tuple[Array, ...], Array]:

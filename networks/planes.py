@@ -28,6 +28,7 @@ from networks.train import evaluate
 
 Array = np.ndarray
 PCA_POINTS = 100  # recorded points per run used to fit the PCA plane (evenly spaced, ends included)
+DIVERGED = 1e100  # points this far from the start (or non-finite) are left out of the PCA fit
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,14 +58,20 @@ class Plane:
         return self.origin + a[..., None] * self.d1 + b[..., None] * self.d2
 
 
-def pca_plane(params: Array, start: Array, per_run: int = PCA_POINTS) -> Plane:
-    """The plane through ``start (P,)`` fitting the recorded points ``params (R, T, P)`` of all runs.
+def pca_plane(params: Array, start: Array, per_run: int = PCA_POINTS, runs: Array | None = None) -> Plane:
+    """The plane through ``start (P,)`` fitting the recorded points ``params (R, T, P)`` of all runs
+    (of the runs where the boolean mask ``runs (R,)`` is True: leave diverged runs out).
 
-    ``d1`` is signed so that the runs' end points have a positive mean ``a`` coordinate."""
+    ``d1`` is signed so that the fitted runs' end points have a positive mean ``a`` coordinate."""
     T = params.shape[1]
+    if runs is not None:
+        params = params[np.asarray(runs, bool)]
     keep = np.unique(np.round(np.linspace(0, T - 1, min(T, per_run))).astype(int))
     x = (params[:, keep] - start).reshape(-1, params.shape[-1])
-    x = x[np.all(np.isfinite(x), axis=1)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        norms = np.linalg.norm(x, axis=1)
+    x = x[np.isfinite(norms) & (norms < DIVERGED)]  # a diverged run's points would be all the plane fits
+    x = x / max(float(np.max(np.linalg.norm(x, axis=1), initial=0.0)), 1e-300)  # no overflow in X X^T
     if len(x) < 2:  # nothing to fit: any plane through the start
         x = np.vstack([x, np.eye(2, x.shape[1])])
     # the top right singular vectors through the small Gram matrix X X^T (m x m, m << P):
@@ -76,7 +83,9 @@ def pca_plane(params: Array, start: Array, per_run: int = PCA_POINTS) -> Plane:
     d1, d2 = q[:, 0], q[:, 1]
     total = float(np.trace(gram))
     shares = tuple(float(max(v, 0.0) / total) if total > 0 else 0.0 for v in eig[order])
-    if np.mean((params[:, -1] - start) @ d1) < 0:
+    with np.errstate(over="ignore", invalid="ignore"):
+        ends = (params[:, -1] - start) @ d1
+    if np.mean(ends[np.isfinite(ends)]) < 0 if np.isfinite(ends).any() else False:
         d1 = -d1
     return Plane(np.asarray(start, float).copy(), d1, d2, shares)
 

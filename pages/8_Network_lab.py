@@ -23,7 +23,16 @@ from figures.style import FigureStyle  # noqa: E402
 from networks.batch_size import batch_label  # noqa: E402
 from networks.data import DATASETS  # noqa: E402
 from networks.init import SCHEMES  # noqa: E402
-from networks.lab import OPTIMIZERS, PLANE_TITLES, PLANES, PRESETS, LabResult, LabSettings, lab  # noqa: E402
+from networks.lab import (  # noqa: E402
+    OPTIMIZERS,
+    PLANE_TITLES,
+    PLANES,
+    PRESETS,
+    LabResult,
+    LabSettings,
+    fitted_runs,
+    lab,
+)
 from networks.mlp import ACTIVATIONS  # noqa: E402
 from optimizers import optimizer_class  # noqa: E402
 from ui import lesson, page  # noqa: E402
@@ -176,6 +185,9 @@ if settings.plane == "pca":
         f"displacements from the start): its two directions keep {e1:.0%} and {e2:.0%} of their squared "
         "length, so paths drawn on it are close to the real ones when the sum is near 100%."
     )
+    left_out = [label for label, ok in zip(labels, fitted_runs(tr), strict=True) if not ok]
+    if left_out:
+        what += f" Left out of the fit as diverged (their training loss blew up): {', '.join(left_out)}."
     axes = ("PC 1 (parameter distance)", "PC 2")
 elif settings.plane == "random":
     what = (

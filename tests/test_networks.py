@@ -9,12 +9,12 @@ import pytest
 import torch
 
 import optimizers
+from export.torch_script import torch_kwargs
 from networks import interpolation, mlp, planes, sharpness
 from networks.data import DATASETS, make_data
 from networks.init import initialize
 from networks.mlp import Architecture
 from networks.train import NetRun, evaluate, train
-from optimizers.first_order import ALL
 from optimizers.minibatch import minibatch_indices
 
 
@@ -77,33 +77,37 @@ def test_shared_examples_equal_per_run_copies():
     np.testing.assert_allclose(a[1], b[1], rtol=0, atol=1e-15)
 
 
-def _torch_kwargs(cfg) -> dict:
-    kw = cfg.to_dict()
-    kw.pop("max_grad_norm", None)
-    if "beta1" in kw:
-        kw["betas"] = (kw.pop("beta1"), kw.pop("beta2"))
-    return kw
-
-
 LRS = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.05, "adadelta": 1.0, "radam": 0.01}
 
 
+def _torch_twins() -> list:
+    """Every registered optimizer with a ``torch.optim`` twin and no need of the landscape itself."""
+    out = []
+    for kind in optimizers.names():
+        cls = optimizers.optimizer_class(kind)
+        if cls.torch_name and getattr(torch.optim, cls.torch_name, None) and cls.torch_name != "LBFGS":
+            out.append(cls)
+    return out
+
+
 def test_every_optimizer_trains_the_network_like_torch_optim():
-    """All of the race's first-order optimizers, in one batched ``train`` call (half of them on
-    minibatches of 16), against ``torch.optim`` on the same network, 200 steps."""
+    """Every optimizer of the race with a ``torch.optim`` twin, in one batched ``train`` call (half
+    of them on minibatches of 16), against ``torch.optim`` on the same network, 200 steps."""
     data = make_data("moons", 80, 0.2, 0.25, seed=3)
     arch = Architecture((2, 8, 8, 2), "tanh", "classification")
     start = initialize(arch, "xavier", seed=5)
-    runs = [
-        NetRun(optimizers.make(c.kind, lr=LRS.get(c.kind, 0.005), weight_decay=0.01 * (i % 2)), 16 * (i % 2), seed=i)
-        for i, c in enumerate(ALL)
-    ]
+
+    def config(i: int, cls):
+        decay = {"weight_decay": 0.01 * (i % 2)} if "weight_decay" in cls.__dataclass_fields__ else {}
+        return optimizers.make(cls.kind, lr=LRS.get(cls.kind, 0.005), **decay)
+
+    runs = [NetRun(config(i, c), 16 * (i % 2), seed=i) for i, c in enumerate(_torch_twins())]
     steps = 200
     got = train(arch, data, start, runs, steps, max_record=steps + 1)
     n = len(data.x_train)
     for r, run in enumerate(runs):
         p = torch.tensor(start, requires_grad=True)
-        opt = getattr(torch.optim, run.optimizer.torch_name)([p], **_torch_kwargs(run.optimizer))
+        opt = getattr(torch.optim, run.optimizer.torch_name)([p], **torch_kwargs(run.optimizer))
         for step in range(steps):
             if run.batch_size:
                 idx = minibatch_indices(n, run.batch_size, np.array([run.seed]), np.array([0]), step)[0]
@@ -275,3 +279,31 @@ def test_batch_sizes_are_parsed_and_the_experiment_measures_every_run():
     np.testing.assert_allclose(ex.gap, ex.test_loss - ex.train_loss)
     assert np.all(ex.sharpness > 0)
     assert ex.sharpness[2] == pytest.approx(ex.sharpness[3], rel=1e-4)  # one end point, two power-iteration starts
+
+
+def test_a_diverged_run_is_left_out_of_the_pca_plane():
+    from networks.lab import fitted_runs
+
+    data = make_data("sine", 60, 0.1, 0.3, seed=0)
+    arch = Architecture((1, 10, 1), "tanh", "regression")
+    runs = [NetRun(optimizers.make("sgd", lr=lr)) for lr in (0.1, 50.0)]
+    with np.errstate(all="ignore"):
+        tr = train(arch, data, initialize(arch, "xavier", 1), runs, 60)
+    mask = fitted_runs(tr)
+    assert list(mask) == [True, False]
+    plane = planes.pca_plane(tr.params, tr.start, runs=mask)
+    alone = planes.pca_plane(tr.params[:1], tr.start)
+    np.testing.assert_allclose(np.abs(plane.basis @ alone.basis.T), np.eye(2), atol=1e-9)
+
+
+def test_training_reports_its_progress_to_a_listener_only():
+    from networks import progress
+
+    data = make_data("sine", 40, 0.1, 0.25, seed=0)
+    arch = Architecture((1, 4, 1), "tanh", "regression")
+    heard: list[float] = []
+    with progress.listening(lambda fraction, text: heard.append(fraction)):
+        train(arch, data, initialize(arch, "xavier", 0), [NetRun(optimizers.make("sgd", lr=0.1))], 40)
+    assert heard == sorted(heard) and heard[0] > 0 and heard[-1] <= 1.0 and len(heard) == 5  # every 8 steps
+    progress.report(0.5)  # nobody listening: nothing happens
+    assert len(heard) == 5
