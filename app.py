@@ -78,16 +78,14 @@ head.markdown(f"**{landscape.title}** · {landscape.lesson}  \nClick the contour
 formula.latex(landscape.latex)
 if presenting:  # the classroom view: the animation first and large, then the static picture
     st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
-left, right = st.columns(2) if scene.view.surface else (st.container(), None)
-with left:
+# responsive rows: two charts side by side where each gets at least CHART_MIN px, else stacked
+CHART_MIN = 420
+with st.grid(2 if scene.view.surface else 1, min_column_width=CHART_MIN):
     st.plotly_chart(figs["contour"], key=CONTOUR_KEY, on_select="rerun", selection_mode="points", theme=None)
-if right is not None:
-    with right:
+    if scene.view.surface:
         st.plotly_chart(figs["surface"], theme=None, key="surface_chart")
-c1, c2 = st.columns(2)
-with c1:
+with st.grid(2, min_column_width=CHART_MIN):
     st.plotly_chart(figs["loss"], theme=None, key="loss_chart")
-with c2:
     st.plotly_chart(figs["distance"], theme=None, key="distance_chart")
 if scene.view.animate and not presenting:
     st.subheader("Classroom animation")

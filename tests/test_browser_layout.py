@@ -26,22 +26,41 @@ SIZES = [
 ]
 
 
+def settled_boxes(page, limit_s: float = 60) -> list[dict]:
+    """The charts' boxes once they stop moving (two readings a second apart agree): a chart is drawn
+    at a first width and resized to its container's a moment later."""
+    before = page.evaluate(BOXES, '[data-testid="stPlotlyChart"]')
+    for _ in range(int(limit_s)):
+        page.wait_for_timeout(1000)
+        now = page.evaluate(BOXES, '[data-testid="stPlotlyChart"]')
+        if now == before:
+            return now
+        before = now
+    return before
+
+
 def overlap(a, b) -> bool:
     return a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
 
 
 @pytest.mark.parametrize(("size", "query"), SIZES, ids=[f"{w}x{h}" for (w, h), _ in SIZES])
 def test_race_layout_fits_the_screen(server, browser_page, size, query):
-    page = browser_page
-    page.set_viewport_size({"width": size[0], "height": size[1]})
-    page.goto(server + "/" + query)
+    context = browser_page.context.browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        check_layout(context.new_page(), server + "/" + query, size, "present=1" in query)
+    finally:
+        context.close()
+
+
+def check_layout(page, url: str, size: tuple[int, int], presenting: bool) -> None:
+    """Open ``url`` at ``size`` and assert the layout by bounding boxes."""
+    page.goto(url)
     wait_for_charts(page, 3, timeout=180_000)
     wait_for_charts(page, 1, ".imagelayer image", timeout=180_000)
     wait_idle(page, timeout=180_000)
-    page.wait_for_timeout(1000)
+    charts = settled_boxes(page)
     screenshot(page, f"layout-{size[0]}x{size[1]}")
     assert page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth"), "sideways scrolling"
-    charts = page.evaluate(BOXES, '[data-testid="stPlotlyChart"]')
     contour = next(c for c in charts if c["areas"] and not c["buttons"])
     width = contour["areas"][0][2] - contour["areas"][0][0]
     assert width >= 300, f"contour plot area {width:.0f} px wide"
@@ -52,6 +71,6 @@ def test_race_layout_fits_the_screen(server, browser_page, size, query):
             assert not any(overlap(legend, a) for a in c["areas"]), (legend, c["areas"])
         for button in c["buttons"]:  # play/pause clear of the slider and of the plot
             assert not any(overlap(button, r) for r in c["rails"] + c["areas"]), (button, c["rails"])
-    if "present=1" in query:  # the animation, its buttons and its slider on the first screen
+    if presenting:  # the animation, its buttons and its slider on the first screen
         (anim,) = [c for c in charts if c["buttons"]]
         assert anim["rails"] and all(b[3] <= size[1] for b in anim["buttons"] + anim["rails"]), anim
