@@ -400,6 +400,18 @@ def test_diverged_run_ends_with_an_x_and_says_when(diverging):
 
 
 # --- surface -------------------------------------------------------------------------------
+def test_surface_has_its_own_title_few_ticks_and_a_view_from_above(rosen_race):
+    L, result, _ = rosen_race
+    fig = figures.surface_figure(L, None, result, ["SGD", "Momentum", "Adam"])
+    contour = figures.contour_figure(L, None, result, ["SGD", "Momentum", "Adam"])
+    assert fig.layout.title.text != contour.layout.title.text and "3D" in fig.layout.title.text
+    assert fig.layout.scene.xaxis.nticks <= 6 and fig.layout.scene.yaxis.nticks <= 6
+    eye = fig.layout.scene.camera.eye
+    assert eye.z >= 1.0 and eye.z >= 0.6 * np.hypot(eye.x, eye.y)  # looking down into the valleys
+    (s,) = data_of(fig, "landscape")
+    assert s.opacity < 0.9  # paths behind a ridge show through
+
+
 def test_surface_paths_float_above_the_surface(rosen_race, well_race):
     for L, result in (rosen_race[:2], well_race):
         fig = figures.surface_figure(L, None, result)
