@@ -100,7 +100,7 @@ def measure(tool: ModuleType, browser, port: int, target: Target, viewport: str)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=120_000)
     first = tool.settle(page) / 1000
     first_bytes, received[0] = received[0], 0
-    thumb = page.locator('[data-testid="stSlider"] [role="slider"]').first
+    thumb = page.locator('[data-testid="stSlider"] [role="slider"], [data-testid="stSlider"] input[type="range"]').first
     thumb.focus()
     t_change = page.evaluate("() => performance.now()")
     thumb.press("ArrowRight")
@@ -122,12 +122,16 @@ def run(targets: tuple[Target, ...], rounds: int, viewport: str, tool: ModuleTyp
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
             for target in targets:
-                measure(tool, browser, app_port, target, viewport)  # warm-up: caches, JIT
-                measure(tool, browser, floor_port, FLOOR, viewport)
                 got: dict[str, list] = {"app": [], "floor": []}
-                for _ in range(rounds):
-                    got["app"].append(measure(tool, browser, app_port, target, viewport))
-                    got["floor"].append(measure(tool, browser, floor_port, FLOOR, viewport))
+                try:
+                    measure(tool, browser, app_port, target, viewport)  # warm-up: caches, JIT
+                    measure(tool, browser, floor_port, FLOOR, viewport)
+                    for _ in range(rounds):
+                        got["app"].append(measure(tool, browser, app_port, target, viewport))
+                        got["floor"].append(measure(tool, browser, floor_port, FLOOR, viewport))
+                except Exception as exc:  # a page that never draws: say so, go on with the others
+                    print(f"| {target.name} | not measured: {type(exc).__name__} | | | | |", flush=True)
+                    continue
                 med = {k: [statistics.median(c) for c in zip(*v, strict=True)] for k, v in got.items()}
                 out.append((target, med["app"], med["floor"]))
                 print(row(target, med["app"], med["floor"]), flush=True)

@@ -144,9 +144,10 @@ def animation_figure(
     }
     config_names = list(labels) if labels is not None and len(labels) == len(result.labels) else list(result.labels)
     layout = plane_layout(grid.window, style, title or figure_title(landscape, config_names))
-    # Pixel layout below the plot: x-axis title, then buttons and slider, then the legend.
+    # Pixel layout: play/pause at the top right, in the title's row (never over the slider, whatever
+    # the width); below the plot the x-axis title, the slider across the whole width, the legend.
     fs = style.font_size
-    top, below_axis, controls = 60, 2.6 * fs + 10, 5.5 * fs + 30
+    top, below_axis, controls = int(2 * fs + 36), 2.6 * fs + 10, 5.5 * fs + 30
     legend_rows = -(-R // 3) + 1
     bottom = int(below_axis + controls + legend_rows * (fs + 14) + 20)
     height = style.fig_height + bottom - 50
@@ -160,12 +161,12 @@ def animation_figure(
             dict(
                 type="buttons",
                 direction="left",
-                x=0.0,
-                xanchor="left",
-                y=-below_axis / plot_h,
-                yanchor="top",
+                x=1.0,
+                xanchor="right",
+                y=1.0,
+                yanchor="bottom",
                 font=font,
-                pad=dict(r=10, t=30),
+                pad=dict(r=0, t=0, b=6),
                 showactive=False,
                 buttons=[
                     dict(label="▶ Play", method="animate", args=[None, play]),
@@ -176,9 +177,9 @@ def animation_figure(
         sliders=[
             dict(
                 active=0,
-                x=0.25,
+                x=0.0,
                 xanchor="left",
-                len=0.75,
+                len=1.0,
                 y=-below_axis / plot_h,
                 yanchor="top",
                 pad=dict(t=0),
@@ -207,5 +208,5 @@ def final_still(fig: go.Figure) -> go.Figure:
     out.layout.updatemenus = ()
     if out.layout.sliders:
         slider = out.layout.sliders[0]
-        out.layout.sliders = [dict(slider.to_plotly_json(), active=len(slider.steps) - 1, x=0.0, len=1.0)]
+        out.layout.sliders = [dict(slider.to_plotly_json(), active=len(slider.steps) - 1)]
     return out

@@ -48,14 +48,16 @@ def click_trace_index(fig: go.Figure) -> int | None:
     return next((i for i, t in enumerate(fig.data) if is_click_trace(t)), None)
 
 
-def figure_title(landscape: LandscapeLike, run_names: Sequence[str], limit: int = 80) -> str:
-    """ "Rosenbrock: SGD, Adam, ..." cut to about ``limit`` characters."""
-    shown: list[str] = []
-    for i, name in enumerate(run_names):
-        if shown and len(", ".join([*shown, name])) > limit:
-            return f"{landscape.title}: {', '.join(shown)} and {len(run_names) - i} more"
-        shown.append(name)
-    return f"{landscape.title}: {', '.join(shown)}" if shown else landscape.title
+def figure_title(landscape: LandscapeLike, run_names: Sequence[str], limit: int = 48) -> str:
+    """ "Rosenbrock: SGD, Adam, ..." in at most about ``limit`` characters ("... and 3 more"), so a
+    title fits a phone's width (Plotly never wraps a title)."""
+    head = f"{landscape.title}: "
+    for k in range(len(run_names), 0, -1):
+        more = f" and {len(run_names) - k} more" if k < len(run_names) else ""
+        text = head + ", ".join(run_names[:k]) + more
+        if len(text) <= limit or k == 1:
+            return text
+    return landscape.title
 
 
 def run_look(result: RunResult, r: int, style: FigureStyle, colors: Sequence[str]) -> dict[str, Any]:
@@ -307,9 +309,26 @@ def with_image(layout: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def plane_layout(window: Window, style: FigureStyle, title: str) -> dict[str, Any]:
-    """Equal-scale x/y axes over ``window``, legend below the plot."""
+LEGEND_COLUMNS = 3  # legend entries per row assumed when making room for the legend under the plot
+
+
+def legend_room(entries: int, style: FigureStyle) -> tuple[int, int]:
+    """``(figure height, bottom margin)`` px that keep the plot area the same whatever the number of
+    legend ``entries`` below it (``LEGEND_COLUMNS`` a row): the legend takes room, not the plot."""
+    rows = max(-(-int(entries) // LEGEND_COLUMNS), 1)
+    row = style.font_size + 14
+    bottom = 2 * style.font_size + 30 + rows * row
+    return style.fig_height + bottom - 50 - row, bottom
+
+
+def plane_layout(window: Window, style: FigureStyle, title: str, legend_entries: int = 3) -> dict[str, Any]:
+    """Equal-scale x/y axes over ``window``, legend below the plot (room made for ``legend_entries``
+    entries, ``legend_room``, so many runs never squeeze the plot)."""
+    height, bottom = legend_room(legend_entries, style)
+    plot_h = height - 60 - bottom
     return style.layout(
+        height=height,
+        margin=dict(l=60, r=20, t=60, b=bottom),
         title=dict(text=title, x=0.01, xanchor="left"),
         xaxis=dict(title=dict(text="x"), range=[window.xmin, window.xmax], constrain="domain", zeroline=False),
         yaxis=dict(
@@ -320,7 +339,13 @@ def plane_layout(window: Window, style: FigureStyle, title: str) -> dict[str, An
             constrain="domain",
             zeroline=False,
         ),
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0.0, font=dict(size=style.font_size)),
+        legend=dict(
+            orientation="h",
+            yanchor="top",
+            y=-(2 * style.font_size + 20) / plot_h,
+            x=0.0,
+            font=dict(size=style.font_size),
+        ),
         hovermode="closest",
     )
 
@@ -354,9 +379,17 @@ def contour_figure(
     if result is not None:
         run_names = paths.names(result, labels)
         colors = colors_for(result)
+        compact = int(result.start_index.max(initial=0)) > 0  # several starts: one entry per setting, per start
         for r in range(len(result.status)):
-            traces.append(path_trace(result, r, paths.run_indices(result, r, max_points), run_names[r], style, colors))
-            traces.append(end_trace(result, r, run_names[r], style, colors, grid.window))
+            path = path_trace(result, r, paths.run_indices(result, r, max_points), run_names[r], style, colors)
+            end = end_trace(result, r, run_names[r], style, colors, grid.window)
+            if compact:
+                group = f"config{int(result.config_index[r])}"
+                path.update(showlegend=False, legendgroup=group)
+                end.update(legendgroup=group)
+            traces += [path, end]
+        if compact:
+            traces += compact_legend(result, labels, style, colors)
     if starts is None and result is not None:
         starts = result_starts(result)
     if starts is not None and len(starts):
@@ -369,6 +402,45 @@ def contour_figure(
         if labels is not None and result is not None and len(labels) == len(result.labels)
         else (list(result.labels) if result is not None else [])
     )
-    layout = plane_layout(grid.window, style, title or figure_title(landscape, config_names))
+    entries = sum(1 for t in traces if t.showlegend is not False)
+    layout = plane_layout(grid.window, style, title or figure_title(landscape, config_names), entries)
     fig.update_layout(**with_image(layout, image), uirevision=landscape.key)
     return fig
+
+
+def compact_legend(
+    result: RunResult, labels: Sequence[str] | None, style: FigureStyle, colors: Sequence[str]
+) -> list[go.Scatter]:
+    """Legend-only entries (meta role "legend", no data) for runs from several starts: one per run
+    setting in its colour (clicking it hides that setting's paths from every start) and one per
+    start with its dash and marker in black, instead of one entry per run."""
+    names = list(labels) if labels is not None and len(labels) == len(result.labels) else list(result.labels)
+    out = []
+    for c, name in enumerate(names):
+        out.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=name,
+                legendgroup=f"config{c}",
+                line=dict(color=colors[c % len(colors)], width=style.line_width),
+                hoverinfo="skip",
+                meta=dict(role="legend", config=c),
+            )
+        )
+    for s in range(int(result.start_index.max()) + 1):
+        out.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines+markers",
+                name=f"start {s + 1}",
+                legendgroup=f"start{s}",
+                line=dict(color=MARK_COLOR, width=style.line_width, dash=DASHES[s % len(DASHES)]),
+                marker=dict(color=MARK_COLOR, size=style.marker_size + 2, symbol=SYMBOLS[s % len(SYMBOLS)]),
+                hoverinfo="skip",
+                meta=dict(role="legend", start=s),
+            )
+        )
+    return out

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import paths
-from figures.contour import colors_for, legend_name, run_look
+from figures.contour import colors_for, legend_name, legend_room, run_look
 from figures.style import MARK_COLOR, FigureStyle
 from landscapes.base import coordinates, nearest
 from landscapes.protocol import LandscapeLike
@@ -89,14 +89,20 @@ def _curve_figure(
         yaxis["tickformat"] = "~g"
     elif log_y and span <= DECADE_TICKS:
         yaxis["dtick"] = 1  # a labelled tick at each power of ten only (wider spans: Plotly's own choice)
+    entries = sum(1 for t in fig.data if t.showlegend is not False)
+    height, bottom = legend_room(entries, style)
+    height -= style.fig_height // 4  # a shorter plot than the contour's
+    plot_h = height - 60 - bottom
     fig.update_layout(
         **style.layout(
             title=dict(text=title, x=0.01, xanchor="left"),
             xaxis=dict(title=dict(text="step")),
             yaxis=yaxis,
-            legend=dict(orientation="v", yanchor="top", y=1.0, x=1.02, font=dict(size=style.font_size)),
+            # below the plot, room made for it: a legend at the side leaves a narrow column a sliver of plot
+            legend=dict(orientation="h", yanchor="top", y=-(2 * style.font_size + 20) / plot_h, x=0.0),
             hovermode="closest",
-            height=int(style.fig_height * 0.75),
+            height=height,
+            margin=dict(l=60, r=20, t=60, b=bottom),
         )
     )
     return fig

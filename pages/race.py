@@ -88,17 +88,15 @@ if data:
     data_race.status_note(landscape)
 if presenting:  # the classroom view: the animation first and large, then the static picture
     st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
-left, right = st.columns(2) if scene.view.surface else (st.container(), None)
-with left:
+# responsive rows: two charts side by side where each gets at least CHART_MIN px, else stacked
+CHART_MIN = 420
+with st.grid(2 if scene.view.surface else 1, min_column_width=CHART_MIN):
     contour_key = page.contour_key(CONTOUR_KEY)
     st.plotly_chart(figs["contour"], key=contour_key, on_select="rerun", selection_mode="points", theme=None)
-if right is not None:
-    with right:
+    if scene.view.surface:
         st.plotly_chart(figs["surface"], theme=None, key="surface_chart")
-c1, c2 = st.columns(2)
-with c1:
+with st.grid(2, min_column_width=CHART_MIN):
     st.plotly_chart(figs["loss"], theme=None, key="loss_chart")
-with c2:
     st.plotly_chart(figs["distance"], theme=None, key="distance_chart")
 if data:
     data_race.model_panel(landscape, result, scene.for_plotly().labels(), FigureStyle(presentation=presenting))

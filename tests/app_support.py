@@ -64,6 +64,8 @@ def path_traces(fig: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out = {}
     for trace in fig["data"]:
         mode = trace.get("mode", "")
+        if (trace.get("meta") or {}).get("role") == "legend":  # a legend-only entry, no data
+            continue
         if trace.get("type", "scatter") in ("scatter", "scatter3d") and "lines" in mode and trace.get("name"):
             out[trace["name"]] = trace
     return out

@@ -28,7 +28,7 @@ def test_race_page_renders_and_reacts_to_a_control(server, browser_page):
     page = browser_page
     t0 = time.perf_counter()
     page.goto(server + "/")
-    wait_for_charts(page, 3)  # contour, loss, distance (the surface is off by default)
+    wait_for_charts(page, 3, timeout=180_000)  # contour, loss, distance (the surface is off by default)
     wait_for_charts(page, 1, ".imagelayer image")  # the landscape image is drawn
     first_chart = time.perf_counter() - t0
     wait_idle(page)

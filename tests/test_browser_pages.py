@@ -26,7 +26,7 @@ CHART_SUMMARY = """(sel) => Array.from(document.querySelectorAll(sel)).map(c => 
         title: Array.from(c.querySelectorAll('.gtitle')).map(e => e.textContent).join(' '),
         areas: Array.from(c.querySelectorAll('.nsewdrag')).map(size),
         contour: drawn(c.querySelectorAll('.contourlayer .contour path')),
-        image: Array.from(c.querySelectorAll('.layer-below .imagelayer image'))
+        image: Array.from(c.querySelectorAll('.imagelayer image'))
             .filter(i => (i.getAttribute('href') || i.getAttribute('xlink:href') || '').startsWith('data:image')
                 && size(i)[0] > 50 && size(i)[1] > 50).length,
         heatmap: Array.from(c.querySelectorAll('.heatmaplayer image'))

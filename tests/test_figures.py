@@ -342,6 +342,41 @@ def test_contour_marks_saddles_and_click_grid(well_race):
     assert figures.click_trace_index(figures.contour_figure(L, None, result, clickable=False)) is None
 
 
+def test_many_runs_get_a_compact_legend_a_fixed_plot_area_and_a_short_title(rosen_race):
+    L, result, _ = rosen_race  # 3 settings x 2 starts
+    fig = figures.contour_figure(L, None, result, ["SGD", "Momentum", "Adam"])
+    shown = [t.name for t in fig.data if t.showlegend is not False]
+    # one entry per setting (its colour) and one per start (its dash), not one per run
+    assert [n for n in shown if n in ("SGD", "Momentum", "Adam")] == ["SGD", "Momentum", "Adam"]
+    assert [n for n in shown if n.startswith("start ")] == ["start 1", "start 2"]
+    assert not [n for n in shown if "#" in n] and len(shown) <= 3 + 2 + 2  # + the minimum and start marks
+    entries = {t.name: t for t in data_of(fig, "legend")}
+    for r, path in enumerate(data_of(fig, "path")):  # a setting's entry shows and hides its paths from every start
+        c, s = int(result.config_index[r]), int(result.start_index[r])
+        assert path.legendgroup == entries[["SGD", "Momentum", "Adam"][c]].legendgroup
+        assert path.line.color == entries[["SGD", "Momentum", "Adam"][c]].line.color
+        assert path.line.dash == entries[f"start {s + 1}"].line.dash
+    # the plot area keeps its height however many entries the legend has; the figure grows instead
+    twelve = optimizers.run(
+        L,
+        configs(*[("sgd", f"SGD {i}", dict(lr=1e-4 * (i + 1))) for i in range(12)]),
+        result.positions[:1, 0],
+        RunOptions(steps=5),
+    )
+    one = optimizers.run(L, configs(("sgd", "SGD", dict(lr=1e-3))), result.positions[:1, 0], RunOptions(steps=5))
+    plot_h = []
+    for res in (one, twelve):
+        f = figures.contour_figure(L, None, res)
+        plot_h.append(f.layout.height - f.layout.margin.t - f.layout.margin.b)
+        assert f.layout.margin.b >= 40 + 18 * -(-sum(t.showlegend is not False for t in f.data) // 3)
+        assert len(f.layout.title.text) <= 60, f.layout.title.text  # never cut on a 390 px phone at 14 px
+    assert (
+        plot_h[0] == plot_h[1]
+        and figures.contour_figure(L, None, twelve).layout.height > figures.contour_figure(L, None, one).layout.height
+    )
+    assert figures.contour_figure(L, None, twelve).layout.title.text == "Rosenbrock: SGD 0, SGD 1, SGD 2 and 9 more"
+
+
 def test_diverged_run_ends_with_an_x_and_says_when(diverging):
     L, result = diverging
     k = int(result.status_step[0])
@@ -365,6 +400,18 @@ def test_diverged_run_ends_with_an_x_and_says_when(diverging):
 
 
 # --- surface -------------------------------------------------------------------------------
+def test_surface_has_its_own_title_few_ticks_and_a_view_from_above(rosen_race):
+    L, result, _ = rosen_race
+    fig = figures.surface_figure(L, None, result, ["SGD", "Momentum", "Adam"])
+    contour = figures.contour_figure(L, None, result, ["SGD", "Momentum", "Adam"])
+    assert fig.layout.title.text != contour.layout.title.text and "3D" in fig.layout.title.text
+    assert fig.layout.scene.xaxis.nticks <= 6 and fig.layout.scene.yaxis.nticks <= 6
+    eye = fig.layout.scene.camera.eye
+    assert eye.z >= 1.0 and eye.z >= 0.6 * np.hypot(eye.x, eye.y)  # looking down into the valleys
+    (s,) = data_of(fig, "landscape")
+    assert s.opacity < 0.9  # paths behind a ridge show through
+
+
 def test_surface_paths_float_above_the_surface(rosen_race, well_race):
     for L, result in (rosen_race[:2], well_race):
         fig = figures.surface_figure(L, None, result)
