@@ -5,6 +5,7 @@ is ``ui.scene_state``'s job."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import streamlit as st
 
@@ -164,25 +165,38 @@ def run_controls() -> None:
         help=f"At most {limits.MAX_RUNS} runs" if disabled else "Add this optimizer to the race",
     )
     label_spec = spec_for(RunSpec, "label")
+    st.markdown(SIDEBAR_CSS, unsafe_allow_html=True)
     for n, rid in enumerate(list(ss["run_ids"])):
         kind = ss.get(f"run{rid}_kind", "sgd")
         label = ss.get(f"run{rid}_label") or kind_title(kind)
-        with st.expander(f"{n + 1}. {label}", expanded=False):
+        with st.expander(f"{n + 1}. {label}", expanded=False, key=f"run{rid}_panel"):  # keyed: stays open
             st.text_input("Label", key=f"run{rid}_label", max_chars=label_spec.max_chars, placeholder=kind_title(kind))
             _hyper_widgets(rid, kind)
             inputs.number(spec_for(RunSpec, "batch_size"), f"run{rid}_bs", 0)
-            if kind in ui_kinds():
-                a1, a2 = st.columns([3, 2])
-                a1.checkbox(
+            if kind in ui_kinds():  # the checkbox on a line of its own: its label is never cut
+                st.checkbox(
                     "Polyak averaging",
                     key=f"run{rid}_avg_on",
                     help="Show the running mean of the iterates (from the given step) instead of the "
                     "last iterate: with noisy gradients it sits much closer to the minimum.",
                 )
-                inputs.number(avg_spec(), f"run{rid}_avg", 0, "from step", a2, label_visibility="collapsed")
+                inputs.number(avg_spec(), f"run{rid}_avg", 0, "averaging from step")
             c1, c2 = st.columns(2)
             c1.button("Duplicate", key=f"dup{rid}", on_click=_duplicate_run, args=(rid,), disabled=disabled)
             c2.button("Remove", key=f"del{rid}", on_click=_remove_run, args=(rid,))
+
+
+_RULE_BREAK = re.compile(r",\s*(?:\\quad|\\qquad|\\ )\s*")
+SIDEBAR_CSS = """<style>
+[data-testid="stSidebar"] .katex-display { overflow-x: auto; overflow-y: hidden; font-size: 0.9em; }
+</style>"""
+
+
+def stacked(rule: str) -> str:
+    """An update rule's LaTeX with one equation per line (at the ``,\\quad`` / ``,\\ `` between
+    them), so it fits a sidebar instead of running off its edge."""
+    parts = _RULE_BREAK.split(rule)
+    return rule if len(parts) == 1 else r"\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}"
 
 
 def _hyper_widgets(rid: int, kind: str) -> None:
@@ -194,11 +208,11 @@ def _hyper_widgets(rid: int, kind: str) -> None:
             f"({', '.join(f'{k}={v}' for k, v in run.hparams) if run else 'defaults'})."
         )
         if cls.rule:
-            st.latex(cls.rule)
+            st.latex(stacked(cls.rule))
         return
     st.caption(f"`torch.optim.{cls.torch_name}` defaults and arithmetic" if cls.torch_name else cls.title)
     if cls.rule:
-        st.latex(cls.rule)
+        st.latex(stacked(cls.rule))
     for f in hyper_fields(kind):
         k = f"run{rid}_{f.name}"
         spec = spec_of(f) or Spec()
