@@ -39,3 +39,12 @@ def test_the_page_opens_on_the_first_race_and_a_link_without_landscape_still_mea
     assert at.selectbox(key="landscape").value == "rosenbrock"
     at = run_page(query={"present": "1"})  # a presentation link with no scene: the first race, presented
     assert at.selectbox(key="landscape").value == "himmelblau" and at.toggle(key="view_presentation").value
+
+
+def test_the_preset_box_names_the_first_race_and_can_load_it_back():
+    at = run_page()
+    assert at.selectbox(key="preset_key").value == WELCOME.key
+    at.selectbox(key="preset_key").select("nesterov_overshoot").run()
+    assert at.selectbox(key="landscape").value == "quadratic"
+    at.selectbox(key="preset_key").select(WELCOME.key).run()
+    assert not at.exception and at.selectbox(key="landscape").value == "himmelblau"

@@ -59,10 +59,10 @@ OWN_SCENE = ""  # the preset box's entry for a scene that is no preset (or no lo
 def preset_controls() -> None:
     """Curated scenes, one pick away. The box shows the preset the scene is, and "Your own scene"
     once anything is changed (``scenes.presets.preset_of``); picking a preset loads it."""
-    from scenes.presets import PRESETS, preset_of
+    from scenes.presets import PRESETS, WELCOME, preset_of
 
     ss = st.session_state
-    titles = {p.key: p.title for p in PRESETS}
+    titles = {p.key: p.title for p in (WELCOME, *PRESETS)}
     preset = preset_of(state_to_scene(ss)[0])
     ss["preset_key"] = preset.key if preset else OWN_SCENE  # before the box exists in this run
     st.selectbox(
@@ -78,11 +78,11 @@ def preset_controls() -> None:
 
 
 def _load_preset() -> None:
-    from scenes.presets import preset_by_key
+    from scenes.presets import WELCOME, preset_by_key
 
     key = st.session_state.get("preset_key", OWN_SCENE)
     if key != OWN_SCENE:
-        scene_to_state(preset_by_key(key).scene)
+        scene_to_state(WELCOME.scene if key == WELCOME.key else preset_by_key(key).scene)
         page.set_link_warnings([])
 
 
