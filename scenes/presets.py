@@ -283,6 +283,30 @@ def preset_by_key(key: str) -> Preset:
     raise KeyError(f"Unknown preset {key!r}; known: {', '.join(p.key for p in PRESETS)}")
 
 
+# The race a visitor sees first (a link with no scene in it): it tells a story at once. The scene
+# defaults (``Scene()``) stay what an omitted link key means. From (0, -3), 500 steps, tol 0.01:
+# SGD reaches (3.58, -1.85) at step 23, momentum overshoots into (3, 2) at step 93, RMSprop and Adam
+# reach (-3.78, -3.28) at steps 24 and 75 (checked in tests/test_presets.py).
+WELCOME = Preset(
+    "first_race",
+    "Same start, three minima",
+    "Optimizers differ in where they go, not only in how fast",
+    "Himmelblau's function has four minima. From the same start, gradient descent rolls into the nearest valley,\n"
+    "momentum carries past it into another, and RMSprop and Adam, which rescale each coordinate, head off to a third.",
+    Scene(
+        landscape="himmelblau",
+        runs=(
+            spec("sgd", lr=0.01),
+            spec("momentum", lr=0.005, momentum=0.9),
+            spec("rmsprop", lr=0.05),
+            spec("adam", lr=0.1),
+        ),
+        starts=((0.0, -3.0),),
+        steps=500,
+    ),
+)
+
+
 def meaning(scene: Scene) -> tuple[Any, ...] | None:
     """What ``scene`` computes and shows, written so that two ways of spelling the same scene
     compare equal (a parameter given at its default or left out, the view options aside): the
@@ -298,7 +322,7 @@ def meaning(scene: Scene) -> tuple[Any, ...] | None:
 
 @lru_cache(maxsize=1)
 def _meanings() -> tuple[tuple[Any, ...] | None, ...]:
-    return tuple(meaning(p.scene) for p in PRESETS)
+    return tuple(meaning(p.scene) for p in (*PRESETS, WELCOME))
 
 
 def preset_of(scene: Scene) -> Preset | None:
@@ -307,7 +331,7 @@ def preset_of(scene: Scene) -> Preset | None:
     m = meaning(scene)
     if m is None:
         return None
-    for p, pm in zip(PRESETS, _meanings(), strict=True):
+    for p, pm in zip((*PRESETS, WELCOME), _meanings(), strict=True):
         if m == pm:
             return p
     return None

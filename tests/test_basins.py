@@ -174,3 +174,16 @@ def test_impossible_settings_give_problems_and_raise(kwargs, message):
 def test_invalid_settings_raise(kwargs, message):
     with pytest.raises(ValueError, match=message):
         BasinSettings(**kwargs)
+
+
+def test_the_readme_256_map_runs_with_the_default_panels_and_steps():
+    """Issue 12, defect 9: 256 x 256 starts, the default three panels of 300 steps (and a fourth
+    panel) are not refused; the CPU estimate stays within the page budget."""
+    from analysis.basins import BasinSettings
+    from optimizers import cost
+
+    for s in (BasinSettings(resolution=256), BasinSettings(resolution=256, opt4="rmsprop")):
+        assert s.shape() == (256, 256) and s.steps == 300
+        assert s.problems() == []
+        assert s.work().seconds <= cost.WORK_BUDGET
+    assert BasinSettings(resolution=256, steps=5000).problems()  # heavier work is still refused

@@ -32,19 +32,19 @@ def test_race_page_renders_and_reacts_to_a_control(server, browser_page):
     wait_for_charts(page, 1, ".imagelayer image")  # the landscape image is drawn
     first_chart = time.perf_counter() - t0
     wait_idle(page)
-    assert any("Rosenbrock" in t for t in chart_titles(page))
+    assert any("Himmelblau" in t for t in chart_titles(page))  # the first race (scenes.presets.WELCOME)
     assert {"SGD", "Momentum", "RMSprop", "Adam"} <= set(legend_texts(page))
     screenshot(page, "race-default")
     # change a control: the landscape
     page.get_by_test_id("stSelectbox").filter(has_text="Landscape").first.click()
-    page.get_by_role("option", name="Himmelblau").click()
+    page.get_by_role("option", name="Rosenbrock").click()
     page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('.gtitle')).some(e => e.textContent.includes('Himmelblau'))",
+        "() => Array.from(document.querySelectorAll('.gtitle')).some(e => e.textContent.includes('Rosenbrock'))",
         timeout=60_000,
     )
     wait_idle(page)
     page.wait_for_timeout(500)
-    screenshot(page, "race-himmelblau")
+    screenshot(page, "race-rosenbrock")
     print(f"first charts drawn {first_chart:.2f} s after navigation")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from scenes import Scene
@@ -20,13 +22,21 @@ def query_dict() -> dict[str, str | list[str]]:
 
 
 def load_scene_once() -> None:
-    """On a session's first run, put the URL's scene (or the default) into the widgets' state."""
+    """On a session's first run, put the URL's scene into the widgets' state; a URL with no scene in
+    it (``/``, ``/?present=1``) opens ``scenes.presets.WELCOME``, while a key left out of a link
+    still means its ``Scene()`` default."""
     ss = st.session_state
     if ss.get("_scene_loaded"):
         if "steps" not in ss and "_race_scene" in ss:  # back from another page: widget state was dropped
             scene_to_state(ss["_race_scene"])
         return
-    scene, warnings = from_query(query_dict())
+    query = query_dict()
+    if set(query) <= {"v", page.PRESENT_FLAG}:  # no scene in the link: the race that tells a story
+        from scenes.presets import WELCOME
+
+        scene, warnings = dataclasses.replace(WELCOME.scene, view=from_query(query)[0].view), []
+    else:
+        scene, warnings = from_query(query)
     scene_to_state(scene)
     page.set_link_warnings(warnings)
     ss["_scene_loaded"] = True

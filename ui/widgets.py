@@ -5,6 +5,7 @@ is ``ui.scene_state``'s job."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import streamlit as st
 
@@ -58,10 +59,10 @@ OWN_SCENE = ""  # the preset box's entry for a scene that is no preset (or no lo
 def preset_controls() -> None:
     """Curated scenes, one pick away. The box shows the preset the scene is, and "Your own scene"
     once anything is changed (``scenes.presets.preset_of``); picking a preset loads it."""
-    from scenes.presets import PRESETS, preset_of
+    from scenes.presets import PRESETS, WELCOME, preset_of
 
     ss = st.session_state
-    titles = {p.key: p.title for p in PRESETS}
+    titles = {p.key: p.title for p in (WELCOME, *PRESETS)}
     preset = preset_of(state_to_scene(ss)[0])
     ss["preset_key"] = preset.key if preset else OWN_SCENE  # before the box exists in this run
     st.selectbox(
@@ -77,11 +78,11 @@ def preset_controls() -> None:
 
 
 def _load_preset() -> None:
-    from scenes.presets import preset_by_key
+    from scenes.presets import WELCOME, preset_by_key
 
     key = st.session_state.get("preset_key", OWN_SCENE)
     if key != OWN_SCENE:
-        scene_to_state(preset_by_key(key).scene)
+        scene_to_state(WELCOME.scene if key == WELCOME.key else preset_by_key(key).scene)
         page.set_link_warnings([])
 
 
@@ -169,6 +170,7 @@ def run_controls() -> None:
         help=f"At most {limits.MAX_RUNS} runs" if disabled else "Add this optimizer to the race",
     )
     label_spec = spec_for(RunSpec, "label")
+    st.markdown(SIDEBAR_CSS, unsafe_allow_html=True)
     keep_run_state(ss)
     for n, rid in enumerate(list(ss["run_ids"])):
         kind = ss.get(f"run{rid}_kind", "sgd")
@@ -183,15 +185,14 @@ def run_controls() -> None:
             st.text_input("Label", key=f"run{rid}_label", max_chars=label_spec.max_chars, placeholder=kind_title(kind))
             _hyper_widgets(rid, kind)
             inputs.number(spec_for(RunSpec, "batch_size"), f"run{rid}_bs", 0)
-            if kind in ui_kinds():
-                a1, a2 = st.columns([3, 2])
-                a1.checkbox(
+            if kind in ui_kinds():  # the checkbox on a line of its own: its label is never cut
+                st.checkbox(
                     "Polyak averaging",
                     key=f"run{rid}_avg_on",
                     help="Show the running mean of the iterates (from the given step) instead of the "
                     "last iterate: with noisy gradients it sits much closer to the minimum.",
                 )
-                inputs.number(avg_spec(), f"run{rid}_avg", 0, "from step", a2, label_visibility="collapsed")
+                inputs.number(avg_spec(), f"run{rid}_avg", 0, "averaging from step")
             c1, c2 = st.columns(2)
             c1.button("Duplicate", key=f"dup{rid}", on_click=_duplicate_run, args=(rid,), disabled=disabled)
             c2.button("Remove", key=f"del{rid}", on_click=_remove_run, args=(rid,))
@@ -213,6 +214,19 @@ def keep_run_state(ss: object) -> None:
             ss[k] = ss[k]
 
 
+_RULE_BREAK = re.compile(r",\s*(?:\\quad|\\qquad|\\ )\s*")
+SIDEBAR_CSS = """<style>
+[data-testid="stSidebar"] .katex-display { overflow-x: auto; overflow-y: hidden; font-size: 0.9em; }
+</style>"""
+
+
+def stacked(rule: str) -> str:
+    """An update rule's LaTeX with one equation per line (at the ``,\\quad`` / ``,\\ `` between
+    them), so it fits a sidebar instead of running off its edge."""
+    parts = _RULE_BREAK.split(rule)
+    return rule if len(parts) == 1 else r"\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}"
+
+
 def _hyper_widgets(rid: int, kind: str) -> None:
     cls = optimizers.optimizer_class(kind)
     if kind not in ui_kinds():
@@ -222,11 +236,11 @@ def _hyper_widgets(rid: int, kind: str) -> None:
             f"({', '.join(f'{k}={v}' for k, v in run.hparams) if run else 'defaults'})."
         )
         if cls.rule:
-            st.latex(cls.rule)
+            st.latex(stacked(cls.rule))
         return
     st.caption(f"`torch.optim.{cls.torch_name}` defaults and arithmetic" if cls.torch_name else cls.title)
     if cls.rule:
-        st.latex(cls.rule)
+        st.latex(stacked(cls.rule))
     for f in hyper_fields(kind):
         k = f"run{rid}_{f.name}"
         spec = spec_of(f) or Spec()
