@@ -110,3 +110,14 @@ def test_display_grids_of_many_examples_are_coarser():
     assert grid_side(landscapes_get("data_logistic", n=200), CONTOUR_N) == CONTOUR_N
     side = grid_side(landscapes_get("data_logistic", n=10_000), CONTOUR_N)
     assert 40 <= side < CONTOUR_N and side**2 * 10_000 <= 6e7
+
+
+def test_export_renders_a_data_preset_with_train_test_and_the_model():
+    from export.render import render_scene
+    from scenes.presets import preset_by_key
+
+    figs = render_scene(preset_by_key("train_test_minima").scene, ("contour", "loss", "model"))
+    roles = {name: [getattr(t, "meta", None) or {} for t in fig.data] for name, fig in figs.items()}
+    assert any(m.get("role") == "test-landscape" for m in roles["contour"])
+    assert sum(m.get("role") == "early-stop" for m in roles["loss"]) == 2
+    assert sum(m.get("role") == "model" for m in roles["model"]) == 2 and figs["model"].frames

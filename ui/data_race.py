@@ -6,7 +6,6 @@ Thin glue: the numbers come from ``landscapes.data`` and one cached call, the fi
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import numpy as np
@@ -16,7 +15,7 @@ import streamlit as st
 
 from figures.model_view import model_figure
 from figures.style import FigureStyle
-from figures.train_test import add_test_contours, add_test_curves, early_stops
+from figures.train_test import decorate_race, early_stops, train_test_losses
 from landscapes.cost import is_data
 from optimizers.minibatch import steps_per_epoch
 from optimizers.runner import RunResult
@@ -28,12 +27,8 @@ __all__ = ["decorate", "is_data", "model_panel", "status_note", "table_columns"]
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def data_losses(landscape: Any, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """The mean loss without penalty over the training and the test examples at ``positions (R, K, 2)``:
-    ``(R, K)`` each (test ``None`` without test examples)."""
-    bare = dataclasses.replace(landscape, l2=0.0, split="train")
-    train = bare.value(positions)
-    test = bare.on("test").value(positions) if landscape.dataset.n_test else None
-    return train, test
+    """``figures.train_test.train_test_losses``, cached."""
+    return train_test_losses(landscape, positions)
 
 
 def status_note(landscape: Any) -> None:
@@ -51,12 +46,8 @@ def decorate(
     """Draw the test loss over the contour and the test curves on the loss figure (in place)."""
     if not landscape.dataset.n_test:
         return
-    test = landscape.on("test")
-    if "contour" in figs:
-        add_test_contours(figs["contour"], test, compute.landscape_grid(test), style)
     _, test_losses = data_losses(landscape, result.positions)
-    if "loss" in figs and test_losses is not None:
-        add_test_curves(figs["loss"], result, test_losses, labels, style)
+    decorate_race(landscape, result, figs, labels, style, compute.landscape_grid(landscape.on("test")), test_losses)
 
 
 def table_columns(df: pd.DataFrame, scene: Any, landscape: Any, result: RunResult) -> pd.DataFrame:
