@@ -6,6 +6,7 @@ Thin glue: the numbers come from ``landscapes.data`` and one cached call, the fi
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -31,9 +32,22 @@ def data_losses(landscape: Any, positions: np.ndarray) -> tuple[np.ndarray, np.n
     return train_test_losses(landscape, positions)
 
 
+def conditioning(landscape: Any) -> str:
+    """The Hessian's condition number at the minimum, raw and standardized feature side by side."""
+    other = dataclasses.replace(landscape, standardize=not landscape.standardize)
+    raw, std = (other, landscape) if landscape.standardize else (landscape, other)
+    return (
+        f"Condition number of the Hessian at the minimum: {raw.condition_number():.3g} with the raw feature, "
+        f"{std.condition_number():.3g} standardized (1 is a round bowl; large is a ravine)."
+    )
+
+
 def status_note(landscape: Any) -> None:
-    """Say why the loss has no minimum (separable classes without L2, ...), as plain text."""
+    """Say why the loss has no minimum (separable classes without L2, ...), as plain text; else how
+    round the bowl is."""
     reason = landscape.no_minimum_reason
+    if not reason:
+        st.caption(plain(conditioning(landscape)))
     if reason:
         st.info(plain(f"No minimum: {reason}. Runs head off to infinity; add an L2 penalty to create one."))
     elif getattr(landscape, "critical", None) is not None and landscape.critical.lower_at_infinity:
