@@ -44,7 +44,18 @@ class Status(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower().replace("left", "left window")
+        """In plain words: "still moving", "reached a minimum", "diverged", "left the window",
+        "stuck (saddle or plateau)"."""
+        return STATUS_WORDS[self]
+
+
+STATUS_WORDS = {
+    Status.RUNNING: "still moving",
+    Status.CONVERGED: "reached a minimum",
+    Status.DIVERGED: "diverged",
+    Status.LEFT: "left the window",
+    Status.STALLED: "stuck (saddle or plateau)",
+}
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,7 @@ class RunConfig:
 
     @property
     def name(self) -> str:
-        return self.label or self.optimizer.title
+        return self.label or self.optimizer.display_title
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,7 @@ class RunResult:
     start_index: Array
     labels: tuple[str, ...]
     kinds: tuple[str, ...]
+    titles: tuple[str, ...] = ()  # (C,) the optimizers' names ("Momentum (averaged)"), kinds' order
 
     @classmethod
     def per_run_arrays(cls) -> tuple[str, ...]:
@@ -348,6 +360,7 @@ def _run(landscape: LandscapeLike, configs: list[RunConfig], starts: Array, opti
         start_index=np.tile(np.arange(S), C),
         labels=tuple(c.name for c in configs),
         kinds=tuple(c.optimizer.kind for c in configs),
+        titles=tuple(c.optimizer.display_title for c in configs),
     )
 
 
@@ -534,6 +547,7 @@ def concat_results(parts: Sequence[RunResult]) -> RunResult:
         config_index=np.concatenate([p.config_index + o for p, o in zip(parts, offsets, strict=True)]),
         labels=tuple(lb for p in parts for lb in p.labels),
         kinds=tuple(k for p in parts for k in p.kinds),
+        titles=tuple(t for p in parts for t in p.titles),
     )
 
 

@@ -18,7 +18,7 @@ URL format, version 1 (only values that differ from the default scene are writte
     steps=800  seed=3  tol=0.001
     sched=cosine:total=500,min_factor=0.1 schedule kind, then its non-default fields
     noise=0.5:8                           gradient noise sigma[:batch size]
-    surface=0  animate=1  logloss=0  present=1      view flags (1/0)
+    surface=1  animate=1  logloss=0  present=1      view flags (1/0)
 
 Floats are written with ``repr`` so they read back bit for bit. Repeated keys (``run``,
 ``start``) come as lists (``st.query_params.get_all``); a single string is accepted too. Reading

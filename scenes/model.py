@@ -78,7 +78,12 @@ class RunSpec:
 class View:
     """Display options (they change figures, not numbers)."""
 
-    surface: bool = hyper(True, label="3D surface")
+    surface: bool = hyper(
+        False,
+        label="3D surface",
+        help="The landscape as a 3D surface with the paths on it (off by default: the browser draws it in "
+        "software WebGL, which takes seconds on a small machine).",
+    )
     animate: bool = hyper(False, label="Classroom animation")
     log_loss: bool = hyper(True, label="Log loss axis", url="logloss")
     presentation: bool = hyper(

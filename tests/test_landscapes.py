@@ -39,8 +39,8 @@ def _cases() -> list[tuple[str, dict[str, float]]]:
 CASES = _cases()
 CASE_IDS = [n + "".join(f"-{k}={v:g}" for k, v in p.items()) for n, p in CASES]
 
-# Landscapes whose minima() lists only some of their local minima (the rest are too many).
-PARTIAL_MINIMA = {"rastrigin", "ackley"}
+# Landscapes whose minima() lists only some of their local minima (none since issue 12's defect 1).
+PARTIAL_MINIMA: set[str] = set()
 
 
 def _make(case: tuple[str, dict[str, float]]) -> Landscape:
@@ -338,16 +338,52 @@ def test_local_minima_has_a_deeper_left_minimum_and_a_saddle_between(tilt):
         assert 4.0 * c.x**3 - 4.0 * c.x + tilt == pytest.approx(0.0, abs=1e-12)
 
 
-def test_rastrigin_lists_the_25_central_minima_and_A_changes_them():
+def test_rastrigin_lists_every_minimum_in_the_window_and_A_changes_them():
     mins = landscapes.get("rastrigin").minima()
-    assert len(mins) == 25
+    assert len(mins) == 121  # one near each integer point of [-5.12, 5.12]^2
     assert (mins[0].x, mins[0].y, mins[0].value) == (0.0, 0.0, 0.0)
     near = {(round(m.x), round(m.y)) for m in mins}
-    assert near == {(i, j) for i in range(-2, 3) for j in range(-2, 3)}
+    assert near == {(i, j) for i in range(-5, 6) for j in range(-5, 6)}
     # larger ripples pull the off-centre minima closer to the integers
-    x10 = max(m.x for m in landscapes.get("rastrigin", A=10.0).minima())
-    x20 = max(m.x for m in landscapes.get("rastrigin", A=20.0).minima())
+    x10 = max(m.x for m in landscapes.get("rastrigin", A=10.0).minima() if m.x < 2.5)
+    x20 = max(m.x for m in landscapes.get("rastrigin", A=20.0).minima() if m.x < 2.5)
     assert x10 < x20 < 2.0
+    # with small ripples the bowl wins far out: 1D, x^2 - cos 2πx has a local minimum near n only
+    # while 2n < 2π (the ripple's slope), so with A = 1 only |n| <= 3 remain (7 x 7)
+    assert len(landscapes.get("rastrigin", A=1.0).minima()) == 49
+
+
+@pytest.mark.parametrize(
+    "name, params", [("rastrigin", {}), ("rastrigin", {"A": 2.5}), ("ackley", {}), ("ackley", {"a": 40.0, "b": 1.0})]
+)
+def test_every_listed_minimum_is_one_scipy_finds_and_scipy_finds_no_other(name, params):
+    """Defect 1 (issue 12): from 400 random starts and from a nudge off each listed minimum, scipy's
+    BFGS ends at a listed minimum (when it stops at a minimum inside the window), and each listed
+    point is where scipy comes back to, with a positive definite Hessian (finite differences)."""
+    ls = landscapes.get(name, **params)
+    mins = ls.minima_array()
+    w = ls.window
+    rng = np.random.default_rng(0)
+    starts = np.column_stack([rng.uniform(w.xmin, w.xmax, 400), rng.uniform(w.ymin, w.ymax, 400)])
+    f = lambda q: float(ls.value(q))  # noqa: E731
+    for start in np.vstack([starts, mins + rng.normal(0.0, 0.05, mins.shape)]):
+        res = minimize(f, start, jac=ls.grad, method="BFGS", options={"gtol": 1e-10})
+        p = res.x
+        if not w.contains(p) or np.linalg.norm(ls.grad(p)) > 1e-6:
+            continue
+        h = 1e-4
+        fd = np.array(
+            [
+                [f(p + h * (e + d)) - f(p + h * (e - d)) - f(p - h * (e - d)) + f(p - h * (e + d)) for d in np.eye(2)]
+                for e in np.eye(2)
+            ]
+        ) / (4 * h * h)
+        if np.linalg.eigvalsh(fd).min() <= 0:
+            continue
+        assert np.linalg.norm(mins - p, axis=-1).min() < 1e-6, f"unlisted minimum {p} from {start}"
+    for m in mins:  # every listed point: zero gradient, positive definite Hessian
+        assert np.linalg.norm(ls.grad(m)) < 1e-8
+        assert np.linalg.eigvalsh(ls.hessian(m)).min() > 0
 
 
 # --- registry and metadata -------------------------------------------------------------------------
