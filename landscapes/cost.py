@@ -91,8 +91,9 @@ DATA_PER_EXAMPLE: dict[str, EvalCost] = {
 }
 DATA_MOMENTS = _cost((25, 5), (15, 5), (50, 10))  # the line's squared loss: from the moments, any n
 MINIBATCH = Eval(40e-6, 100e-9)  # per call; per run and drawn example (measured 15-25 us, 9 + 55 ns)
-# the grids a page evaluates beyond its runs: figures.grid's contour (150 x 150) and surface (60 x 60)
-CONTOUR_SIDE, SURFACE_SIDE = 150, 60
+# the grids the race page evaluates beyond its runs: the landscape image (figures.contour.IMAGE_PX,
+# 300 x 300) and the surface (figures.grid.SURFACE_N, 40 x 40)
+CONTOUR_SIDE, SURFACE_SIDE = 300, 40
 PAGE_GRID_POINTS = CONTOUR_SIDE**2 + SURFACE_SIDE**2
 DATA_GRID_EVALS = 6e7  # a data landscape's grid: at most this many (point, example) evaluations
 MIN_GRID_SIDE = 40

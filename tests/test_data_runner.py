@@ -103,10 +103,11 @@ def landscapes_get(name: str, **params):
 
 
 def test_display_grids_of_many_examples_are_coarser():
+    from figures.contour import IMAGE_PX
     from figures.grid import CONTOUR_N, SURFACE_N
     from landscapes.cost import CONTOUR_SIDE, SURFACE_SIDE, grid_side
 
-    assert (CONTOUR_SIDE, SURFACE_SIDE) == (CONTOUR_N, SURFACE_N)  # priced as drawn
+    assert (CONTOUR_SIDE, SURFACE_SIDE) == (IMAGE_PX, SURFACE_N)  # priced as the race page draws them
     assert grid_side(landscapes_get("data_logistic", n=200), CONTOUR_N) == CONTOUR_N
     side = grid_side(landscapes_get("data_logistic", n=10_000), CONTOUR_N)
     assert 40 <= side < CONTOUR_N and side**2 * 10_000 <= 6e7

@@ -23,6 +23,8 @@ from optimizers.runner import RunResult
 from ui import compute
 from ui.page import plain
 
+TEST_N = 100  # the test loss's contour lines: drawn by the browser, so a modest grid
+
 __all__ = ["decorate", "is_data", "model_panel", "status_note", "table_columns"]
 
 
@@ -61,7 +63,8 @@ def decorate(
     if not landscape.dataset.n_test:
         return
     _, test_losses = data_losses(landscape, result.positions)
-    decorate_race(landscape, result, figs, labels, style, compute.landscape_grid(landscape.on("test")), test_losses)
+    test_grid = compute.landscape_grid(landscape.on("test"), TEST_N)
+    decorate_race(landscape, result, figs, labels, style, test_grid, test_losses)
 
 
 def table_columns(df: pd.DataFrame, scene: Any, landscape: Any, result: RunResult) -> pd.DataFrame:
