@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--figure",
         action="append",
-        choices=FIGURE_NAMES,
+        choices=(*FIGURE_NAMES, "model"),
         help="figure(s) to render (default: contour, surface, loss, distance)",
     )
     parser.add_argument(

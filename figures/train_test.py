@@ -4,7 +4,9 @@ its lowest point, the early-stopping step, marked. Plain Plotly: arrays in, trac
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -126,3 +128,30 @@ def add_test_curves(
         )
     fig.update_layout(title=dict(text="Loss by step (dotted: test loss; ▼ lowest test loss)"))
     return fig
+
+
+def train_test_losses(landscape: Any, positions: Array) -> tuple[Array, Array | None]:
+    """The mean loss without penalty over the training and the test examples at ``positions (R, K, 2)``:
+    ``(R, K)`` each (test ``None`` without test examples)."""
+    bare = dataclasses.replace(landscape, l2=0.0, split="train")
+    train = bare.value(positions)
+    test = bare.on("test").value(positions) if landscape.dataset.n_test else None
+    return train, test
+
+
+def decorate_race(
+    landscape: Any,
+    result: RunResult,
+    figs: dict[str, go.Figure],
+    labels: Sequence[str] | None,
+    style: FigureStyle,
+    test_grid: LandscapeGrid | None,
+    test_losses: Array | None,
+) -> dict[str, go.Figure]:
+    """The race figures of a data landscape with the test loss drawn (contour: dashed lines over the
+    training surface from ``test_grid``; loss: test curves and early stopping), in place."""
+    if "contour" in figs and test_grid is not None:
+        add_test_contours(figs["contour"], landscape.on("test"), test_grid, style)
+    if "loss" in figs and test_losses is not None:
+        add_test_curves(figs["loss"], result, test_losses, labels, style)
+    return figs

@@ -91,12 +91,16 @@ DATA_PER_EXAMPLE: dict[str, EvalCost] = {
 }
 DATA_MOMENTS = _cost((25, 5), (15, 5), (50, 10))  # the line's squared loss: from the moments, any n
 MINIBATCH = Eval(40e-6, 100e-9)  # per call; per run and drawn example (measured 15-25 us, 9 + 55 ns)
-# the grids a page evaluates beyond its runs: figures.grid's contour (150 x 150) and surface (60 x 60)
-PAGE_GRID_POINTS = 150 * 150 + 60 * 60
+# the grids the race page evaluates beyond its runs: the landscape image (figures.contour.IMAGE_PX,
+# 300 x 300) and the surface (figures.grid.SURFACE_N, 40 x 40)
+CONTOUR_SIDE, SURFACE_SIDE = 300, 40
+PAGE_GRID_POINTS = CONTOUR_SIDE**2 + SURFACE_SIDE**2
+DATA_GRID_EVALS = 6e7  # a data landscape's grid: at most this many (point, example) evaluations
+MIN_GRID_SIDE = 40
 
 
 def is_data(landscape: object) -> bool:
-    """A landscape whose value is a mean over examples (with real minibatches)."""
+    """A landscape (or landscape class) whose value is a mean over examples, with real minibatches."""
     return hasattr(landscape, "minibatch_grad") and hasattr(landscape, "n_examples")
 
 
@@ -118,6 +122,22 @@ def minibatch_seconds(landscape: object, runs: int, batch: int) -> float:
     if not is_data(landscape) or batch <= 0 or batch >= int(landscape.n_examples):
         return 0.0
     return MINIBATCH.call + runs * batch * MINIBATCH.point
+
+
+def grid_side(landscape: object, side: int) -> int:
+    """The side of an ``side x side`` display grid for ``landscape``: as asked for a formula; for a data
+    landscape at most ``sqrt(DATA_GRID_EVALS / n)`` (at least ``MIN_GRID_SIDE``), so a grid over many
+    examples stays a fraction of a second (the loss of a two-parameter model is smooth: a coarser grid
+    draws the same contours)."""
+    if not is_data(landscape):
+        return side
+    fit = int((DATA_GRID_EVALS / max(int(landscape.n_examples), 1)) ** 0.5)
+    return min(side, max(fit, MIN_GRID_SIDE))
+
+
+def page_grid_points(landscape: object) -> int:
+    """The points of the race page's contour and surface grids for ``landscape``."""
+    return grid_side(landscape, CONTOUR_SIDE) ** 2 + grid_side(landscape, SURFACE_SIDE) ** 2
 
 
 def grid_seconds(landscape: object, points: int = PAGE_GRID_POINTS) -> float:

@@ -18,7 +18,7 @@ import landscapes
 import optimizers
 import settings
 from landscapes.base import Landscape
-from landscapes.cost import PAGE_GRID_POINTS, grid_seconds
+from landscapes.cost import CONTOUR_SIDE, grid_seconds, grid_side, page_grid_points
 from optimizers import Constant, Noise, RunConfig, RunOptions, Schedule, cost
 from optimizers.base import OptimizerConfig
 from scenes import limits
@@ -33,9 +33,10 @@ def data_grid_seconds(landscape: object, recorded: int = 0) -> float:
     """A data landscape's extra work on the race page: the training loss's contour and 3D grids, the
     test loss's contour grid, and the train and test losses (without penalty) at the ``recorded``
     points of every run (0 for a formula landscape)."""
-    seconds = grid_seconds(landscape, PAGE_GRID_POINTS + recorded)
+    seconds = grid_seconds(landscape, page_grid_points(landscape) + recorded)
     if seconds and landscape.dataset.n_test:
-        seconds += grid_seconds(landscape.on("test"), PAGE_GRID_POINTS + recorded)
+        test = landscape.on("test")
+        seconds += grid_seconds(test, grid_side(test, CONTOUR_SIDE) ** 2 + recorded)
     return seconds
 
 

@@ -99,3 +99,24 @@ def test_a_formula_cell_is_never_evaluated(monkeypatch):
     monkeypatch.setattr(builtins, "eval", boom)
     with pytest.raises(CsvError):
         read(b"x,y\n1,2\n=cmd|' /C calc'!A0,3\n3,4\n4,5\n")
+
+
+def test_a_scene_file_carries_the_csv_and_a_link_does_not():
+    from scenes import Scene
+    from scenes.codec import from_json, from_query, to_json, to_query
+
+    text = "h,w\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(50))
+    scene = Scene(landscape="data_linear", landscape_params=(("source", "csv"), ("csv", text)), steps=50)
+    assert scene.problems() == []
+    back, warnings = from_json(to_json(scene))
+    assert back == scene and warnings == []
+    query = to_query(scene)
+    assert "csv" not in str(query.get("lp", "")).replace("source:csv", "") and "2,5" not in str(query)
+    linked, warnings = from_query(query)
+    assert dict(linked.landscape_params).get("source") != "csv"
+    assert any("not in this link" in w for w in warnings)
+    big = "h,w\n" + "".join(f"{i},{2 * i + 1}.000000001\n" for i in range(6000))  # over the file limit
+    too_big = Scene(landscape="data_linear", landscape_params=(("source", "csv"), ("csv", big)))
+    refused, warnings = from_json(to_json(too_big))
+    assert refused.landscape != "data_linear" or dict(refused.landscape_params).get("csv") != big
+    assert any("too large" in w for w in warnings)

@@ -5,6 +5,7 @@ noise kept for formula landscapes only."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import optimizers
 from landscapes.data import LinearRegression
@@ -65,3 +66,59 @@ def test_formula_landscapes_keep_the_gaussian_noise():
     noisy = optimizers.run(quad, [_sgd(0.01, 4, sigma=1.0)], START, steps=5, seed=1)
     exact = optimizers.run(quad, [_sgd(0.01, 4)], START, steps=5, seed=1)
     assert not np.allclose(noisy.positions, exact.positions)
+
+
+def test_a_data_race_is_priced_by_its_examples():
+    """The issue's benchmark race (8 runs x 1,000 steps, B = 32, 10,000 examples) fits a page's
+    budget; 100,000 examples do not, and the page says to use fewer."""
+    from landscapes.cost import eval_cost, minibatch_seconds
+    from scenes import Scene, spec
+
+    small = landscapes_get("data_logistic", n=1000)
+    large = landscapes_get("data_logistic", n=10_000)
+    assert eval_cost(large).value.point == pytest.approx(10 * eval_cost(small).value.point)
+    assert minibatch_seconds(large, 8, 32) > 0 and minibatch_seconds(large, 8, large.n_examples) == 0.0
+
+    def race(n: int) -> Scene:
+        params = (("n", n), ("separable", False), ("test_fraction", 0.0))
+        runs = tuple(spec("sgd", lr=0.1 * (i + 1)) for i in range(8))
+        return Scene(
+            landscape="data_logistic",
+            landscape_params=params,
+            runs=runs,
+            starts=((0.0, 0.0),),
+            steps=1000,
+            batch_size=32,
+        )
+
+    assert race(10_000).problems() == []
+    (problem,) = race(100_000).problems()
+    assert "Too much work" in problem and "fewer examples" in problem
+
+
+def landscapes_get(name: str, **params):
+    import landscapes
+
+    return landscapes.get(name, test_fraction=0.0, separable=False, **params)
+
+
+def test_display_grids_of_many_examples_are_coarser():
+    from figures.contour import IMAGE_PX
+    from figures.grid import CONTOUR_N, SURFACE_N
+    from landscapes.cost import CONTOUR_SIDE, SURFACE_SIDE, grid_side
+
+    assert (CONTOUR_SIDE, SURFACE_SIDE) == (IMAGE_PX, SURFACE_N)  # priced as the race page draws them
+    assert grid_side(landscapes_get("data_logistic", n=200), CONTOUR_N) == CONTOUR_N
+    side = grid_side(landscapes_get("data_logistic", n=10_000), CONTOUR_N)
+    assert 40 <= side < CONTOUR_N and side**2 * 10_000 <= 6e7
+
+
+def test_export_renders_a_data_preset_with_train_test_and_the_model():
+    from export.render import render_scene
+    from scenes.presets import preset_by_key
+
+    figs = render_scene(preset_by_key("train_test_minima").scene, ("contour", "loss", "model"))
+    roles = {name: [getattr(t, "meta", None) or {} for t in fig.data] for name, fig in figs.items()}
+    assert any(m.get("role") == "test-landscape" for m in roles["contour"])
+    assert sum(m.get("role") == "early-stop" for m in roles["loss"]) == 2
+    assert sum(m.get("role") == "model" for m in roles["model"]) == 2 and figs["model"].frames

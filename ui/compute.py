@@ -16,6 +16,7 @@ import optimizers
 from figures.contour import IMAGE_PX
 from figures.grid import CONTOUR_N, SURFACE_N, LandscapeGrid, evaluate_grid
 from landscapes.base import Landscape
+from landscapes.cost import grid_side
 from optimizers import RunConfig, RunOptions, RunResult, guard
 from optimizers.allocator import tune_allocator
 from optimizers.cost import PAGE_BUDGET
@@ -71,7 +72,12 @@ def _session_check():
     return get_run_yield_check()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def landscape_grid(landscape: Landscape, n: int = CONTOUR_N) -> LandscapeGrid:
-    """The landscape evaluated on an ``n x n`` grid over its window (float32 for display)."""
+    """The landscape evaluated on an ``n x n`` grid over its window (float32 for display); a data
+    landscape over many examples on a coarser one (``landscapes.cost.grid_side``)."""
+    return _landscape_grid(landscape, grid_side(landscape, n))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _landscape_grid(landscape: Landscape, n: int) -> LandscapeGrid:
     return evaluate_grid(landscape, landscape.window, n)

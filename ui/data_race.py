@@ -16,29 +16,40 @@ import streamlit as st
 
 from figures.model_view import model_figure
 from figures.style import FigureStyle
-from figures.train_test import add_test_contours, add_test_curves, early_stops
+from figures.train_test import decorate_race, early_stops, train_test_losses
 from landscapes.cost import is_data
 from optimizers.minibatch import steps_per_epoch
 from optimizers.runner import RunResult
 from ui import compute
 from ui.page import plain
 
+TEST_N = 100  # the test loss's contour lines: drawn by the browser, so a modest grid
+
 __all__ = ["decorate", "is_data", "model_panel", "status_note", "table_columns"]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def data_losses(landscape: Any, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """The mean loss without penalty over the training and the test examples at ``positions (R, K, 2)``:
-    ``(R, K)`` each (test ``None`` without test examples)."""
-    bare = dataclasses.replace(landscape, l2=0.0, split="train")
-    train = bare.value(positions)
-    test = bare.on("test").value(positions) if landscape.dataset.n_test else None
-    return train, test
+    """``figures.train_test.train_test_losses``, cached."""
+    return train_test_losses(landscape, positions)
+
+
+def conditioning(landscape: Any) -> str:
+    """The Hessian's condition number at the minimum, raw and standardized feature side by side."""
+    other = dataclasses.replace(landscape, standardize=not landscape.standardize)
+    raw, std = (other, landscape) if landscape.standardize else (landscape, other)
+    return (
+        f"Condition number of the Hessian at the minimum: {raw.condition_number():.3g} with the raw feature, "
+        f"{std.condition_number():.3g} standardized (1 is a round bowl; large is a ravine)."
+    )
 
 
 def status_note(landscape: Any) -> None:
-    """Say why the loss has no minimum (separable classes without L2, ...), as plain text."""
+    """Say why the loss has no minimum (separable classes without L2, ...), as plain text; else how
+    round the bowl is."""
     reason = landscape.no_minimum_reason
+    if not reason:
+        st.caption(plain(conditioning(landscape)))
     if reason:
         st.info(plain(f"No minimum: {reason}. Runs head off to infinity; add an L2 penalty to create one."))
     elif getattr(landscape, "critical", None) is not None and landscape.critical.lower_at_infinity:
@@ -51,12 +62,9 @@ def decorate(
     """Draw the test loss over the contour and the test curves on the loss figure (in place)."""
     if not landscape.dataset.n_test:
         return
-    test = landscape.on("test")
-    if "contour" in figs:
-        add_test_contours(figs["contour"], test, compute.landscape_grid(test), style)
     _, test_losses = data_losses(landscape, result.positions)
-    if "loss" in figs and test_losses is not None:
-        add_test_curves(figs["loss"], result, test_losses, labels, style)
+    test_grid = compute.landscape_grid(landscape.on("test"), TEST_N)
+    decorate_race(landscape, result, figs, labels, style, test_grid, test_losses)
 
 
 def table_columns(df: pd.DataFrame, scene: Any, landscape: Any, result: RunResult) -> pd.DataFrame:
