@@ -130,9 +130,11 @@ def student_view(cr: Classroom, code: str) -> None:
         join_form(cr, code)
         return
     st.markdown(f"Room `{roles.show_code(room.code)}` · you are **{plain(member.nickname)}**")
+    # what this run shows, recorded before the follower's first (inline) run: that run then finds
+    # nothing new and never restarts this one (which would drop a click being handled, e.g. Submit)
+    st.session_state[cs.SEEN] = (room.version, room.challenge_version)
     follower(cr, room.code)
     scene = scene_of(room)
-    st.session_state[cs.SEEN] = (room.version, room.challenge_version)
     if st.button("Explore this scene on my own", key="cls_explore"):
         explore(scene)
     left, right = st.columns([3, 2])
