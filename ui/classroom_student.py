@@ -4,6 +4,7 @@ query when nothing changed), step away to the race and come back, submit a run."
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from classroom import roles
@@ -73,16 +74,23 @@ def explore(scene: Scene) -> None:
     st.switch_page(cs.RACE_PAGE, query_params=to_query(scene))
 
 
-def scene_view(scene: Scene, room: Room) -> None:
-    problems = scene.problems()
-    if problems:
-        st.warning(plain(problems[0]))
-        return
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _scene_figure(scene: Scene) -> go.Figure:
+    """The contour of a pushed scene, built once for the whole class (one shared object: the page
+    only reads it)."""
     landscape = scene.landscape_obj()
     result = compute.simulate(scene)
     figs = race_figures(scene.for_plotly(), landscape, result, compute.landscape_grid(landscape), None,
                         names=("contour",), clickable=False)  # fmt: skip
-    st.plotly_chart(figs["contour"], theme=None, key="cls_scene_chart")
+    return figs["contour"]
+
+
+def scene_view(scene: Scene) -> None:
+    problems = scene.problems()
+    if problems:
+        st.warning(plain(problems[0]))
+        return
+    st.plotly_chart(_scene_figure(scene), theme=None, key="cls_scene_chart")
 
 
 def submit_form(cr: Classroom, room: Room, challenge: Challenge) -> None:
@@ -139,7 +147,7 @@ def student_view(cr: Classroom, code: str) -> None:
         explore(scene)
     left, right = st.columns([3, 2])
     with left:
-        scene_view(scene, room)
+        scene_view(scene)
     with right:
         challenge = Challenge.from_json(room.challenge)
         if challenge is None:
