@@ -10,7 +10,7 @@ fresh SQLite room database (``CLASSROOM_DB``; ``--db URL`` for PostgreSQL):
 2. 60 students open the join link at random moments within ``--window`` (10 s): each types a
    nickname and clicks Join, then picks a learning rate no one else picked (a real recompute on
    the server) and clicks Submit. Between their clicks, like a browser, each student's follower
-   fragment reruns every 1.5 s (``st.fragment(run_every=...)``: the client sends those reruns).
+   fragment reruns every 2 s (``st.fragment(run_every=...)``: the client sends those reruns).
 3. Meanwhile the teacher's projector fragment reruns every 2 s, and halfway through the window
    the teacher pushes another scene.
 
@@ -50,7 +50,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from benchmarks import sessions  # noqa: E402
 
 PAGE = "Classroom"
-FOLLOW_EVERY = 1.5  # ui/classroom_student.POLL
+FOLLOW_EVERY = 2.0  # ui/classroom_student.POLL
 PROJECTOR_EVERY = 2.0  # ui/classroom_teacher.REFRESH
 SCENES = ("v=1&ls=quadratic&start=-1.5,2", "v=1&ls=himmelblau&start=-1,1")
 DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
@@ -212,7 +212,7 @@ async def classroom(url: str, n: int, window: float, seed: int) -> dict:
         "joins": summary("student join (rerun)", joins),
         "submits": summary("student submit (rerun, recomputed)", submits),
         "students": summary("every student rerun (join + submit)", joins + submits),
-        "follower": summary("follower fragment (every 1.5 s)", follows),
+        "follower": summary("follower fragment (every 2 s)", follows),
         "projector": summary("projector fragment (every 2 s)", projector_runs),
         "followed_push": summary("push -> follower shows it", list(follow_seen.values())),
         "students_following": len(follow_seen),

@@ -20,7 +20,7 @@ from ui.classroom_teacher import scene_of
 from ui.page import plain
 from ui.scene_state import scene_to_state
 
-POLL = 1.5  # seconds between a follower's looks at the room's push version
+POLL = 2.0  # seconds between a follower's looks at the room's push version
 MOMENTUM_KINDS = ("momentum", "nesterov", "sgd")
 
 
