@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from classroom.challenges import Challenge, ChallengeError, Entry, score, thin_path
+from optimizers.runner import Status
 from scenes import Scene
 
 
@@ -17,7 +18,7 @@ def test_fewest_steps_on_the_bowl_matches_the_closed_form():
     for lr in (0.1, 0.3):
         expected = math.ceil(math.log(0.01 / 2.5) / math.log(1 - lr))
         got = score(ch, Entry("sgd", lr))
-        assert got.score == expected and got.status == "converged"
+        assert got.score == expected and got.status == Status.CONVERGED.label
     assert score(ch, Entry("sgd", 0.0001)).score is None  # never gets there in 200 steps
 
 

@@ -19,7 +19,7 @@ from ui.page import plain
 TOKEN = "_cls_token"  # this session's student token (random, never shown)
 FOLLOW = "_cls_follow"  # whether the student follows the teacher's pushes
 SEEN = "_cls_seen"  # the push version this session last showed
-RACE_PAGE = "app.py"  # the race page, for st.switch_page
+RACE_PAGE = "pages/race.py"  # the race page (ui/navigation.py), for st.switch_page
 CLASSROOM_PAGE = "pages/9_Classroom.py"
 REFUSALS = (StoreUnavailableError, NotAllowedError, JoinError, ChallengeError)
 
