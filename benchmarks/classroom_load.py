@@ -32,6 +32,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -158,6 +159,7 @@ async def classroom(url: str, n: int, window: float, seed: int) -> dict:
     rng.shuffle(lrs)
     stop = asyncio.Event()
     failures: list[str] = []
+    shown_counts: list[tuple[float, int]] = []  # (time, submissions the projector showed)
 
     async def student(i: int) -> None:
         s = PageSession(url)
@@ -197,7 +199,10 @@ async def classroom(url: str, n: int, window: float, seed: int) -> dict:
             await asyncio.sleep(PROJECTOR_EVERY)
             r = await teacher.page_run(fragment=projector_id)
             projector_runs.append(r.seconds)
-            if any(f"**{n}** submissions" in t for t in r.texts) and not all_shown:
+            counts = [int(m.group(1)) for t in r.texts if (m := re.search(r"\*\*(\d+)\*\* submissions", t))]
+            if counts:
+                shown_counts.append((time.perf_counter(), counts[-1]))
+            if counts and counts[-1] >= n - len(failures) and not all_shown:
                 all_shown.append(time.perf_counter())
             if not pushed and time.perf_counter() - t0 > window / 2:
                 pusher.set("cls_push_link", SCENES[1])
@@ -261,7 +266,11 @@ def main() -> None:
         out: dict = {"db": db.split("@")[-1], "load_before": os.getloadavg()[0]}
         with sessions.server() as srv:
             sessions.warm(srv)
+            cpu0 = srv.counts()["cpu_ms"]
             res = asyncio.run(classroom(srv.url, args.students, args.window, args.seed))
+            reruns = sum(res[k]["n"] for k in ("joins", "submits", "follower", "projector"))
+            res["server_cpu_s"] = (srv.counts()["cpu_ms"] - cpu0) / 1000
+            res["server_cpu_per_rerun_ms"] = 1000 * res["server_cpu_s"] / max(reruns, 1)
             out["classroom"] = res
             out["stored"] = stored(db, res["code"], args.students)
             out["load_after_class"] = os.getloadavg()[0]
@@ -274,6 +283,9 @@ def main() -> None:
         shown = res["projector_all_after_last"]
         print(f"last submission {res['last_submit_after_start']:.1f} s after the start; projector showed all "
               + (f"{shown:.1f} s after it" if shown is not None else "never"))  # fmt: skip
+        print(
+            f"server CPU: {res['server_cpu_s']:.1f} s for the class, {res['server_cpu_per_rerun_ms']:.0f} ms per rerun"
+        )
         print(f"stored: {out['stored']}")
         for f in res["failures"]:
             print("  " + f)

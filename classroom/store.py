@@ -32,7 +32,7 @@ from classroom.records import Member, Room, Submission
 SCHEMA_VERSION = 1
 DEFAULT_FILE = "classroom.sqlite3"
 ENV = "CLASSROOM_DB"
-BUSY_TIMEOUT_MS = 5000  # SQLite: how long a writer waits for the lock before giving up
+BUSY_TIMEOUT_MS = 20_000  # SQLite: how long a writer waits for the lock before giving up (a loaded server)
 
 
 class StoreUnavailableError(RuntimeError):
