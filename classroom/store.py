@@ -32,7 +32,7 @@ from classroom.records import Member, Room, Submission
 SCHEMA_VERSION = 1
 DEFAULT_FILE = "classroom.sqlite3"
 ENV = "CLASSROOM_DB"
-BUSY_TIMEOUT_MS = 5000  # SQLite: how long a writer waits for the lock before giving up
+BUSY_TIMEOUT_MS = 20_000  # SQLite: how long a writer waits for the lock before giving up (a loaded server)
 
 
 class StoreUnavailableError(RuntimeError):
@@ -259,26 +259,22 @@ class Store:
             row = conn.execute(sa.select(rooms).where(rooms.c.code == code)).mappings().first()
         return Room(**row) if row else None
 
-    def stamp(self, room_id: int) -> tuple[int, int, int, int] | None:
+    def stamp(self, room_id: int) -> tuple[int, int, int, int, int] | None:
         """What a follower polls, one cheap query: ``(push version, challenge version, number of
-        live submissions, a hash of the room's flags)``; ``None`` if the room is gone."""
+        live submissions, newest submission id, the room's flags as bits)``; ``None`` if the room
+        is gone. Any push, challenge, submission, removal or switch changes it."""
         rooms, subs = self.t["rooms"], self.t["submissions"]
-        live = sa.select(sa.func.count()).where(subs.c.room_id == room_id, subs.c.removed.is_(False)).scalar_subquery()
-        q = sa.select(
-            rooms.c.version,
-            rooms.c.challenge_version,
-            live,
-            rooms.c.closed,
-            rooms.c.locked,
-            rooms.c.hide_names,
-            rooms.c.revealed,
-        ).where(rooms.c.id == room_id)
+        mine = subs.c.room_id == room_id
+        live = sa.select(sa.func.count()).where(mine, subs.c.removed.is_(False)).scalar_subquery()
+        newest = sa.select(sa.func.coalesce(sa.func.max(subs.c.id), 0)).where(mine).scalar_subquery()
+        flags = (rooms.c.closed, rooms.c.locked, rooms.c.hide_names, rooms.c.revealed)
+        q = sa.select(rooms.c.version, rooms.c.challenge_version, live, newest, *flags).where(rooms.c.id == room_id)
         with self._tx() as conn:
             row = conn.execute(q).first()
         if row is None:
             return None
-        flags = int(row[3]) | int(row[4]) << 1 | int(row[5]) << 2 | int(row[6]) << 3
-        return int(row[0]), int(row[1]), int(row[2]), flags
+        bits = sum(int(bool(v)) << i for i, v in enumerate(row[4:]))
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3]), bits
 
     def set_flags(self, room_id: int, **flags: bool) -> None:
         """Set any of ``closed``, ``locked``, ``hide_names``, ``revealed``."""

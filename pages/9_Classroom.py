@@ -35,7 +35,8 @@ if key:
 
 joined = st.session_state.get(cs.STUDENT)
 if joined and (not code or code == joined):
-    student_view(cr, joined)
+    with cs.refused():
+        student_view(cr, joined)
     st.stop()
 
 left, right = st.columns(2)

@@ -72,3 +72,12 @@ def test_the_race_page_pushes_to_the_teachers_room_and_sends_students_back(db):
     assert room.version == 1 and "ls=ravine" in room.scene
     plain_race = run_page("app.py")  # not in a room: no classroom button
     assert not [b for b in plain_race.button if b.key in ("cls_push_here", "cls_back")]
+
+
+def test_an_unreachable_database_gives_a_message_not_a_traceback(monkeypatch):
+    monkeypatch.setenv("CLASSROOM_DB", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    st.cache_resource.clear()
+    at = run_page(PAGE, query={"room": "ABCD2345"})
+    st.cache_resource.clear()
+    assert not at.exception
+    assert any("database is not available" in e.value for e in at.error)

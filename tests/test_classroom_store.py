@@ -52,13 +52,13 @@ def test_rooms_joins_pushes_and_submissions(stores):
     assert [x.nickname for x in subs] == ["Ann", "Bob"] and subs[1].hparams == {"lr": 0.05}
     assert subs[1].path == [[-1.5, 2.0], [1, 1]] and subs[1].start == (-1.5, 2.0)
     stamp = s.stamp(room.id)
-    assert stamp[:3] == (2, 0, 2)
+    assert stamp[:4] == (2, 0, 2, sub_id)
     assert not s.remove_submission(room.id, sub_id, member_id=ann.id)  # not Ann's
     assert s.remove_submission(room.id, sub_id)
     assert [x.nickname for x in s.submissions(room.id)] == ["Ann"]
     assert s.stamp(room.id)[2] == 1
     s.set_flags(room.id, locked=True, hide_names=True)
-    assert s.stamp(room.id)[3] != stamp[3]
+    assert s.stamp(room.id)[4] != stamp[4]
     assert s.set_challenge(room.id, '{"kind": "lowest_loss"}') == 1
     assert s.room("ABC234").challenge_version == 1
     assert s.remove_all(room.id) == 1 and s.submissions(room.id) == []

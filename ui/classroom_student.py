@@ -4,6 +4,7 @@ query when nothing changed), step away to the race and come back, submit a run."
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from classroom import roles
@@ -19,7 +20,7 @@ from ui.classroom_teacher import scene_of
 from ui.page import plain
 from ui.scene_state import scene_to_state
 
-POLL = 1.5  # seconds between a follower's looks at the room's push version
+POLL = 2.0  # seconds between a follower's looks at the room's push version
 MOMENTUM_KINDS = ("momentum", "nesterov", "sgd")
 
 
@@ -52,15 +53,24 @@ def follower(cr: Classroom, code: str) -> None:
                 st.info("The room has closed.")
                 return
             stamp = cr.store.stamp(room.id)
-            seen = st.session_state.get(cs.SEEN, -1)
-            if stamp is not None and st.session_state.get(cs.FOLLOW, True) and stamp[:2] != seen:
+            following = st.session_state.get(cs.FOLLOW, True)
+            # only a fragment tick restarts the page (a full run may be handling a click, e.g. Submit);
+            # a change seen during a full run is left for the next tick (SEEN is what the page shows)
+            if stamp is not None and following and stamp[:2] != st.session_state.get(cs.SEEN) and _fragment_rerun():
                 st.session_state[cs.SEEN] = stamp[:2]
-                if seen != -1:
-                    st.rerun(scope="app")
+                st.rerun(scope="app")
             st.caption(f"Following the teacher · push {room.version}" if st.session_state.get(cs.FOLLOW, True)
                        else "Exploring on your own")  # fmt: skip
 
     poll()
+
+
+def _fragment_rerun() -> bool:
+    """Whether this script run reruns only fragments (a ``run_every`` tick), not the whole page."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 def explore(scene: Scene) -> None:
@@ -73,16 +83,23 @@ def explore(scene: Scene) -> None:
     st.switch_page(cs.RACE_PAGE, query_params=to_query(scene))
 
 
-def scene_view(scene: Scene, room: Room) -> None:
-    problems = scene.problems()
-    if problems:
-        st.warning(plain(problems[0]))
-        return
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _scene_figure(scene: Scene) -> go.Figure:
+    """The contour of a pushed scene, built once for the whole class (one shared object: the page
+    only reads it)."""
     landscape = scene.landscape_obj()
     result = compute.simulate(scene)
     figs = race_figures(scene.for_plotly(), landscape, result, compute.landscape_grid(landscape), None,
                         names=("contour",), clickable=False)  # fmt: skip
-    st.plotly_chart(figs["contour"], theme=None, key="cls_scene_chart")
+    return figs["contour"]
+
+
+def scene_view(scene: Scene) -> None:
+    problems = scene.problems()
+    if problems:
+        st.warning(plain(problems[0]))
+        return
+    st.plotly_chart(_scene_figure(scene), theme=None, key="cls_scene_chart")
 
 
 def submit_form(cr: Classroom, room: Room, challenge: Challenge) -> None:
@@ -90,20 +107,20 @@ def submit_form(cr: Classroom, room: Room, challenge: Challenge) -> None:
     st.markdown(plain(f"Task: {challenge_text(challenge)}"))
     opt = st.selectbox("Optimizer", challenge.optimizers, key="cls_opt")
     lo, hi = challenge.lr_range
-    st.session_state.setdefault("cls_lr", min(max(0.01, lo), hi))
+    ss = st.session_state
+    ss["cls_lr"] = min(max(float(ss.get("cls_lr", 0.01)), lo), hi)  # within this challenge's range
     lr = st.number_input("Learning rate", min_value=lo, max_value=hi, format="%g", key="cls_lr")
     momentum = None
     if opt in MOMENTUM_KINDS:
-        st.session_state.setdefault("cls_mom", 0.9 if opt != "sgd" else 0.0)
+        ss.setdefault("cls_mom", 0.9 if opt != "sgd" else 0.0)
         momentum = st.number_input("Momentum", 0.0, 0.999, format="%g", key="cls_mom")
     start = None
     if challenge.allow_start:
         x0, y0 = challenge.base_scene().starts[0]
+        ss.setdefault("cls_x", float(x0))
+        ss.setdefault("cls_y", float(y0))
         c1, c2 = st.columns(2)
-        start = (
-            c1.number_input("Start x", value=float(x0), key="cls_x"),
-            c2.number_input("Start y", value=float(y0), key="cls_y"),
-        )
+        start = (c1.number_input("Start x", key="cls_x"), c2.number_input("Start y", key="cls_y"))
     idem = st.session_state.setdefault("_cls_idem", roles.new_secret(12))
     if st.button("Submit", key="cls_submit", type="primary"):
         with cs.refused():
@@ -130,14 +147,16 @@ def student_view(cr: Classroom, code: str) -> None:
         join_form(cr, code)
         return
     st.markdown(f"Room `{roles.show_code(room.code)}` · you are **{plain(member.nickname)}**")
+    # what this run shows, recorded before the follower's first (inline) run: that run then finds
+    # nothing new and never restarts this one (which would drop a click being handled, e.g. Submit)
+    st.session_state[cs.SEEN] = (room.version, room.challenge_version)
     follower(cr, room.code)
     scene = scene_of(room)
-    st.session_state[cs.SEEN] = (room.version, room.challenge_version)
     if st.button("Explore this scene on my own", key="cls_explore"):
         explore(scene)
     left, right = st.columns([3, 2])
     with left:
-        scene_view(scene, room)
+        scene_view(scene)
     with right:
         challenge = Challenge.from_json(room.challenge)
         if challenge is None:

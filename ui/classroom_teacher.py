@@ -7,6 +7,7 @@ import io
 import time
 from urllib.parse import parse_qs, urlencode
 
+import plotly.graph_objects as go
 import segno
 import streamlit as st
 
@@ -140,6 +141,13 @@ def _submissions(_cr: Classroom, room_id: int, stamp: tuple, challenge_version: 
     return _cr.store.submissions(room_id, challenge_version)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _projector_figure(scene: Scene, room_id: int, stamp: tuple, _lines: list[PathLine]) -> go.Figure:
+    """The paths figure, rebuilt only when the room's stamp (or scene) changes; shared, read-only."""
+    landscape = scene.landscape_obj()
+    return projector_figure(landscape, compute.landscape_grid(landscape), _lines, FigureStyle(height=560))
+
+
 def projector(cr: Classroom, code: str) -> None:
     """Every ``REFRESH`` seconds: one cheap query; the figures are rebuilt only when it changed."""
 
@@ -161,11 +169,10 @@ def projector(cr: Classroom, code: str) -> None:
                 + (f" · task: {KINDS[challenge.kind]}, {challenge.steps} steps" if challenge else " · no challenge yet")
             )
             names = board.display_names(subs, room.hide_names)
-            landscape = scene.landscape_obj()
             lines = [PathLine(s.optimizer, s.path, n) for s, n in zip(subs, names, strict=True)]
             left, right = st.columns([3, 2])
             with left:
-                fig = projector_figure(landscape, compute.landscape_grid(landscape), lines, FigureStyle(height=560))
+                fig = _projector_figure(scene, room.id, stamp, lines)
                 st.plotly_chart(fig, theme=None, key="cls_projector_paths")
             with right:
                 st.subheader("Leaderboard")
