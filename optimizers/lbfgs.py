@@ -7,10 +7,11 @@ fixed step ``lr`` (the first ever ``min(1, 1/|g|_1) lr``) or, with ``line_search
 Every closure call is one value and one gradient evaluation through the ``Oracle``, batched over
 the runs that need it; the runner's gradient is the first one of each step.
 
-Runs are rows of ``(n, D)`` arrays and the history is ``(n, k, D)`` (``k`` grows as pairs arrive,
-up to ``history_size``). Each run keeps its own iteration count, history and stopping tests, so a
-run's path does not depend on which runs share the call: the only loops are over inner
-iterations, history slots and line-search trials, never over runs.
+Runs are rows of ``(n, D)`` arrays and the history is ``(k, n, D)``, slot-major so that one slot of
+every run is contiguous (``k`` grows as pairs arrive, up to ``history_size``). Each run keeps its
+own iteration count, history and stopping tests, so a run's path does not depend on which runs
+share the call: the only loops are over inner iterations, history slots and line-search trials,
+never over runs.
 """
 
 from __future__ import annotations
@@ -246,11 +247,11 @@ class LBFGS(OptimizerConfig):
     """
 
     lr: float = hyper(1.0, lo=0.0, hi=100.0, log=True, label="learning rate", help="the fixed or first trial step")
-    max_iter: int = hyper(20, lo=1, hi=1000, label="iterations per step")
-    max_eval: int = hyper(0, lo=0, hi=2000, label="evaluations per step", help="0 = max_iter * 5 // 4 (torch's None)")
+    max_iter: int = hyper(20, lo=1, hi=100, label="iterations per step")
+    max_eval: int = hyper(0, lo=0, hi=250, label="evaluations per step", help="0 = max_iter * 5 // 4 (torch's None)")
     tolerance_grad: float = hyper(1e-7, lo=0.0, hi=1e6, log=True, label="tolerance grad", ui=False)
     tolerance_change: float = hyper(1e-9, lo=0.0, hi=1e6, log=True, label="tolerance change", ui=False)
-    history_size: int = hyper(100, lo=1, hi=1000, label="history size")
+    history_size: int = hyper(100, lo=1, hi=200, label="history size")
     line_search_fn: str = hyper(
         "none", label="line search", choices=LINE_SEARCHES, help="strong_wolfe: torch's cubic-interpolation search"
     )

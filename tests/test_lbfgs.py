@@ -198,3 +198,26 @@ def test_bad_settings_are_refused():
         LBFGS(max_iter=0)
     with pytest.raises(ValueError, match="needs an oracle"):
         LBFGS().update(np.zeros((1, 2)), LBFGS().init(np.zeros((1, 2))), np.zeros((1, 2)))
+
+
+class Quadratic7:
+    """``f = 1/2 sum_i c_i (p_i - 0.5)^2`` in 7 dimensions, ``c`` from 1 to 50: a network-sized point."""
+
+    c = np.geomspace(1.0, 50.0, 7)
+
+    def value(self, p: np.ndarray) -> np.ndarray:
+        return 0.5 * np.sum(self.c * (p - 0.5) ** 2, axis=-1)
+
+    def grad(self, p: np.ndarray) -> np.ndarray:
+        return self.c * (p - 0.5)
+
+
+@pytest.mark.parametrize("hp", [{"lr": 0.01, "history_size": 4}, {"line_search_fn": "strong_wolfe", "max_iter": 3}])
+def test_n_by_d_parameters_match_torch(hp):
+    """Runs of D = 7 parameters (as ``netlab`` uses the optimizers) follow torch's LBFGS too."""
+    land, cfg = Quadratic7(), LBFGS(**hp)
+    starts = np.random.default_rng(5).normal(size=(3, 7))
+    theirs, _ = torch_paths(cfg, land, starts, 15)
+    ours = our_paths(cfg, land, starts, 15)
+    assert np.abs(theirs[:, -1] - theirs[:, 0]).max() > 0.1
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
