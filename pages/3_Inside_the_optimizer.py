@@ -63,6 +63,29 @@ EXPLAIN["radam"] = (
     EXPLAIN["adam"] + " RAdam rectifies the adaptive step while v is still unreliable: for the first "
     "few steps it takes plain bias-corrected momentum steps η·m̂."
 )
+EXPLAIN["rprop"] = (
+    "Rprop ignores the gradient's size: each coordinate has its own **step size** s (η at first) that grows "
+    "×1.2 while the gradient keeps its sign and halves when it flips (that coordinate then skips a step). "
+    "Watch the step sizes shrink across the ravine and grow along it."
+)
+EXPLAIN["asgd"] = (
+    "ASGD takes SGD steps with a rate that decays as η/(1 + λ·η·t)^α and keeps the **averaged iterate** p̄; "
+    "with torch's defaults the averaging starts only at step t₀ = 10⁶, so p̄ equals the point."
+)
+EXPLAIN["adafactor"] = (
+    "Adafactor keeps only a second moment **v**, averaged with weight t^(−0.8) (so early steps trust the "
+    "newest gradients), and scales its step by the size of the point itself, rms(p), capped by "
+    "min(η, 1/√t). For a matrix torch stores v as a row and a column factor; a run's point here is a vector, "
+    "so v is kept whole, as torch does for vectors."
+)
+EXPLAIN["signsgd"] = (
+    "Sign descent keeps **no state** and moves every coordinate by exactly η against the gradient's sign: "
+    "the path runs along diagonals and ends oscillating by η around the minimum."
+)
+EXPLAIN["lion"] = (
+    "Lion keeps one **momentum** m. Its step is η·sign(β₁·m + (1 − β₁)·g): every coordinate moves by exactly η, "
+    "in a direction that mixes the momentum and the new gradient; m itself decays more slowly (β₂)."
+)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -92,7 +115,7 @@ with st.sidebar:
         lesson.number(S, KEY, "beta2", "β₂ (second moment)")
     if "rho" in fields:
         lesson.number(S, KEY, "rho", "ρ (decay of the running means)")
-    if "alpha" in fields:
+    if kind == "rmsprop":
         lesson.number(S, KEY, "alpha", "α (decay of E[g²])")
     lesson.start_controls(S, KEY)
     lesson.number(S, KEY, "steps", "Steps", help="at most 2000")

@@ -38,9 +38,10 @@ def ui_kinds() -> list[str]:
 
 
 def hyper_fields(kind: str) -> list[dataclasses.Field]:
-    """The fields of an optimizer kind shown as widgets (flags and choices always)."""
+    """The fields of an optimizer kind shown as widgets: all but those declared with ``ui=False``
+    (torch's ``maximize``, rarely touched tolerances); flags and choices declared without a Spec too."""
     cls = optimizers.optimizer_class(kind)
-    return [f for f in dataclasses.fields(cls) if (spec_of(f) or Spec()).ui or isinstance(f.default, (bool, str))]
+    return [f for f in dataclasses.fields(cls) if (spec_of(f) or Spec()).ui]
 
 
 def param_key(landscape: str, name: str, side: str = "") -> str:
