@@ -4,8 +4,9 @@
 - ``boundary_figure``: each run's decision regions at one step, with the training points (2D);
 - ``loss_curves_figure``: train (solid) and test (dashed) loss per run, the early-stopping point
   (lowest test loss) marked;
-- ``plane_figure``: the loss over a plane through parameter space (log10, filled contours) with
-  every run's path projected on it, the shared start and each end marked;
+- ``plane_figure``: the loss over a plane through parameter space (log10, a banded image drawn on
+  the server by ``plane_layer``) with every run's path projected on it, the shared start and each
+  end marked;
 - ``line_figure``: train and test loss along the line through two solutions;
 - ``sharpness_gap_figure``: the batch-size experiment, sharpness against generalization gap.
 """
@@ -18,7 +19,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from figures.grid import ContourLevels, LandscapeGrid
+from figures.raster import band_image, data_uri
 from figures.style import DASHES, MARK_COLOR, FigureStyle, run_colors
+from landscapes.base import Window
 
 Array = np.ndarray
 CLASS_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -160,6 +164,63 @@ def loss_curves_figure(
     return fig
 
 
+PLANE_COLORSCALE = [[0.0, "#fcfcfc"], [1.0, "#3c3c3c"]]  # low loss light, high loss dark: paths stay visible
+PLANE_IMAGE_PX = 241  # pixels a side of the server-drawn surface
+PLANE_LEVELS = 20  # bands (and level lines) of log10 loss
+
+
+def plane_layer(a: Array, b: Array, z: Array, px: int = PLANE_IMAGE_PX) -> tuple[dict, go.Scatter]:
+    """The loss ``z (len(b), len(a))`` on the plane drawn on the server: a layout image of
+    ``log10`` loss in ``PLANE_LEVELS`` bands with level lines between them (the grid resampled
+    bilinearly to ``px`` pixels a side; a non-finite or non-positive loss drawn as the highest
+    band), and a marker-less scatter carrying the colourbar. The browser only draws a picture:
+    no contouring in JavaScript, and a few kilobytes instead of the grid."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logz = np.log10(np.where(np.isfinite(z) & (z > 0), z, np.nan))
+    finite = logz[np.isfinite(logz)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    hi = hi if hi > lo else lo + 1.0
+    logz = np.where(np.isfinite(logz), logz, hi)
+    fine_a, fine_b = np.linspace(a[0], a[-1], px), np.linspace(b[0], b[-1], px)
+    rows = np.stack([np.interp(fine_a, a, row) for row in logz])  # (len(b), px)
+    fine = np.stack([np.interp(fine_b, b, col) for col in rows.T], axis=1)  # (px, px)
+    levels = ContourLevels(log=False, start=lo, end=hi, size=(hi - lo) / PLANE_LEVELS, title="log10 loss")
+    window = Window(float(a[0]), float(a[-1]), float(b[0]), float(b[-1]))
+    picture = LandscapeGrid(fine_a, fine_b, fine.astype(np.float32), window)
+    image = dict(
+        source=data_uri(band_image(picture, levels, PLANE_COLORSCALE)),
+        xref="x",
+        yref="y",
+        x=window.xmin,
+        y=window.ymax,
+        sizex=window.xmax - window.xmin,
+        sizey=window.ymax - window.ymin,
+        sizing="stretch",
+        layer="below",
+        name="loss surface",
+    )
+    colorbar = go.Scatter(
+        x=[window.xmin],
+        y=[window.ymin],
+        mode="markers",
+        hoverinfo="skip",
+        showlegend=False,
+        name="log10 loss",
+        marker=dict(
+            size=0.1,
+            opacity=0,
+            color=[lo],
+            cmin=lo,
+            cmax=hi,
+            colorscale=PLANE_COLORSCALE,
+            showscale=True,
+            colorbar=dict(title=dict(text="log10 loss", side="right"), len=0.9, thickness=14),
+        ),
+        meta=dict(role="landscape", levels=[lo, hi, levels.size]),
+    )
+    return image, colorbar
+
+
 def plane_figure(
     a: Array,
     b: Array,
@@ -170,22 +231,11 @@ def plane_figure(
     style: FigureStyle,
     axis_titles: tuple[str, str] = ("a", "b"),
 ) -> go.Figure:
-    """Filled contours of ``log10`` of the loss ``z (len(b), len(a))`` and each run's path
-    ``coords (R, T, 2)`` (start at ``coords[:, 0]``, shared)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logz = np.log10(np.where(np.isfinite(z) & (z > 0), z, np.nan)).astype(np.float32)
-    fig = go.Figure()
-    fig.add_contour(
-        x=a,
-        y=b,
-        z=logz,
-        colorscale="Greys",
-        reversescale=True,
-        ncontours=25,
-        line=dict(width=0.5),
-        colorbar=dict(title="log10 loss"),
-        hovertemplate="a %{x:.3g}, b %{y:.3g}: log10 loss %{z:.3f}<extra></extra>",
-    )
+    """``log10`` of the loss ``z (len(b), len(a))`` as a server-drawn banded image (``plane_layer``)
+    and each run's path ``coords (R, T, 2)`` (start at ``coords[:, 0]``, shared) as float32 lines."""
+    image, colorbar = plane_layer(a, b, z)
+    fig = go.Figure(colorbar)
+    coords = np.asarray(coords, dtype=np.float32)
     for r, (label, color) in enumerate(zip(labels, run_colors(len(labels)), strict=True)):
         c = coords[r]
         fig.add_scatter(
@@ -214,9 +264,9 @@ def plane_figure(
     fig.update_layout(
         **style.layout(title=title, legend=dict(orientation="h", y=-0.18, font=dict(size=style.font_size)))
     )
-    fig.update_layout(margin=dict(b=90))
-    fig.update_xaxes(title=axis_titles[0], range=[float(a[0]), float(a[-1])])
-    fig.update_yaxes(title=axis_titles[1], range=[float(b[0]), float(b[-1])])
+    fig.update_layout(margin=dict(b=90), images=[image])
+    fig.update_xaxes(title=axis_titles[0], range=[float(a[0]), float(a[-1])], showgrid=False, zeroline=False)
+    fig.update_yaxes(title=axis_titles[1], range=[float(b[0]), float(b[-1])], showgrid=False, zeroline=False)
     return fig
 
 

@@ -10,6 +10,7 @@ st.set_page_config(layout="wide", page_title="Network lab", page_icon="🧠")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import plotly.graph_objects as go  # noqa: E402
 
 from figures.network import (  # noqa: E402
     boundary_figure,
@@ -36,11 +37,19 @@ from networks.lab import (  # noqa: E402
 from networks.mlp import ACTIVATIONS  # noqa: E402
 from optimizers import optimizer_class  # noqa: E402
 from ui import lesson, page  # noqa: E402
-from ui.charts import chart  # noqa: E402
+from ui.downloads import figure_downloads  # noqa: E402
 from ui.progress import progress_bar  # noqa: E402
 
 KEY = "netlab"
 S = LabSettings
+FIGURES: dict[str, go.Figure] = {}  # this run's figures by file name, for the downloads at the end
+
+
+def chart(fig: go.Figure, name: str, key: str) -> None:
+    """Show ``fig`` (Plotly's own colours) under ``key``; its downloads are offered at the end of
+    the page, behind a toggle (fifteen buttons on every rerun cost the browser time)."""
+    st.plotly_chart(fig, theme=None, key=key)
+    FIGURES[name] = fig
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -55,7 +64,19 @@ def load_preset() -> None:
         st.session_state[f"{KEY}.{f.name}"] = getattr(chosen, f.name)
 
 
+def keep_settings_state() -> None:
+    """Keep every setting in session state while its widget is not drawn (a closed panel, an
+    unused optimizer's learning rate, the experiment's settings while it is off): Streamlit drops
+    the value of a widget that was not drawn in a run unless the script set it, so each one is set
+    to itself first (Streamlit's documented way to keep widget state)."""
+    ss = st.session_state
+    for k in [k for k in ss if isinstance(k, str) and k.startswith(f"{KEY}.")]:
+        ss[k] = ss[k]
+
+
 lesson.start_page(S, KEY)
+keep_settings_state()
+# fewer widgets drawn at once: the browser pays for every one on every rerun
 with st.sidebar:
     st.selectbox("Preset", list(PRESETS), key="netlab_preset")
     st.button("Load preset", on_click=load_preset, key="netlab_load")
@@ -63,22 +84,19 @@ with st.sidebar:
     lesson.choice(S, KEY, "dataset", "Dataset", list(DATASETS))
     lesson.number(S, KEY, "n", "Examples (train + test)")
     lesson.number(S, KEY, "noise", "Noise", help="sine: σ of y; moons, circles, spirals: σ of x; xor: share flipped")
-    lesson.number(S, KEY, "test_fraction", "Test fraction")
-    lesson.number(S, KEY, "data_seed", "Data seed")
     st.header("Network")
     lesson.number(S, KEY, "layers", "Hidden layers")
     lesson.number(S, KEY, "width", "Width")
     lesson.choice(S, KEY, "activation", "Activation", list(ACTIVATIONS))
     lesson.choice(S, KEY, "init", "Initialization", list(SCHEMES))
-    lesson.number(S, KEY, "init_scale", "Initialization scale", help="1 = the scheme; far from 1: a bad start")
-    lesson.number(S, KEY, "seed", "Initialization seed")
     st.header("Optimizers")
     for kind in OPTIMIZERS:
         left, right = st.columns([1, 1])
         with left:
-            lesson.toggle(S, KEY, f"use_{kind}", optimizer_class(kind).title)
-        with right:
-            lesson.number(S, KEY, f"lr_{kind}", "learning rate", label_visibility="collapsed", format="%g")
+            used = lesson.toggle(S, KEY, f"use_{kind}", optimizer_class(kind).title)
+        if used:  # an unused optimizer's learning rate is kept, not drawn
+            with right:
+                lesson.number(S, KEY, f"lr_{kind}", "learning rate", label_visibility="collapsed", format="%g")
     lesson.number(S, KEY, "batch_size", "Batch size (0 = full batch)")
     lesson.number(S, KEY, "steps", "Steps")
     st.header("Landscape")
@@ -86,14 +104,25 @@ with st.sidebar:
     runs_help = "runs are numbered in the order of the optimizers chosen above, from 1"
     lesson.number(S, KEY, "run_a", "First run (random plane's centre; the line's start)", help=runs_help)
     lesson.number(S, KEY, "run_b", "Second run", help=runs_help)
-    lesson.number(S, KEY, "surface_n", "Surface grid (points per side)")
-    lesson.number(S, KEY, "sharp_iters", "Power iterations (sharpness)")
+    more = st.expander(
+        "More: test share, seeds, initialization scale, surface grid, power iterations",
+        key="netlab_more_open",
+        on_change="rerun",
+    )
+    if more.open:  # a closed panel draws nothing; its values are kept (keep_settings_state)
+        with more:
+            lesson.number(S, KEY, "test_fraction", "Test fraction")
+            lesson.number(S, KEY, "data_seed", "Data seed")
+            lesson.number(S, KEY, "init_scale", "Initialization scale", help="1 = the scheme; far from 1: a bad start")
+            lesson.number(S, KEY, "seed", "Initialization seed")
+            lesson.number(S, KEY, "surface_n", "Surface grid (points per side)")
+            lesson.number(S, KEY, "sharp_iters", "Power iterations (sharpness)")
     st.header("Batch-size experiment")
-    lesson.toggle(S, KEY, "experiment", "Run the batch-size experiment")
-    lesson.text(S, KEY, "bx_batches", "Batch sizes (comma separated; full = all)")
-    lesson.number(S, KEY, "bx_lr", "SGD learning rate", format="%g")
-    lesson.number(S, KEY, "bx_seeds", "Seeds per batch size")
-    lesson.number(S, KEY, "bx_steps", "Steps")
+    if lesson.toggle(S, KEY, "experiment", "Run the batch-size experiment"):
+        lesson.text(S, KEY, "bx_batches", "Batch sizes (comma separated; full = all)")
+        lesson.number(S, KEY, "bx_lr", "SGD learning rate", format="%g")
+        lesson.number(S, KEY, "bx_seeds", "Seeds per batch size")
+        lesson.number(S, KEY, "bx_steps", "Steps")
 settings = lesson.finish_settings(S, KEY)
 
 st.title("Network lab")
@@ -248,3 +277,8 @@ else:
         "Every run (CSV)", table.to_csv(index=False), file_name="batch-size-experiment.csv", mime="text/csv",
         key="netlab_dl_bx", on_click="ignore",
     )  # fmt: skip
+
+if st.toggle("Download figures (PNG for slides, SVG, interactive HTML)", key="netlab_show_downloads"):
+    for name, fig in FIGURES.items():
+        st.markdown(f"**{name}**")
+        figure_downloads(fig, name, key=f"dl_{name}")
