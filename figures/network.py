@@ -29,6 +29,11 @@ CLASS_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"
 MAX_POINTS = 400  # data points drawn per set
 
 
+def _f32(x: Array) -> Array:
+    """Plotted values as float32: half the payload, far finer than a pixel."""
+    return np.asarray(x, dtype=np.float32)
+
+
 def _thin(n: int, limit: int = MAX_POINTS) -> Array:
     return np.arange(n) if n <= limit else np.round(np.linspace(0, n - 1, limit)).astype(int)
 
@@ -48,17 +53,19 @@ def fit_figure(
     fig = go.Figure()
     i, j = _thin(len(x_train)), _thin(len(x_test))
     fig.add_scatter(
-        x=x_train[i, 0], y=y_train[i, 0], mode="markers", name="train", marker=dict(size=5, color="#999999")
+        x=_f32(x_train[i, 0]), y=_f32(y_train[i, 0]), mode="markers", name="train", marker=dict(size=5, color="#999999")
     )
     fig.add_scatter(
-        x=x_test[j, 0],
-        y=y_test[j, 0],
+        x=_f32(x_test[j, 0]),
+        y=_f32(y_test[j, 0]),
         mode="markers",
         name="test",
         marker=dict(size=6, color="rgba(0,0,0,0)", line=dict(color="#555555", width=1)),
     )
     for r, (label, color) in enumerate(zip(labels, run_colors(len(labels)), strict=True)):
-        fig.add_scatter(x=xs, y=curves[r], mode="lines", name=label, line=dict(color=color, width=style.line_width))
+        fig.add_scatter(
+            x=_f32(xs), y=_f32(curves[r]), mode="lines", name=label, line=dict(color=color, width=style.line_width)
+        )
     lo, hi = np.nanmin(np.concatenate([y_train[:, 0], y_test[:, 0]])), np.nanmax(y_train)
     pad = 0.3 * (hi - lo + 1e-9)
     fig.update_layout(**style.layout(title=f"Fitted curves at step {step:,}"))
@@ -273,9 +280,15 @@ def plane_figure(
 def line_figure(alphas: Array, train: Array, test: Array, names: tuple[str, str], style: FigureStyle) -> go.Figure:
     """Train and test loss along ``(1 - alpha) theta_a + alpha theta_b``."""
     fig = go.Figure()
-    fig.add_scatter(x=alphas, y=train, mode="lines", name="train", line=dict(color="#0072B2", width=style.line_width))
     fig.add_scatter(
-        x=alphas, y=test, mode="lines", name="test", line=dict(color="#D55E00", width=style.line_width, dash="dash")
+        x=_f32(alphas), y=_f32(train), mode="lines", name="train", line=dict(color="#0072B2", width=style.line_width)
+    )
+    fig.add_scatter(
+        x=_f32(alphas),
+        y=_f32(test),
+        mode="lines",
+        name="test",
+        line=dict(color="#D55E00", width=style.line_width, dash="dash"),
     )
     for x, name in ((0.0, names[0]), (1.0, names[1])):
         fig.add_vline(x=x, line=dict(color=MARK_COLOR, width=1, dash="dot"), annotation_text=name)
