@@ -4,9 +4,9 @@
 - ``boundary_figure``: each run's decision regions at one step, with the training points (2D);
 - ``loss_curves_figure``: train (solid) and test (dashed) loss per run, the early-stopping point
   (lowest test loss) marked;
-- ``plane_figure``: the loss over a plane through parameter space (log10, a banded image drawn on
-  the server by ``plane_layer``) with every run's path projected on it, the shared start and each
-  end marked;
+- ``plane_figure``: the train and test loss over a plane through parameter space, side by side
+  (log10, banded images drawn on the server by ``plane_image``, one colour scale) with every run's
+  path projected on it, the shared start and each end marked;
 - ``line_figure``: train and test loss along the line through two solutions;
 - ``sharpness_gap_figure``: the batch-size experiment, sharpness against generalization gap.
 """
@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -176,17 +178,28 @@ PLANE_IMAGE_PX = 241  # pixels a side of the server-drawn surface
 PLANE_LEVELS = 20  # bands (and level lines) of log10 loss
 
 
-def plane_layer(a: Array, b: Array, z: Array, px: int = PLANE_IMAGE_PX) -> tuple[dict, go.Scatter]:
-    """The loss ``z (len(b), len(a))`` on the plane drawn on the server: a layout image of
-    ``log10`` loss in ``PLANE_LEVELS`` bands with level lines between them (the grid resampled
-    bilinearly to ``px`` pixels a side; a non-finite or non-positive loss drawn as the highest
-    band), and a marker-less scatter carrying the colourbar. The browser only draws a picture:
-    no contouring in JavaScript, and a few kilobytes instead of the grid."""
+def _log_loss(z: Array) -> Array:
+    """``log10`` of a loss grid; NaN where the loss is not finite or not positive."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        logz = np.log10(np.where(np.isfinite(z) & (z > 0), z, np.nan))
-    finite = logz[np.isfinite(logz)]
+        return np.log10(np.where(np.isfinite(z) & (z > 0), z, np.nan))
+
+
+def log_range(*surfaces: Array) -> tuple[float, float]:
+    """The smallest and largest finite ``log10`` loss over ``surfaces`` (``(0, 1)`` if none; never empty)."""
+    finite = np.concatenate([v[np.isfinite(v)] for v in map(_log_loss, surfaces)])
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    hi = hi if hi > lo else lo + 1.0
+    return lo, (hi if hi > lo else lo + 1.0)
+
+
+def plane_image(
+    a: Array, b: Array, z: Array, lo: float, hi: float, axis: str = "", px: int = PLANE_IMAGE_PX
+) -> dict[str, Any]:
+    """The loss ``z (len(b), len(a))`` on the plane as a layout image on axes ``x<axis>, y<axis>``:
+    ``log10`` loss in ``PLANE_LEVELS`` bands from ``lo`` to ``hi`` with level lines between them, the
+    grid resampled bilinearly to ``px`` pixels a side, a non-finite or non-positive loss drawn as
+    the highest band. The browser only draws a picture: no contouring in JavaScript, and a few
+    kilobytes instead of the grid."""
+    logz = _log_loss(z)
     logz = np.where(np.isfinite(logz), logz, hi)
     fine_a, fine_b = np.linspace(a[0], a[-1], px), np.linspace(b[0], b[-1], px)
     rows = np.stack([np.interp(fine_a, a, row) for row in logz])  # (len(b), px)
@@ -194,10 +207,10 @@ def plane_layer(a: Array, b: Array, z: Array, px: int = PLANE_IMAGE_PX) -> tuple
     levels = ContourLevels(log=False, start=lo, end=hi, size=(hi - lo) / PLANE_LEVELS, title="log10 loss")
     window = Window(float(a[0]), float(a[-1]), float(b[0]), float(b[-1]))
     picture = LandscapeGrid(fine_a, fine_b, fine.astype(np.float32), window)
-    image = dict(
+    return dict(
         source=data_uri(band_image(picture, levels, PLANE_COLORSCALE)),
-        xref="x",
-        yref="y",
+        xref=f"x{axis}",
+        yref=f"y{axis}",
         x=window.xmin,
         y=window.ymax,
         sizex=window.xmax - window.xmin,
@@ -206,9 +219,13 @@ def plane_layer(a: Array, b: Array, z: Array, px: int = PLANE_IMAGE_PX) -> tuple
         layer="below",
         name="loss surface",
     )
-    colorbar = go.Scatter(
-        x=[window.xmin],
-        y=[window.ymin],
+
+
+def _colorbar(a: Array, b: Array, lo: float, hi: float) -> go.Scatter:
+    """A marker-less scatter that carries the surfaces' colourbar (``log10`` loss from ``lo`` to ``hi``)."""
+    return go.Scatter(
+        x=[float(a[0])],
+        y=[float(b[0])],
         mode="markers",
         hoverinfo="skip",
         showlegend=False,
@@ -223,57 +240,73 @@ def plane_layer(a: Array, b: Array, z: Array, px: int = PLANE_IMAGE_PX) -> tuple
             showscale=True,
             colorbar=dict(title=dict(text="log10 loss", side="right"), len=0.9, thickness=14),
         ),
-        meta=dict(role="landscape", levels=[lo, hi, levels.size]),
+        meta=dict(role="landscape", levels=[lo, hi, (hi - lo) / PLANE_LEVELS]),
     )
-    return image, colorbar
 
 
 def plane_figure(
     a: Array,
     b: Array,
-    z: Array,
+    surfaces: Sequence[tuple[str, Array]],
     coords: Array,
     labels: tuple[str, ...],
     title: str,
     style: FigureStyle,
     axis_titles: tuple[str, str] = ("a", "b"),
 ) -> go.Figure:
-    """``log10`` of the loss ``z (len(b), len(a))`` as a server-drawn banded image (``plane_layer``)
+    """One panel per ``(name, z (len(b), len(a)))`` of ``surfaces``, side by side in one chart:
+    ``log10`` of the loss as a server-drawn banded image (``plane_image``) on one colour scale,
     and each run's path ``coords (R, T, 2)`` (start at ``coords[:, 0]``, shared) as float32 lines."""
-    image, colorbar = plane_layer(a, b, z)
-    fig = go.Figure(colorbar)
+    n = len(surfaces)
+    lo, hi = log_range(*(z for _, z in surfaces))
+    fig = make_subplots(rows=1, cols=n, subplot_titles=[name for name, _ in surfaces], horizontal_spacing=0.08)
+    fig.add_trace(_colorbar(a, b, lo, hi), row=1, col=1)
     coords = np.asarray(coords, dtype=np.float32)
-    for r, (label, color) in enumerate(zip(labels, run_colors(len(labels)), strict=True)):
-        c = coords[r]
-        fig.add_scatter(
-            x=c[:, 0],
-            y=c[:, 1],
-            mode="lines",
-            name=label,
-            line=dict(color=color, width=style.line_width, dash=DASHES[r % len(DASHES)]),
-        )
-        fig.add_scatter(
-            x=c[-1:, 0],
-            y=c[-1:, 1],
-            mode="markers",
-            showlegend=False,
-            name=f"{label} end",
-            marker=dict(size=style.mark_size * 0.8, color=color, line=dict(color=MARK_COLOR, width=1)),
-        )
     start = coords[0, 0]
-    fig.add_scatter(
-        x=[start[0]],
-        y=[start[1]],
-        mode="markers",
-        name="shared start",
-        marker=dict(symbol="x", size=style.mark_size, color=MARK_COLOR),
-    )
+    for k in range(n):
+        for r, (label, color) in enumerate(zip(labels, run_colors(len(labels)), strict=True)):
+            c = coords[r]
+            fig.add_scatter(
+                x=c[:, 0],
+                y=c[:, 1],
+                mode="lines",
+                name=label,
+                legendgroup=label,
+                showlegend=k == 0,
+                line=dict(color=color, width=style.line_width, dash=DASHES[r % len(DASHES)]),
+                row=1,
+                col=k + 1,
+            )
+            fig.add_scatter(
+                x=c[-1:, 0],
+                y=c[-1:, 1],
+                mode="markers",
+                showlegend=False,
+                legendgroup=label,
+                name=f"{label} end",
+                marker=dict(size=style.mark_size * 0.8, color=color, line=dict(color=MARK_COLOR, width=1)),
+                row=1,
+                col=k + 1,
+            )
+        fig.add_scatter(
+            x=[start[0]],
+            y=[start[1]],
+            mode="markers",
+            name="shared start",
+            legendgroup="start",
+            showlegend=k == 0,
+            marker=dict(symbol="x", size=style.mark_size, color=MARK_COLOR),
+            row=1,
+            col=k + 1,
+        )
+    images = [plane_image(a, b, z, lo, hi, "" if k == 0 else str(k + 1)) for k, (_, z) in enumerate(surfaces)]
     fig.update_layout(
         **style.layout(title=title, legend=dict(orientation="h", y=-0.18, font=dict(size=style.font_size)))
     )
-    fig.update_layout(margin=dict(b=90), images=[image])
+    fig.update_layout(margin=dict(b=90), images=images)
     fig.update_xaxes(title=axis_titles[0], range=[float(a[0]), float(a[-1])], showgrid=False, zeroline=False)
-    fig.update_yaxes(title=axis_titles[1], range=[float(b[0]), float(b[-1])], showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[float(b[0]), float(b[-1])], showgrid=False, zeroline=False)
+    fig.update_yaxes(title=axis_titles[1], row=1, col=1)
     return fig
 
 

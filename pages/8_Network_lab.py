@@ -57,6 +57,25 @@ def run_lab(settings: LabSettings) -> LabResult:
     return lab(settings)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def lab_figures(settings: LabSettings, presentation: bool, axes: tuple[str, str]) -> dict[str, go.Figure]:
+    """The loss curves, the plane and the line of ``settings``' (cached) result: built once per
+    result, not on every rerun (the plane's pictures and Plotly's validation cost server time)."""
+    result, style = run_lab(settings), FigureStyle(presentation=presentation)
+    tr, labels, (a_run, b_run) = result.training, result.labels, settings.pair
+    surfaces = (("train loss", result.surface_train), ("test loss", result.surface_test))
+    title = f"Train (left) and test (right) loss on the plane ({PLANE_TITLES[settings.plane]})"
+    return {
+        "network-loss": loss_curves_figure(tr.record_steps, tr.train_loss, tr.test_loss, labels, style),
+        "network-plane": plane_figure(
+            result.axis_a, result.axis_b, surfaces, result.coords, labels, title, style, axes
+        ),
+        "network-line": line_figure(
+            result.line_alphas, result.line_train, result.line_test, (labels[a_run], labels[b_run]), style
+        ),
+    }
+
+
 def load_preset() -> None:
     """``on_click`` of the preset button: every setting to the preset's (the rest to defaults)."""
     chosen = LabSettings(**PRESETS[st.session_state["netlab_preset"]])
@@ -149,34 +168,49 @@ st.caption(
 
 
 # --- the fit -------------------------------------------------------------------------------------
-@st.fragment
-def fit_section(result: LabResult) -> None:
-    tr, data = result.training, result.data
-    stops = [int(tr.record_steps[f]) for f in result.frames]
-    st.select_slider("Step", stops, value=stops[-1], key="netlab_view_step")
-    step = st.session_state.get("netlab_view_step", stops[-1])
-    k = stops.index(step) if step in stops else len(stops) - 1
+@st.cache_data(max_entries=64, show_spinner=False)
+def fit_chart(settings: LabSettings, presentation: bool, k: int) -> tuple[str, go.Figure] | None:
+    """The fitted curves (1D data) or decision regions (2D) at recorded frame ``k``, with their file
+    name; ``None`` for data with more features. Built once per step and result, then cached."""
+    result, style = run_lab(settings), FigureStyle(presentation=presentation)
+    data, step = result.data, int(result.training.record_steps[result.frames[k]])
     if data.d_in == 1:
-        fig = fit_figure(
+        return "network-fit", fit_figure(
             result.grid[0], result.predictions[:, k], data.x_train, data.y_train, data.x_test, data.y_test,
             result.labels, step, style,
         )  # fmt: skip
-        chart(fig, "network-fit", "netlab_fit")
-    elif data.d_in == 2:
-        fig = boundary_figure(
+    if data.d_in == 2:
+        return "network-boundaries", boundary_figure(
             result.grid[0], result.grid[1], result.predictions[:, k], data.x_train, data.y_train, data.n_out,
             result.labels, step, style,
         )  # fmt: skip
-        chart(fig, "network-boundaries", "netlab_boundaries")
-    else:
+    return None
+
+
+@st.fragment
+def fit_section(settings: LabSettings, stops: list[int], presentation: bool) -> None:
+    """The step slider and the fit at that step: moving the slider reruns only this part."""
+    st.select_slider("Step", stops, value=stops[-1], key="netlab_view_step")
+    step = st.session_state.get("netlab_view_step", stops[-1])
+    k = stops.index(step) if step in stops else len(stops) - 1
+    named = fit_chart(settings, presentation, k)
+    if named is None:
         st.info("Digits have 64 features: no curve or boundary to draw; see the accuracies in the table below.")
+    else:
+        chart(named[1], named[0], "netlab_fit")
 
 
 st.header("What each optimizer learned")
-fit_section(result)
+fit_section(settings, [int(tr.record_steps[f]) for f in result.frames], style.presentation)
 
 st.header("Loss curves")
-chart(loss_curves_figure(tr.record_steps, tr.train_loss, tr.test_loss, labels, style), "network-loss", "netlab_loss")
+axes = {
+    "pca": ("PC 1 (parameter distance)", "PC 2"),
+    "random": ("direction 1", "direction 2"),
+    "ends": ("toward " + labels[settings.pair[0]], "orthogonal, toward " + labels[settings.pair[1]]),
+}[settings.plane]
+figs = lab_figures(settings, style.presentation, axes)
+chart(figs["network-loss"], "network-loss", "netlab_loss")
 best = np.nanargmin(np.where(np.isfinite(tr.test_loss), tr.test_loss, np.inf), axis=1)
 summary = pd.DataFrame(
     {
@@ -217,7 +251,6 @@ if settings.plane == "pca":
     left_out = [label for label, ok in zip(labels, fitted_runs(tr), strict=True) if not ok]
     if left_out:
         what += f" Left out of the fit as diverged (their training loss blew up): {', '.join(left_out)}."
-    axes = ("PC 1 (parameter distance)", "PC 2")
 elif settings.plane == "random":
     what = (
         f"Two random directions around {labels[a_run]}'s end, filter-normalized as in Li et al. (2018): each "
@@ -225,27 +258,16 @@ elif settings.plane == "random":
         "matches the network's (biases are not moved). Paths are projected by least squares; far from the "
         "centre they may lie well off the plane."
     )
-    axes = ("direction 1", "direction 2")
 else:
     what = (
         f"The plane through the shared start and the ends of {labels[a_run]} and {labels[b_run]} "
         "(orthonormal axes in parameter distance): those three points lie exactly on it."
     )
-    axes = ("toward " + labels[a_run], "orthogonal, toward " + labels[b_run])
 st.markdown(what)
-left, right = st.columns(2)
-for col, z, name in ((left, result.surface_train, "train"), (right, result.surface_test, "test")):
-    with col:
-        title = f"{name.capitalize()} loss on the plane ({PLANE_TITLES[settings.plane]})"
-        fig = plane_figure(result.axis_a, result.axis_b, z, result.coords, labels, title, style, axes)
-        chart(fig, f"network-plane-{name}", f"netlab_plane_{name}")
+chart(figs["network-plane"], "network-plane", "netlab_plane")
 
 st.header("Between two solutions")
-chart(
-    line_figure(result.line_alphas, result.line_train, result.line_test, (labels[a_run], labels[b_run]), style),
-    "network-line",
-    "netlab_line",
-)
+chart(figs["network-line"], "network-line", "netlab_line")
 st.markdown(
     "The loss on the straight line through two runs' end points (Goodfellow et al. 2015), and half as "
     "far again beyond each end (Keskar et al. 2016, fig. 3). A bump between them means two different "

@@ -23,7 +23,7 @@ def test_plane_is_a_banded_picture_of_log_loss_over_the_axes_with_the_paths_on_t
     z[0, 0] = np.inf  # a diverged point must not break the picture
     coords = np.zeros((2, 4, 2))
     coords[1, :, 0] = [0.0, 0.5, 1.0, 1.5]
-    fig = plane_figure(a, b, z, coords, ("A", "B"), "t", FigureStyle(), ("d1", "d2")).to_plotly_json()
+    fig = plane_figure(a, b, [("train", z)], coords, ("A", "B"), "t", FigureStyle(), ("d1", "d2")).to_plotly_json()
     assert not any(t.get("type") in ("contour", "heatmap") for t in fig["data"])
     (image,) = fig["layout"]["images"]
     assert (image["x"], image["y"], image["sizex"], image["sizey"]) == (-1.0, 1.0, 3.0, 4.0)
@@ -41,3 +41,17 @@ def test_plane_is_a_banded_picture_of_log_loss_over_the_axes_with_the_paths_on_t
     assert img[-1, 0] < img[0, 0] - 100  # infinite loss drawn as the darkest, not as a gap or the lowest
     paths = {t["name"]: t for t in fig["data"] if t.get("mode") == "lines"}
     assert list(paths) == ["A", "B"]
+
+
+def test_train_and_test_surfaces_share_one_chart_and_one_colour_scale():
+    a, b = np.linspace(0.0, 1.0, 5), np.linspace(0.0, 1.0, 5)
+    train, test = np.full((5, 5), 0.01), np.full((5, 5), 100.0)  # log10: -2 and 2
+    coords = np.zeros((1, 3, 2))
+    fig = plane_figure(a, b, [("train", train), ("test", test)], coords, ("A",), "t", FigureStyle()).to_plotly_json()
+    bar = next(t for t in fig["data"] if t.get("marker", {}).get("showscale"))
+    assert (bar["marker"]["cmin"], bar["marker"]["cmax"]) == (-2.0, 2.0)
+    left, right = fig["layout"]["images"]
+    assert (left["xref"], right["xref"]) == ("x", "x2")
+    assert _pixels(left["source"]).mean() > _pixels(right["source"]).mean() + 100  # the lower loss lighter
+    paths = [t for t in fig["data"] if t.get("mode") == "lines"]
+    assert [t.get("xaxis", "x") for t in paths] == ["x", "x2"] and [t["showlegend"] for t in paths] == [True, False]

@@ -26,7 +26,7 @@ def test_page_trains_every_run_from_the_shared_start_and_draws_them():
     assert not at.exception and not messages(at)
     titles = chart_titles(at)
     assert any("Fitted curves at step 60" in t for t in titles)
-    assert any("Train loss on the plane" in t for t in titles) and any("Test loss on the plane" in t for t in titles)
+    assert any("Train (left) and test (right) loss on the plane" in t for t in titles)
     # the loss curves: every run starts at the loss of the shared initialization, and all go down
     s = LabSettings(steps=60)
     data = make_data(s.dataset, s.n, s.noise, s.test_fraction, s.data_seed)
@@ -40,7 +40,7 @@ def test_page_trains_every_run_from_the_shared_start_and_draws_them():
         assert abs(y[0] - initial) < 1e-12 * initial
         assert y[-1] < 0.5 * y[0]
     # the PCA plane: every path starts at the shared start, the plane's origin (0, 0)
-    paths = path_traces(chart(at, "Train loss on the plane"))
+    paths = path_traces(chart(at, "loss on the plane"))
     assert set(paths) == {"SGD", "Momentum", "Adam"}
     for p in paths.values():
         assert abs(p["x"][0]) < 1e-9 and abs(p["y"][0]) < 1e-9
@@ -50,7 +50,7 @@ def test_page_trains_every_run_from_the_shared_start_and_draws_them():
 def test_ends_plane_puts_the_first_runs_end_on_its_first_axis():
     at = run_page(PAGE, query={**SMALL, "plane": "ends", "run_a": "3", "run_b": "1"})
     assert not at.exception and not messages(at)
-    paths = path_traces(chart(at, "Train loss on the plane"))
+    paths = path_traces(chart(at, "loss on the plane"))
     adam, sgd = paths["Adam"], paths["SGD"]
     assert abs(adam["y"][-1]) < 1e-9 and adam["x"][-1] > 0  # on the axis toward its own end
     assert abs(sgd["y"][-1]) > 0  # the other end is off that axis, on the plane
@@ -99,7 +99,7 @@ def test_settings_whose_widgets_are_not_drawn_keep_their_values():
     assert not at.exception
     assert at.session_state["netlab.surface_n"] == 9 and at.session_state["netlab.bx_steps"] == 77
     assert at.query_params["surface_n"] in ("9", ["9"]) and at.query_params["bx_steps"] in ("77", ["77"])
-    plane = chart(at, "Train loss on the plane")
-    assert len(plane["layout"]["images"]) == 1  # the surface: one server-drawn picture
+    plane = chart(at, "loss on the plane")
+    assert len(plane["layout"]["images"]) == 2  # train and test surfaces: server-drawn pictures
     at.toggle(key="netlab.use_rmsprop").set_value(True).run()
     assert at.number_input(key="netlab.lr_rmsprop").value == 0.003
