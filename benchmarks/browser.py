@@ -57,6 +57,7 @@ class Target:
     label: str
     delta: float = 1.0
     slider: bool = False
+    key: str = "ArrowRight"  # the key that moves the slider one notch (ArrowLeft when it starts at its end)
 
 
 TARGETS = (
@@ -70,6 +71,8 @@ TARGETS = (
     Target("Batch size and noise", "Batch_size_and_noise", "Steps", 10),
     Target("Learning-rate schedules", "Learning_rate_schedules", "Steps", 10),
     Target("Second-order methods", "Second_order_methods", "Steps", 1),
+    Target("Network lab (Width)", "Network_lab", "Width", 1),
+    Target("Network lab (step slider)", "Network_lab", "Step", slider=True, key="ArrowLeft"),
 )
 FLOOR = Target("floor (bare page)", "", "Seed", 1.0)
 
@@ -103,7 +106,7 @@ def measure(tool: ModuleType, browser, port: int, target: Target, viewport: str)
     thumb = page.locator('[data-testid="stSlider"] [role="slider"], [data-testid="stSlider"] input[type="range"]').first
     thumb.focus()
     t_change = page.evaluate("() => performance.now()")
-    thumb.press("ArrowRight")
+    thumb.press(target.key)
     rerun = (tool.settle(page) - t_change) / 1000
     ctx.close()
     return first, first_bytes, rerun, received[0]

@@ -10,6 +10,7 @@ st.set_page_config(layout="wide", page_title="Network lab", page_icon="🧠")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import plotly.graph_objects as go  # noqa: E402
 
 from figures.network import (  # noqa: E402
     boundary_figure,
@@ -36,16 +37,43 @@ from networks.lab import (  # noqa: E402
 from networks.mlp import ACTIVATIONS  # noqa: E402
 from optimizers import optimizer_class  # noqa: E402
 from ui import lesson, page  # noqa: E402
-from ui.charts import chart  # noqa: E402
+from ui.downloads import figure_downloads  # noqa: E402
 from ui.progress import progress_bar  # noqa: E402
 
 KEY = "netlab"
 S = LabSettings
+FIGURES: dict[str, go.Figure] = {}  # this run's figures by file name, for the downloads at the end
+
+
+def chart(fig: go.Figure, name: str, key: str) -> None:
+    """Show ``fig`` (Plotly's own colours) under ``key``; its downloads are offered at the end of
+    the page, behind a toggle (fifteen buttons on every rerun cost the browser time)."""
+    st.plotly_chart(fig, theme=None, key=key)
+    FIGURES[name] = fig
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def run_lab(settings: LabSettings) -> LabResult:
     return lab(settings)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def lab_figures(settings: LabSettings, presentation: bool, axes: tuple[str, str]) -> dict[str, go.Figure]:
+    """The loss curves, the plane and the line of ``settings``' (cached) result: built once per
+    result, not on every rerun (the plane's pictures and Plotly's validation cost server time)."""
+    result, style = run_lab(settings), FigureStyle(presentation=presentation)
+    tr, labels, (a_run, b_run) = result.training, result.labels, settings.pair
+    surfaces = (("train loss", result.surface_train), ("test loss", result.surface_test))
+    title = f"Train (left) and test (right) loss on the plane ({PLANE_TITLES[settings.plane]})"
+    return {
+        "network-loss": loss_curves_figure(tr.record_steps, tr.train_loss, tr.test_loss, labels, style),
+        "network-plane": plane_figure(
+            result.axis_a, result.axis_b, surfaces, result.coords, labels, title, style, axes
+        ),
+        "network-line": line_figure(
+            result.line_alphas, result.line_train, result.line_test, (labels[a_run], labels[b_run]), style
+        ),
+    }
 
 
 def load_preset() -> None:
@@ -55,7 +83,19 @@ def load_preset() -> None:
         st.session_state[f"{KEY}.{f.name}"] = getattr(chosen, f.name)
 
 
+def keep_settings_state() -> None:
+    """Keep every setting in session state while its widget is not drawn (a closed panel, an
+    unused optimizer's learning rate, the experiment's settings while it is off): Streamlit drops
+    the value of a widget that was not drawn in a run unless the script set it, so each one is set
+    to itself first (Streamlit's documented way to keep widget state)."""
+    ss = st.session_state
+    for k in [k for k in ss if isinstance(k, str) and k.startswith(f"{KEY}.")]:
+        ss[k] = ss[k]
+
+
 lesson.start_page(S, KEY)
+keep_settings_state()
+# fewer widgets drawn at once: the browser pays for every one on every rerun
 with st.sidebar:
     st.selectbox("Preset", list(PRESETS), key="netlab_preset")
     st.button("Load preset", on_click=load_preset, key="netlab_load")
@@ -63,22 +103,19 @@ with st.sidebar:
     lesson.choice(S, KEY, "dataset", "Dataset", list(DATASETS))
     lesson.number(S, KEY, "n", "Examples (train + test)")
     lesson.number(S, KEY, "noise", "Noise", help="sine: σ of y; moons, circles, spirals: σ of x; xor: share flipped")
-    lesson.number(S, KEY, "test_fraction", "Test fraction")
-    lesson.number(S, KEY, "data_seed", "Data seed")
     st.header("Network")
     lesson.number(S, KEY, "layers", "Hidden layers")
     lesson.number(S, KEY, "width", "Width")
     lesson.choice(S, KEY, "activation", "Activation", list(ACTIVATIONS))
     lesson.choice(S, KEY, "init", "Initialization", list(SCHEMES))
-    lesson.number(S, KEY, "init_scale", "Initialization scale", help="1 = the scheme; far from 1: a bad start")
-    lesson.number(S, KEY, "seed", "Initialization seed")
     st.header("Optimizers")
     for kind in OPTIMIZERS:
         left, right = st.columns([1, 1])
         with left:
-            lesson.toggle(S, KEY, f"use_{kind}", optimizer_class(kind).title)
-        with right:
-            lesson.number(S, KEY, f"lr_{kind}", "learning rate", label_visibility="collapsed", format="%g")
+            used = lesson.toggle(S, KEY, f"use_{kind}", optimizer_class(kind).title)
+        if used:  # an unused optimizer's learning rate is kept, not drawn
+            with right:
+                lesson.number(S, KEY, f"lr_{kind}", "learning rate", label_visibility="collapsed", format="%g")
     lesson.number(S, KEY, "batch_size", "Batch size (0 = full batch)")
     lesson.number(S, KEY, "steps", "Steps")
     st.header("Landscape")
@@ -86,14 +123,25 @@ with st.sidebar:
     runs_help = "runs are numbered in the order of the optimizers chosen above, from 1"
     lesson.number(S, KEY, "run_a", "First run (random plane's centre; the line's start)", help=runs_help)
     lesson.number(S, KEY, "run_b", "Second run", help=runs_help)
-    lesson.number(S, KEY, "surface_n", "Surface grid (points per side)")
-    lesson.number(S, KEY, "sharp_iters", "Power iterations (sharpness)")
+    more = st.expander(
+        "More: test share, seeds, initialization scale, surface grid, power iterations",
+        key="netlab_more_open",
+        on_change="rerun",
+    )
+    if more.open:  # a closed panel draws nothing; its values are kept (keep_settings_state)
+        with more:
+            lesson.number(S, KEY, "test_fraction", "Test fraction")
+            lesson.number(S, KEY, "data_seed", "Data seed")
+            lesson.number(S, KEY, "init_scale", "Initialization scale", help="1 = the scheme; far from 1: a bad start")
+            lesson.number(S, KEY, "seed", "Initialization seed")
+            lesson.number(S, KEY, "surface_n", "Surface grid (points per side)")
+            lesson.number(S, KEY, "sharp_iters", "Power iterations (sharpness)")
     st.header("Batch-size experiment")
-    lesson.toggle(S, KEY, "experiment", "Run the batch-size experiment")
-    lesson.text(S, KEY, "bx_batches", "Batch sizes (comma separated; full = all)")
-    lesson.number(S, KEY, "bx_lr", "SGD learning rate", format="%g")
-    lesson.number(S, KEY, "bx_seeds", "Seeds per batch size")
-    lesson.number(S, KEY, "bx_steps", "Steps")
+    if lesson.toggle(S, KEY, "experiment", "Run the batch-size experiment"):
+        lesson.text(S, KEY, "bx_batches", "Batch sizes (comma separated; full = all)")
+        lesson.number(S, KEY, "bx_lr", "SGD learning rate", format="%g")
+        lesson.number(S, KEY, "bx_seeds", "Seeds per batch size")
+        lesson.number(S, KEY, "bx_steps", "Steps")
 settings = lesson.finish_settings(S, KEY)
 
 st.title("Network lab")
@@ -120,34 +168,49 @@ st.caption(
 
 
 # --- the fit -------------------------------------------------------------------------------------
-@st.fragment
-def fit_section(result: LabResult) -> None:
-    tr, data = result.training, result.data
-    stops = [int(tr.record_steps[f]) for f in result.frames]
-    st.select_slider("Step", stops, value=stops[-1], key="netlab_view_step")
-    step = st.session_state.get("netlab_view_step", stops[-1])
-    k = stops.index(step) if step in stops else len(stops) - 1
+@st.cache_data(max_entries=64, show_spinner=False)
+def fit_chart(settings: LabSettings, presentation: bool, k: int) -> tuple[str, go.Figure] | None:
+    """The fitted curves (1D data) or decision regions (2D) at recorded frame ``k``, with their file
+    name; ``None`` for data with more features. Built once per step and result, then cached."""
+    result, style = run_lab(settings), FigureStyle(presentation=presentation)
+    data, step = result.data, int(result.training.record_steps[result.frames[k]])
     if data.d_in == 1:
-        fig = fit_figure(
+        return "network-fit", fit_figure(
             result.grid[0], result.predictions[:, k], data.x_train, data.y_train, data.x_test, data.y_test,
             result.labels, step, style,
         )  # fmt: skip
-        chart(fig, "network-fit", "netlab_fit")
-    elif data.d_in == 2:
-        fig = boundary_figure(
+    if data.d_in == 2:
+        return "network-boundaries", boundary_figure(
             result.grid[0], result.grid[1], result.predictions[:, k], data.x_train, data.y_train, data.n_out,
             result.labels, step, style,
         )  # fmt: skip
-        chart(fig, "network-boundaries", "netlab_boundaries")
-    else:
+    return None
+
+
+@st.fragment
+def fit_section(settings: LabSettings, stops: list[int], presentation: bool) -> None:
+    """The step slider and the fit at that step: moving the slider reruns only this part."""
+    st.select_slider("Step", stops, value=stops[-1], key="netlab_view_step")
+    step = st.session_state.get("netlab_view_step", stops[-1])
+    k = stops.index(step) if step in stops else len(stops) - 1
+    named = fit_chart(settings, presentation, k)
+    if named is None:
         st.info("Digits have 64 features: no curve or boundary to draw; see the accuracies in the table below.")
+    else:
+        chart(named[1], named[0], "netlab_fit")
 
 
 st.header("What each optimizer learned")
-fit_section(result)
+fit_section(settings, [int(tr.record_steps[f]) for f in result.frames], style.presentation)
 
 st.header("Loss curves")
-chart(loss_curves_figure(tr.record_steps, tr.train_loss, tr.test_loss, labels, style), "network-loss", "netlab_loss")
+axes = {
+    "pca": ("PC 1 (parameter distance)", "PC 2"),
+    "random": ("direction 1", "direction 2"),
+    "ends": ("toward " + labels[settings.pair[0]], "orthogonal, toward " + labels[settings.pair[1]]),
+}[settings.plane]
+figs = lab_figures(settings, style.presentation, axes)
+chart(figs["network-loss"], "network-loss", "netlab_loss")
 best = np.nanargmin(np.where(np.isfinite(tr.test_loss), tr.test_loss, np.inf), axis=1)
 summary = pd.DataFrame(
     {
@@ -188,7 +251,6 @@ if settings.plane == "pca":
     left_out = [label for label, ok in zip(labels, fitted_runs(tr), strict=True) if not ok]
     if left_out:
         what += f" Left out of the fit as diverged (their training loss blew up): {', '.join(left_out)}."
-    axes = ("PC 1 (parameter distance)", "PC 2")
 elif settings.plane == "random":
     what = (
         f"Two random directions around {labels[a_run]}'s end, filter-normalized as in Li et al. (2018): each "
@@ -196,27 +258,16 @@ elif settings.plane == "random":
         "matches the network's (biases are not moved). Paths are projected by least squares; far from the "
         "centre they may lie well off the plane."
     )
-    axes = ("direction 1", "direction 2")
 else:
     what = (
         f"The plane through the shared start and the ends of {labels[a_run]} and {labels[b_run]} "
         "(orthonormal axes in parameter distance): those three points lie exactly on it."
     )
-    axes = ("toward " + labels[a_run], "orthogonal, toward " + labels[b_run])
 st.markdown(what)
-left, right = st.columns(2)
-for col, z, name in ((left, result.surface_train, "train"), (right, result.surface_test, "test")):
-    with col:
-        title = f"{name.capitalize()} loss on the plane ({PLANE_TITLES[settings.plane]})"
-        fig = plane_figure(result.axis_a, result.axis_b, z, result.coords, labels, title, style, axes)
-        chart(fig, f"network-plane-{name}", f"netlab_plane_{name}")
+chart(figs["network-plane"], "network-plane", "netlab_plane")
 
 st.header("Between two solutions")
-chart(
-    line_figure(result.line_alphas, result.line_train, result.line_test, (labels[a_run], labels[b_run]), style),
-    "network-line",
-    "netlab_line",
-)
+chart(figs["network-line"], "network-line", "netlab_line")
 st.markdown(
     "The loss on the straight line through two runs' end points (Goodfellow et al. 2015), and half as "
     "far again beyond each end (Keskar et al. 2016, fig. 3). A bump between them means two different "
@@ -248,3 +299,8 @@ else:
         "Every run (CSV)", table.to_csv(index=False), file_name="batch-size-experiment.csv", mime="text/csv",
         key="netlab_dl_bx", on_click="ignore",
     )  # fmt: skip
+
+if st.toggle("Download figures (PNG for slides, SVG, interactive HTML)", key="netlab_show_downloads"):
+    for name, fig in FIGURES.items():
+        st.markdown(f"**{name}**")
+        figure_downloads(fig, name, key=f"dl_{name}")

@@ -26,7 +26,7 @@ def test_page_trains_every_run_from_the_shared_start_and_draws_them():
     assert not at.exception and not messages(at)
     titles = chart_titles(at)
     assert any("Fitted curves at step 60" in t for t in titles)
-    assert any("Train loss on the plane" in t for t in titles) and any("Test loss on the plane" in t for t in titles)
+    assert any("Train (left) and test (right) loss on the plane" in t for t in titles)
     # the loss curves: every run starts at the loss of the shared initialization, and all go down
     s = LabSettings(steps=60)
     data = make_data(s.dataset, s.n, s.noise, s.test_fraction, s.data_seed)
@@ -40,7 +40,7 @@ def test_page_trains_every_run_from_the_shared_start_and_draws_them():
         assert abs(y[0] - initial) < 1e-12 * initial
         assert y[-1] < 0.5 * y[0]
     # the PCA plane: every path starts at the shared start, the plane's origin (0, 0)
-    paths = path_traces(chart(at, "Train loss on the plane"))
+    paths = path_traces(chart(at, "loss on the plane"))
     assert set(paths) == {"SGD", "Momentum", "Adam"}
     for p in paths.values():
         assert abs(p["x"][0]) < 1e-9 and abs(p["y"][0]) < 1e-9
@@ -50,7 +50,7 @@ def test_page_trains_every_run_from_the_shared_start_and_draws_them():
 def test_ends_plane_puts_the_first_runs_end_on_its_first_axis():
     at = run_page(PAGE, query={**SMALL, "plane": "ends", "run_a": "3", "run_b": "1"})
     assert not at.exception and not messages(at)
-    paths = path_traces(chart(at, "Train loss on the plane"))
+    paths = path_traces(chart(at, "loss on the plane"))
     adam, sgd = paths["Adam"], paths["SGD"]
     assert abs(adam["y"][-1]) < 1e-9 and adam["x"][-1] > 0  # on the axis toward its own end
     assert abs(sgd["y"][-1]) > 0  # the other end is off that axis, on the plane
@@ -71,7 +71,9 @@ def test_bad_link_values_are_repaired_with_warnings_and_too_much_work_is_refused
 
 
 def test_batch_size_preset_runs_the_experiment_and_links_it():
-    at = run_page(PAGE, query=SMALL)
+    # the experiment's own settings are drawn only while it is on: start with it on, then load the preset
+    at = run_page(PAGE, query={**SMALL, "experiment": "1", "bx_steps": "200", "bx_batches": "8, full"})
+    assert at.number_input(key="netlab.bx_steps").value == 200
     at.session_state["netlab_preset"] = "The batch-size experiment (moons)"
     at.button(key="netlab_load").click()
     at.number_input(key="netlab.bx_steps").set_value(200)
@@ -84,3 +86,20 @@ def test_batch_size_preset_runs_the_experiment_and_links_it():
     assert names == ["B = 4", "B = 16", "B = 64", "full batch"]
     assert all(len(t["x"]) == 3 for t in fig["data"])  # three seeds each
     assert any("Decision regions" in t for t in chart_titles(at))
+
+
+def test_settings_whose_widgets_are_not_drawn_keep_their_values():
+    # the link's surface grid sits in the closed "More" panel, RMSprop's learning rate beside a switched-off
+    # toggle, the experiment's steps under a switched-off experiment: none is drawn, none is lost
+    at = run_page(PAGE, query={**SMALL, "lr_rmsprop": "0.003", "bx_steps": "77"})
+    assert not at.exception and not messages(at)
+    drawn = {w.key for w in at.number_input}
+    assert not {"netlab.surface_n", "netlab.lr_rmsprop", "netlab.bx_steps"} & drawn
+    at.number_input(key="netlab.width").set_value(8).run()  # an ordinary rerun
+    assert not at.exception
+    assert at.session_state["netlab.surface_n"] == 9 and at.session_state["netlab.bx_steps"] == 77
+    assert at.query_params["surface_n"] in ("9", ["9"]) and at.query_params["bx_steps"] in ("77", ["77"])
+    plane = chart(at, "loss on the plane")
+    assert len(plane["layout"]["images"]) == 2  # train and test surfaces: server-drawn pictures
+    at.toggle(key="netlab.use_rmsprop").set_value(True).run()
+    assert at.number_input(key="netlab.lr_rmsprop").value == 0.003
