@@ -71,6 +71,11 @@ class OptimizerConfig:
     def __post_init__(self) -> None:
         check_fields(self)
 
+    @property
+    def display_title(self) -> str:
+        """The method's name for people ("Momentum (averaged)" for a wrapped one): ``title``."""
+        return self.title
+
     # --- the pure pair ----------------------------------------------------------------
     def init(self, params: Array) -> Any:
         raise NotImplementedError

@@ -12,7 +12,8 @@ optimizer kind and flags):
   value and a gradient each; ``max_iter`` without line search), and up to ``max_iter`` iterations
   of a two-loop recursion over ``history_size`` pairs (``LBFGS_ITER``, ``LBFGS_SLOT``), with
   ``WOLFE_TRIAL`` more per strong-Wolfe trial;
-- gradient noise (``NOISE``) and the recorded steps (``RECORD``, plus the losses of every recorded
+- gradient noise (``NOISE``), or on a data landscape real minibatches (``landscapes.cost.MINIBATCH``
+  per run and drawn example), and the recorded steps (``RECORD``, plus the losses of every recorded
   point, evaluated once at the end).
 
 Landscape evaluations cost what ``landscapes.cost`` says (a constant per built-in class, measured
@@ -35,7 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from landscapes.cost import Eval, EvalCost, eval_cost
+from landscapes.cost import Eval, EvalCost, eval_cost, minibatch_seconds
 from landscapes.protocol import LandscapeLike
 from optimizers.base import OptimizerConfig, stack_configs
 from optimizers.lbfgs import LBFGS
@@ -193,19 +194,20 @@ def estimate(
     ``starts`` is the start array or just how many starts there are (a 256 x 256 grid need not be
     built to be priced)."""
     S = int(starts) if np.isscalar(starts) else int(np.asarray(starts).reshape(-1, 2).shape[0])
-    groups: dict[tuple, tuple[list[OptimizerConfig], bool]] = {}
+    groups: dict[tuple, tuple[list[OptimizerConfig], bool, tuple[int, ...]]] = {}
     for rc in configs:
         key = rc.optimizer.group_key()
-        cfgs, noisy = groups.get(key, ([], False))
-        groups[key] = ([*cfgs, rc.optimizer], noisy or rc.noise.std > 0)
-    return sum(
-        (
-            # stacked, so a kind whose cost depends on numbers (L-BFGS's history) is priced at its costliest run
-            estimate_group(landscape, stack_configs(c) if len(c) > 1 else c[0], len(c) * S, options, noisy, len(c) > 1)
-            for c, noisy in groups.values()
-        ),
-        Work(),
-    )
+        cfgs, noisy, batches = groups.get(key, ([], False, ()))
+        groups[key] = ([*cfgs, rc.optimizer], noisy or rc.noise.std > 0, (*batches, rc.noise.batch_size))
+    out = Work()
+    for cfgs, noisy, batches in groups.values():
+        # stacked, so a kind whose cost depends on numbers (L-BFGS's history) is priced at its costliest run
+        config = stack_configs(cfgs) if len(cfgs) > 1 else cfgs[0]
+        out = out + estimate_group(landscape, config, len(cfgs) * S, options, noisy, varied=len(cfgs) > 1)
+        # real minibatches on a data landscape: one call per distinct batch size, per step
+        mb = sum(minibatch_seconds(landscape, S * batches.count(b), b) for b in set(batches))
+        out = out + Work(mb, 0.0, options.steps)
+    return out
 
 
 def estimate_group(

@@ -13,14 +13,16 @@ import numpy as np
 import streamlit as st
 
 import optimizers
-from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid
+from figures.contour import IMAGE_PX
+from figures.grid import CONTOUR_N, SURFACE_N, LandscapeGrid, evaluate_grid
 from landscapes.base import Landscape
 from optimizers import RunConfig, RunOptions, RunResult, guard
 from optimizers.allocator import tune_allocator
 from optimizers.cost import PAGE_BUDGET
 from scenes import Scene
 
-SURFACE_N = 60
+IMAGE_N = IMAGE_PX  # the race's landscape grid: its levels and its image, one evaluation
+__all__ = ["IMAGE_N", "SURFACE_N", "guarded", "landscape_grid", "simulate", "simulate_one"]
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

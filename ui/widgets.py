@@ -14,7 +14,7 @@ from landscapes.base import Window
 from optimizers import SCHEDULES
 from scenes import RunSpec, Scene, View, limits
 from settings import Spec, spec_for, spec_of
-from ui import inputs, page
+from ui import data_controls, inputs, page
 from ui.scene_state import (
     WINDOW_SIDES,
     avg_spec,
@@ -29,6 +29,7 @@ from ui.scene_state import (
 __all__ = [
     "landscape_controls",
     "preset_controls",
+    "preset_lesson",
     "run_controls",
     "run_settings_controls",
     "start_controls",
@@ -51,29 +52,47 @@ def scene_number(name: str, container: object = st, label: str = "", **kwargs: o
 
 
 # --- presets ----------------------------------------------------------------------------
-def preset_controls() -> None:
-    """Curated scenes, one click away."""
-    from scenes.presets import PRESETS
+OWN_SCENE = ""  # the preset box's entry for a scene that is no preset (or no longer one)
 
-    keys = [p.key for p in PRESETS]
+
+def preset_controls() -> None:
+    """Curated scenes, one pick away. The box shows the preset the scene is, and "Your own scene"
+    once anything is changed (``scenes.presets.preset_of``); picking a preset loads it."""
+    from scenes.presets import PRESETS, preset_of
+
+    ss = st.session_state
     titles = {p.key: p.title for p in PRESETS}
+    preset = preset_of(state_to_scene(ss)[0])
+    ss["preset_key"] = preset.key if preset else OWN_SCENE  # before the box exists in this run
     st.selectbox(
         "Preset scene",
-        keys,
+        [OWN_SCENE, *titles],
         key="preset_key",
-        format_func=lambda k: titles[k],
-        help="Curated scenes, each teaching one concept.",
+        format_func=lambda k: titles.get(k, "Your own scene"),
+        on_change=_load_preset,
+        help="Curated scenes, each teaching one concept: picking one loads it.",
     )
-    preset = PRESETS[keys.index(st.session_state["preset_key"])]
-    st.caption(f"**{preset.concept}.** " + preset.caption.replace("\n", " "))
-    st.button("Load preset", key="load_preset", on_click=_load_preset, type="primary")
+    if preset is None:
+        st.caption("Changed by you, or built from scratch. Pick a preset to load it.")
 
 
 def _load_preset() -> None:
     from scenes.presets import preset_by_key
 
-    scene_to_state(preset_by_key(st.session_state["preset_key"]).scene)
-    page.set_link_warnings([])
+    key = st.session_state.get("preset_key", OWN_SCENE)
+    if key != OWN_SCENE:
+        scene_to_state(preset_by_key(key).scene)
+        page.set_link_warnings([])
+
+
+def preset_lesson(scene: Scene) -> None:
+    """The lesson of the preset ``scene`` is (opened from the gallery, a link or the preset box):
+    its title, the concept and the two-line explanation; nothing for the user's own scene."""
+    from scenes.presets import preset_of
+
+    preset = preset_of(scene)
+    if preset is not None:
+        st.info(f"**{preset.title}** · {preset.concept}  \n" + preset.caption.replace("\n", " "), icon="📖")
 
 
 # --- landscape --------------------------------------------------------------------------
@@ -88,6 +107,9 @@ def landscape_controls() -> None:
     cls = landscapes.landscape_class(key)
     if not cls.user_defined:
         st.caption(cls.lesson)  # the formula is shown large on the page itself
+    if data_controls.is_data(key):
+        data_controls.data_controls(key)
+        return
     numbers = []
     for f in dataclasses.fields(cls):
         spec = spec_of(f) or Spec()
@@ -124,6 +146,8 @@ def _landscape_changed() -> None:
         starts = Scene().starts
     (ss["start_x"], ss["start_y"]) = (float(starts[0][0]), float(starts[0][1]))
     ss["more_starts"] = ""
+    if data_controls.is_data(key):  # full batch to begin with: B = n is batch gradient descent
+        ss["batch_size"] = landscapes.get(key).n_examples
 
 
 # --- runs -------------------------------------------------------------------------------
@@ -145,10 +169,17 @@ def run_controls() -> None:
         help=f"At most {limits.MAX_RUNS} runs" if disabled else "Add this optimizer to the race",
     )
     label_spec = spec_for(RunSpec, "label")
+    keep_run_state(ss)
     for n, rid in enumerate(list(ss["run_ids"])):
         kind = ss.get(f"run{rid}_kind", "sgd")
         label = ss.get(f"run{rid}_label") or kind_title(kind)
-        with st.expander(f"{n + 1}. {label}", expanded=False):
+        # a closed panel draws nothing (its widgets' values are kept by keep_run_state): twelve runs
+        # would otherwise put about a hundred widgets and twelve formulas on every page load; the
+        # panel is keyed by the run, so editing its label leaves it open
+        panel = st.expander(f"{n + 1}. {label}", key=run_panel_key(rid), on_change="rerun")
+        if not panel.open:
+            continue
+        with panel:
             st.text_input("Label", key=f"run{rid}_label", max_chars=label_spec.max_chars, placeholder=kind_title(kind))
             _hyper_widgets(rid, kind)
             inputs.number(spec_for(RunSpec, "batch_size"), f"run{rid}_bs", 0)
@@ -164,6 +195,22 @@ def run_controls() -> None:
             c1, c2 = st.columns(2)
             c1.button("Duplicate", key=f"dup{rid}", on_click=_duplicate_run, args=(rid,), disabled=disabled)
             c2.button("Remove", key=f"del{rid}", on_click=_remove_run, args=(rid,))
+
+
+def run_panel_key(rid: int) -> str:
+    """Session key of run ``rid``'s settings panel (``True`` while it is open)."""
+    return f"run{rid}_open"
+
+
+def keep_run_state(ss: object) -> None:
+    """Keep every run's settings in session state while its panel is closed: Streamlit drops the
+    value of a widget that was not drawn in a run unless the script itself set it, so each one is
+    set to itself before the panels are drawn (Streamlit's documented way to keep widget state).
+    The panel's own open state too: a new label makes a new panel, which opens as the old one was."""
+    for rid in ss["run_ids"]:
+        prefix = f"run{rid}_"
+        for k in [k for k in ss if isinstance(k, str) and k.startswith(prefix)]:
+            ss[k] = ss[k]
 
 
 def _hyper_widgets(rid: int, kind: str) -> None:
