@@ -200,10 +200,10 @@ def estimate(
         cfgs, noisy, batches = groups.get(key, ([], False, ()))
         groups[key] = ([*cfgs, rc.optimizer], noisy or rc.noise.std > 0, (*batches, rc.noise.batch_size))
     out = Work()
-    for c, noisy, batches in groups.values():
+    for cfgs, noisy, batches in groups.values():
         # stacked, so a kind whose cost depends on numbers (L-BFGS's history) is priced at its costliest run
-        config = stack_configs(c) if len(c) > 1 else c[0]
-        out = out + estimate_group(landscape, config, len(c) * S, options, noisy, varied=len(c) > 1)
+        config = stack_configs(cfgs) if len(cfgs) > 1 else cfgs[0]
+        out = out + estimate_group(landscape, config, len(cfgs) * S, options, noisy, varied=len(cfgs) > 1)
         # real minibatches on a data landscape: one call per distinct batch size, per step
         mb = sum(minibatch_seconds(landscape, S * batches.count(b), b) for b in set(batches))
         out = out + Work(mb, 0.0, options.steps)

@@ -285,6 +285,19 @@ class LBFGS(OptimizerConfig):
             np.full(n, np.nan),
         )
 
+    def torch_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of ``torch.optim.LBFGS`` for this (scalar) config: ``max_eval = 0`` and
+        ``line_search_fn = "none"`` are torch's ``None``; counts as ints (``export.torch_script`` reads this)."""
+        return {
+            "lr": float(self.lr),
+            "max_iter": int(self.max_iter),
+            "max_eval": int(self.max_eval) or None,
+            "tolerance_grad": float(self.tolerance_grad),
+            "tolerance_change": float(self.tolerance_change),
+            "history_size": int(self.history_size),
+            "line_search_fn": None if self.line_search_fn == "none" else self.line_search_fn,
+        }
+
     def max_evals(self) -> Any:
         """torch's ``max_eval`` (``max_iter * 5 // 4`` when 0), scalar or ``(n, 1)``."""
         return np.where(np.asarray(self.max_eval) > 0, self.max_eval, np.asarray(self.max_iter) * 5 // 4)

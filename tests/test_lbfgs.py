@@ -191,6 +191,15 @@ def test_cost_prices_every_evaluation_an_lbfgs_step_may_make():
     assert dear > 10 * cheap
 
 
+def test_torch_keyword_arguments_build_torchs_lbfgs_with_the_same_settings():
+    """What ``export.torch_script`` passes to torch: 0 and "none" become torch's None."""
+    cfg = LBFGS(line_search_fn="strong_wolfe", max_iter=7, history_size=9, lr=0.5)
+    group = torch.optim.LBFGS([torch.zeros(2, requires_grad=True)], **cfg.torch_kwargs()).param_groups[0]
+    assert (group["max_iter"], group["max_eval"], group["history_size"]) == (7, 7 * 5 // 4, 9)
+    assert group["line_search_fn"] == "strong_wolfe" and group["lr"] == 0.5
+    assert LBFGS().torch_kwargs()["line_search_fn"] is None
+
+
 def test_bad_settings_are_refused():
     with pytest.raises(ValueError, match="Invalid line search"):
         LBFGS(line_search_fn="wolfe")
