@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import optimizers
-from tests.app_support import run_page
+from tests.app_support import open_run, run_page
 from ui.widgets import stacked
 
 
@@ -33,6 +33,7 @@ def test_a_run_panel_is_titled_by_its_label():
     at = run_page()
     labels = [e.label for e in at.expander]
     assert any(label.startswith("1. ") for label in labels)
+    open_run(at, 0)  # a run's boxes are drawn while its panel is open
     at.text_input(key="run0_label").input("fast one").run()
     assert not at.exception
     assert any(e.label == "1. fast one" for e in at.expander)
