@@ -21,7 +21,7 @@ def test_a_data_race_draws_train_test_and_the_model(server, browser_page):
     page = browser_page
     preset = preset_by_key("train_test_minima")
     page.goto(server + scene_url(preset.scene, base="/"))
-    wait_for_charts(page, 5, timeout=120_000)  # contour, surface, loss, distance, model
+    wait_for_charts(page, 4, timeout=240_000)  # contour, loss, distance, model (the surface is off by default)
     wait_for_charts(page, 1, ".contour")
     wait_idle(page)
     assert not page.get_by_test_id("stException").count()
