@@ -22,6 +22,9 @@ MINIMA_COLORS: tuple[str, ...] = tuple(c for c in OKABE_ITO if c != "#000000") +
 EXTRA_COLORS: tuple[str, ...] = ("#1A1A1A", "#7F7F7F", "#E0E0E0")  # diverged, left, still running
 
 
+MAX_LEGEND_MINIMA = 12  # with more minima than this, the legend lists only those some run reached
+
+
 def minima_colors(n: int) -> list[str]:
     """``n`` distinct colours for minima: the fixed palette, then golden-ratio hues beyond it."""
     out = list(MINIMA_COLORS[:n])
@@ -113,8 +116,8 @@ def basin_figure(result: BasinResult, style: FigureStyle | None = None) -> go.Fi
     fig.layout.yaxis.title = dict(text="start y")
     for k, name in enumerate(result.names):
         shares = result.fractions[:, k]
-        if k >= result.n_minima and not np.any(shares > 0):
-            continue  # an extra category no run fell into
+        if (k >= result.n_minima or result.n_minima > MAX_LEGEND_MINIMA) and not np.any(shares > 0):
+            continue  # a category no run fell into: an extra one, or one of many minima (Rastrigin's 121)
         fig.add_trace(
             go.Scatter(
                 x=[None],

@@ -18,7 +18,7 @@ from figures.style import (
     MINIMUM_COLOR,
     SYMBOLS,
     FigureStyle,
-    run_colors,
+    kind_colors,
 )
 from landscapes.base import Window
 from landscapes.protocol import LandscapeLike
@@ -71,7 +71,8 @@ def run_look(result: RunResult, r: int, style: FigureStyle, colors: Sequence[str
 
 
 def colors_for(result: RunResult) -> list[str]:
-    return run_colors(len(result.labels))
+    """One colour per run setting ``(C,)``: its optimizer kind's, shaded when a kind repeats."""
+    return kind_colors(result.kinds)
 
 
 def legend_name(result: RunResult, r: int, name: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from landscapes.base import Window
+from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult, Status
 
 Array = np.ndarray
@@ -61,19 +62,33 @@ def names(result: RunResult, labels: Sequence[str] | None = None) -> list[str]:
     raise ValueError(f"labels: expected {n_configs} (one per config) or {R} (one per run), got {len(labels)}")
 
 
-def status_text(result: RunResult, r: int) -> str:
-    """What became of run ``r``: "converged", "diverged at step 12", "left the window at step 40",
-    "stalled at step 7 (not a minimum)" or "running"."""
+def status_text(result: RunResult, r: int, landscape: LandscapeLike | None = None) -> str:
+    """What became of run ``r``, in plain words: "reached the minimum at step 40" (with
+    ``landscape``, "the minimum" is the lowest known one and "a local minimum" any other; without
+    it, "a minimum"), "... , still moving" when it got there but never came to rest, "still moving",
+    "stuck (saddle or plateau)", "diverged at step 12" or "left the window at step 40"."""
     code, k = Status(int(result.status[r])), int(result.status_step[r])
-    if code == Status.CONVERGED:
-        return "converged"
     if code == Status.DIVERGED:
         return f"diverged at step {k}"
     if code == Status.LEFT:
         return f"left the window at step {k}"
     if code == Status.STALLED:
-        return f"stalled at step {k} (not a minimum)"
-    return "running"
+        return "stuck (saddle or plateau)"
+    hit = int(result.hit_step[r])
+    if code == Status.CONVERGED or hit >= 0:
+        reached = f"reached {_which_minimum(result, r, landscape)} at step {hit if hit >= 0 else k}"
+        return reached if code == Status.CONVERGED else f"{reached}, still moving"
+    return "still moving"
+
+
+def _which_minimum(result: RunResult, r: int, landscape: LandscapeLike | None) -> str:
+    """ "the minimum" (the lowest known), "a local minimum", or "a minimum" when unknown."""
+    m = int(result.nearest_minimum[r])
+    minima = landscape.minima() if landscape is not None else []
+    if m < 0 or m >= len(minima):
+        return "a minimum"
+    lowest = min(p.value for p in minima)
+    return "the minimum" if minima[m].value <= lowest + 1e-9 * (1.0 + abs(lowest)) else "a local minimum"
 
 
 def flew_off(result: RunResult, r: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +49,61 @@ MINIMUM_COLOR = "#ffffff"
 MARK_COLOR = "#222222"  # outlines of minima, saddles, starts
 
 
+# One colour per optimizer kind, the same in every scene and on every page: the kinds a course
+# meets first get the eight Okabe-Ito colours (yellow left out: too weak on the light contour),
+# the rest Paul Tol's muted ones.
+KIND_COLORS: dict[str, str] = {
+    "sgd": "#0072B2",  # blue
+    "momentum": "#D55E00",  # vermillion
+    "nesterov": "#009E73",  # bluish green
+    "adam": "#CC79A7",  # reddish purple
+    "rmsprop": "#E69F00",  # orange
+    "adagrad": "#56B4E9",  # sky blue
+    "newton": "#000000",  # black
+    "adadelta": "#332288",  # indigo
+    "amsgrad": "#882255",  # wine
+    "adamw": "#AA4499",  # purple
+    "nadam": "#CC6677",  # rose
+    "radam": "#117733",  # green
+    "adamax": "#999933",  # olive
+    "bfgs": "#44AA99",  # teal
+    "cg": "#88CCEE",  # cyan
+    "polyak": "#DDCC77",  # sand
+    "coordinate": "#DDAA33",  # mustard (Tol's high-contrast yellow)
+}
+# the same kind again: darker, lighter, much darker, much lighter (fraction of black / white mixed
+# in); black itself only gets lighter
+SHADES: tuple[float, ...] = (0.0, -0.4, 0.4, -0.65, 0.65)
+UNKNOWN_COLOR = "#777777"
+BLACK_SHADES: tuple[float, ...] = (0.0, 0.3, 0.5, 0.65, 0.8)
+
+
 def run_colors(n: int) -> list[str]:
     """``n`` distinct colours: Okabe-Ito first, then Paul Tol's muted set, then repeating."""
     return [PALETTE[i % len(PALETTE)] for i in range(max(n, 0))]
+
+
+def shade(color: str, amount: float) -> str:
+    """``color`` ("#rrggbb") mixed with black (``amount < 0``) or white (``amount > 0``) by
+    ``|amount|`` in [0, 1]; ``0`` returns it unchanged."""
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    target = 255 if amount > 0 else 0
+    a = min(abs(amount), 1.0)
+    return "#" + "".join(f"{round(c + (target - c) * a):02X}" for c in rgb)
+
+
+def kind_colors(kinds: Sequence[str]) -> list[str]:
+    """One colour per run setting ``(C,)`` from its optimizer kind: ``KIND_COLORS[kind]`` for the
+    first setting of a kind, shades of it (``SHADES``) for the next ones; an unknown kind grey."""
+    seen: dict[str, int] = {}
+    out = []
+    for kind in kinds:
+        k = seen.get(kind, 0)
+        seen[kind] = k + 1
+        base = KIND_COLORS.get(kind, UNKNOWN_COLOR)
+        shades = BLACK_SHADES if base == "#000000" else SHADES
+        out.append(shade(base, shades[k % len(shades)]))
+    return out
 
 
 def _lean_white() -> go.layout.Template:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from figures import paths
+from figures.contour import colors_for
 from landscapes.base import coordinates, nearest
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult, Status
@@ -18,7 +19,10 @@ STATUS_COLORS = {  # row backgrounds (CSS) by status
     Status.LEFT: "#fbe3c0",
     Status.STALLED: "#eeeeee",
 }
+SWATCH = "■■"  # the colour column's text, drawn in the run's colour
+MISSING = "—"  # shown for a value that does not exist (no known minimum, never within tolerance)
 COLUMNS = (
+    "colour",
     "run",
     "optimizer",
     "start",
@@ -35,10 +39,12 @@ COLUMNS = (
 def results_table(
     result: RunResult, labels: Sequence[str] | None = None, landscape: LandscapeLike | None = None
 ) -> pd.DataFrame:
-    """One row per run: label, optimizer kind, start "(x, y)", final x / y / loss, distance to the
-    nearest known minimum (missing when none is known), first step within tolerance of a minimum
-    (missing if never), status text ("converged", "diverged at step 12", ...), gradient evaluations.
-    The status code of each row is kept in ``df.attrs["status"]`` for :func:`highlight_status`."""
+    """One row per run: a colour swatch, label, optimizer name ("Momentum (averaged)"), start
+    "(x, y)", final x / y / loss, distance to the nearest known minimum (missing when none is
+    known), first step within tolerance of a minimum (missing if never), status in plain words
+    ("reached the minimum at step 40", "diverged at step 12", ...: ``figures.paths.status_text``),
+    gradient evaluations. Each row's status code and path colour are kept in ``df.attrs["status"]``
+    and ``df.attrs["colors"]`` for :func:`highlight_status`."""
     R = len(result.status)
     names = paths.names(result, labels)
     starts = result.positions[:, 0]
@@ -50,20 +56,23 @@ def results_table(
         dist = pd.array([None] * R, dtype="Float64")
     df = pd.DataFrame(
         {
+            "colour": [SWATCH] * R,
             "run": names,
-            "optimizer": [result.kinds[c] for c in result.config_index],
+            "optimizer": [(result.titles or result.kinds)[c] for c in result.config_index],
             "start": [f"({x:.4g}, {y:.4g})" for x, y in starts],
             "final x": fin[:, 0],
             "final y": fin[:, 1],
             "final loss": result.final_losses,
             "distance to minimum": dist,
             "steps to tolerance": hit,
-            "status": [paths.status_text(result, r) for r in range(R)],
+            "status": [paths.status_text(result, r, landscape) for r in range(R)],
             "grad evaluations": result.evals[:, 1].astype(np.int64),
         },
         columns=list(COLUMNS),
     )
     df.attrs["status"] = [int(s) for s in result.status]
+    colors = colors_for(result)
+    df.attrs["colors"] = [colors[int(c)] for c in result.config_index]
     return df
 
 
@@ -80,7 +89,7 @@ def _row_status(df: pd.DataFrame) -> list[Status | None]:
             else Status.LEFT
             if t.startswith("left")
             else Status.STALLED
-            if t.startswith("stalled")
+            if t.startswith("stuck")
             else None
         )
     return out
@@ -88,12 +97,17 @@ def _row_status(df: pd.DataFrame) -> list[Status | None]:
 
 def highlight_status(df: pd.DataFrame) -> Any:
     """A ``pandas.io.formats.style.Styler`` of ``df`` with diverged rows (and rows that left the
-    window or stalled) on a coloured background; numbers shown to 4 significant digits."""
+    window or got stuck) on a coloured background, the colour column in each run's path colour,
+    numbers shown to 4 significant digits and missing values as "—"."""
     statuses = _row_status(df)
+    swatches = df.attrs.get("colors")
 
     def colour(frame: pd.DataFrame) -> pd.DataFrame:
         css = [f"background-color: {STATUS_COLORS[s]}" if s in STATUS_COLORS else "" for s in statuses]
-        return pd.DataFrame({c: css for c in frame.columns}, index=frame.index)
+        out = pd.DataFrame({c: css for c in frame.columns}, index=frame.index)
+        if "colour" in out.columns and swatches is not None and len(swatches) == len(out):
+            out["colour"] = [f"{bg}; color: {c}".lstrip("; ") for bg, c in zip(out["colour"], swatches, strict=True)]
+        return out
 
     numeric = [c for c in ("final x", "final y", "final loss", "distance to minimum") if c in df.columns]
-    return df.style.apply(colour, axis=None).format("{:.4g}", subset=numeric, na_rep="")
+    return df.style.apply(colour, axis=None).format(na_rep=MISSING).format("{:.4g}", subset=numeric, na_rep=MISSING)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from landscapes.base import Array, CriticalPoint, Landscape, Window, hessian_from, stack
+from landscapes.lattice import integer_points, newton_minima
 from settings import hyper
 
 
@@ -182,16 +184,23 @@ class Rastrigin(Landscape):
         return hessian_from(2.0 + c * np.cos(tau * x), np.zeros_like(x), 2.0 + c * np.cos(tau * y))
 
     def minima(self) -> tuple[CriticalPoint, ...]:
-        """The minima near the integer points with |i|, |j| <= 2 (a separable product of 1D minima)."""
-        m = _rastrigin_minima_1d(self.A)  # (K,) locations
+        """Every local minimum in the window, global first. f is separable with a diagonal Hessian,
+        so its minima are the pairs (x, y) of minima of the 1D function ``x^2 - A cos 2πx``."""
+        w = self.window
+        reach = int(np.ceil(max(abs(w.xmin), abs(w.xmax), abs(w.ymin), abs(w.ymax)))) + 1
+        m = _rastrigin_minima_1d(self.A, reach)  # (K,) locations
         g = m * m - self.A * np.cos(2.0 * np.pi * m) + self.A  # 1D values, g(0) = 0
-        pts = [(float(g[i] + g[j]), float(m[i]), float(m[j])) for i in range(len(m)) for j in range(len(m))]
+        mx, my = m[(m >= w.xmin) & (m <= w.xmax)], m[(m >= w.ymin) & (m <= w.ymax)]
+        gx, gy = g[(m >= w.xmin) & (m <= w.xmax)], g[(m >= w.ymin) & (m <= w.ymax)]
+        pts = [(float(gx[i] + gy[j]), float(mx[i]), float(my[j])) for i in range(len(mx)) for j in range(len(my))]
         pts.sort(key=lambda t: (t[0], abs(t[1]) + abs(t[2])))
         return tuple(CriticalPoint(x, y, v) for v, x, y in pts)
 
 
 def _rastrigin_minima_1d(A: float, reach: int = 2) -> Array:
-    """Local minima of ``x^2 - A cos 2πx`` near the integers ``-reach..reach``: Newton from each integer."""
+    """Local minima of ``x^2 - A cos 2πx`` near the integers ``-reach..reach``: Newton from each
+    integer (each local minimum lies within 1/4 of an integer: there ``cos 2πx > 0`` is needed for
+    positive curvature, since ``2 + 4π²A cos 2πx > 0`` with ``A >= 1`` fails only where it is negative)."""
     tau = 2.0 * np.pi
     n = np.arange(-reach, reach + 1, dtype=float)
     x = n.copy()
@@ -256,7 +265,14 @@ class Ackley(Landscape):
         return hessian_from(hxx, hxy, hyy)
 
     def minima(self) -> tuple[CriticalPoint, ...]:
-        return (CriticalPoint(0.0, 0.0, 0.0),)
+        """The global minimum (0, 0) and every local minimum in the window: the ripples put one near
+        each integer point, pulled a little toward the funnel (``landscapes.lattice``)."""
+        return _ackley_minima(self)
+
+
+@functools.lru_cache(maxsize=32)
+def _ackley_minima(f: Ackley) -> tuple[CriticalPoint, ...]:
+    return newton_minima(f, integer_points(f.window), f.window)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ optimizer kind and flags):
   (``step_evals``): a line search (BFGS, conjugate gradient) may try up to ``2 + REFITS +
   MAX_HALVINGS`` step lengths, each one value evaluation plus bookkeeping (``TRIAL``); Newton and
   exact coordinate descent one Hessian;
-- gradient noise (``NOISE``) and the recorded steps (``RECORD``, plus the losses of every recorded
+- gradient noise (``NOISE``), or on a data landscape real minibatches (``landscapes.cost.MINIBATCH``
+  per run and drawn example), and the recorded steps (``RECORD``, plus the losses of every recorded
   point, evaluated once at the end).
 
 Landscape evaluations cost what ``landscapes.cost`` says (a constant per built-in class, measured
@@ -32,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from landscapes.cost import Eval, EvalCost, eval_cost
+from landscapes.cost import Eval, EvalCost, eval_cost, minibatch_seconds
 from landscapes.protocol import LandscapeLike
 from optimizers.base import OptimizerConfig
 from optimizers.runner import RunConfig, RunOptions
@@ -152,14 +153,18 @@ def estimate(
     ``starts`` is the start array or just how many starts there are (a 256 x 256 grid need not be
     built to be priced)."""
     S = int(starts) if np.isscalar(starts) else int(np.asarray(starts).reshape(-1, 2).shape[0])
-    groups: dict[tuple, tuple[OptimizerConfig, int, bool]] = {}
+    groups: dict[tuple, tuple[OptimizerConfig, int, bool, tuple[int, ...]]] = {}
     for rc in configs:
         key = rc.optimizer.group_key()
-        cfg, count, noisy = groups.get(key, (rc.optimizer, 0, False))
-        groups[key] = (cfg, count + 1, noisy or rc.noise.std > 0)
-    return sum(
-        (estimate_group(landscape, c, k * S, options, noisy, varied=k > 1) for c, k, noisy in groups.values()), Work()
-    )
+        cfg, count, noisy, batches = groups.get(key, (rc.optimizer, 0, False, ()))
+        groups[key] = (cfg, count + 1, noisy or rc.noise.std > 0, (*batches, rc.noise.batch_size))
+    out = Work()
+    for c, k, noisy, batches in groups.values():
+        out = out + estimate_group(landscape, c, k * S, options, noisy, varied=k > 1)
+        # real minibatches on a data landscape: one call per distinct batch size, per step
+        mb = sum(minibatch_seconds(landscape, S * batches.count(b), b) for b in set(batches))
+        out = out + Work(mb, 0.0, options.steps)
+    return out
 
 
 def estimate_group(

@@ -456,6 +456,10 @@ class Polyak(OptimizerConfig):
     def lr(self) -> Any:
         return self.inner.lr
 
+    @property
+    def display_title(self) -> str:
+        return f"{self.inner.title} (averaged)"
+
     def to_dict(self) -> dict[str, Any]:
         return {"inner": {"kind": self.inner.kind, **self.inner.to_dict()}, "start": float(self.start)}
 

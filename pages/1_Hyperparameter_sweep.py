@@ -118,7 +118,7 @@ if selected is not None:
     left, right = st.columns([3, 1])
     with left:
         row = result.cell(i, j)
-        st.dataframe(pd.DataFrame([{k: ("" if v is None else v) for k, v in row.items()}]), hide_index=True)
+        st.dataframe(pd.DataFrame([{k: ("—" if v is None else v) for k, v in row.items()}]), hide_index=True)
     with right:
         open_as_race(settings.cell_scene(i, j), "Open as a race", primary=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 st.set_page_config(layout="wide", page_title="Inside the optimizer", page_icon="🔬")
@@ -127,8 +128,14 @@ def stepped(trace: Trace, settings: InternalsSettings) -> None:
     # --- the step slider ---------------------------------------------------------------------------
     n = trace.n_steps
     step, warning = clamp_step(int(ss.get(STEP_KEY, settings.step)), n)
-    if warning:
+    if n <= 1 and (len(trace.grads) == 0 or np.hypot(*trace.grads[0]) < 1e-12):
+        st.info(
+            "The run starts at a point where the gradient is zero (a minimum or a saddle), so the "
+            "optimizer never moves. Start elsewhere to watch it work."
+        )
+    elif warning:
         st.warning(warning)
+    if warning:
         ss[STEP_KEY] = step
     if n > 1:
         st.slider("Step $t$ (the update from $p_{t-1}$ to $p_t$)", min_value=1, max_value=n, key=STEP_KEY)

@@ -103,8 +103,8 @@ fmt = {c: "{:.3g}" for c in ("final loss", "gradients / step", "Hessians / step"
 st.dataframe(table.style.format(fmt), hide_index=True, width="stretch")
 st.caption(
     f"steps to tol: first step within {settings.tol:g} of a known minimum (— never). Gradient counts "
-    "include the start's gradient. Status: converged (stopped at a minimum), stalled (stopped elsewhere: a "
-    "saddle), running (steps ran out), left window / diverged (flew off)."
+    "include the start's gradient. Status: reached a minimum (came to rest there), stuck (came to rest "
+    "elsewhere: a saddle or a plateau), still moving (the steps ran out), left the window / diverged (flew off)."
 )
 
 c1, c2 = st.columns(2)

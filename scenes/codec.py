@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from scenes.document import FORMAT, VERSION, fmt, to_dict, to_json
 from scenes.link import KEYS, URL_SAFE, VIEW_KEYS, doc_from_query, query_from_doc
 from scenes.model import Scene
-from scenes.reader import from_dict, short
+from scenes.reader import DOC_KEYS, from_dict, short
 
 MAX_JSON_CHARS = 100_000  # bigger scene files are refused
 
@@ -31,6 +31,7 @@ __all__ = [
     "from_json",
     "from_query",
     "from_url",
+    "read_scene_file",
     "scene_url",
     "to_dict",
     "to_json",
@@ -85,4 +86,30 @@ def from_json(text: str | bytes) -> tuple[Scene, list[str]]:
         doc = json.loads(text)
     except (ValueError, RecursionError) as exc:
         return Scene(), [f"scene file is not valid JSON ({short(str(exc), 80)}); using the default"]
+    return from_dict(doc, strict=True)
+
+
+def read_scene_file(data: str | bytes) -> tuple[Scene | None, list[str]]:
+    """A scene file as the page's upload reads it: ``(scene, warnings)`` when the file is a scene
+    (what it gets wrong repaired, as for a link), or ``(None, [why])`` when it is refused as a
+    whole (too large, not text, not JSON, not an object, or nothing in it a scene setting), so the
+    caller keeps the scene it has. Never raises."""
+    if isinstance(data, (bytes, bytearray)) and len(data) > 4 * MAX_JSON_CHARS:
+        return None, [f"it is too large ({len(data):,} bytes; at most {MAX_JSON_CHARS:,} characters)"]
+    try:
+        text = bytes(data).decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
+    except UnicodeDecodeError:
+        return None, ["it is not UTF-8 text"]
+    if not isinstance(text, str):
+        return None, [f"it is not text ({type(text).__name__})"]
+    if len(text) > MAX_JSON_CHARS:
+        return None, [f"it is too large ({len(text):,} characters; at most {MAX_JSON_CHARS:,})"]
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return None, [f"it is not valid JSON ({short(str(exc), 80)})"]
+    if not isinstance(doc, Mapping):
+        return None, [f"it holds a JSON {type(doc).__name__}, not a scene object"]
+    if not any(k in DOC_KEYS for k in doc if k not in ("format", "version")):
+        return None, ["nothing in it is a scene setting (no landscape, runs, starts, steps, ...)"]
     return from_dict(doc, strict=True)

@@ -6,9 +6,12 @@ Every preset was tuned by running it: the numbers quoted in the comments come fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
 
 from optimizers.schedules import Cosine
+from scenes.data_presets import DATA_PRESETS
 from scenes.model import Scene, spec
 
 
@@ -268,9 +271,43 @@ PRESETS: tuple[Preset, ...] = (
 )
 
 
+# the data landscapes' lessons (scenes.data_presets)
+PRESETS += tuple(Preset(*fields) for fields in DATA_PRESETS)
+
+
 def preset_by_key(key: str) -> Preset:
     """The preset named ``key``; ``KeyError`` listing the known keys otherwise."""
     for p in PRESETS:
         if p.key == key:
             return p
     raise KeyError(f"Unknown preset {key!r}; known: {', '.join(p.key for p in PRESETS)}")
+
+
+def meaning(scene: Scene) -> tuple[Any, ...] | None:
+    """What ``scene`` computes and shows, written so that two ways of spelling the same scene
+    compare equal (a parameter given at its default or left out, the view options aside): the
+    landscape object, each run's optimizer config, label, batch size and schedule, and the rest of
+    the scene. ``None`` for a scene that cannot be built."""
+    try:
+        landscape = scene.landscape_obj()
+        runs = tuple((r.config(), r.label, r.batch_size, r.schedule) for r in scene.runs)
+    except (ValueError, KeyError, TypeError):
+        return None
+    return (landscape, runs, replace(scene, landscape_params=(), runs=(), view=PRESETS[0].scene.view))
+
+
+@lru_cache(maxsize=1)
+def _meanings() -> tuple[tuple[Any, ...] | None, ...]:
+    return tuple(meaning(p.scene) for p in PRESETS)
+
+
+def preset_of(scene: Scene) -> Preset | None:
+    """The preset whose scene ``scene`` is (``meaning``: the same landscape, runs and settings, the
+    view options aside); ``None`` once anything else differs: the scene is then the user's own."""
+    m = meaning(scene)
+    if m is None:
+        return None
+    for p, pm in zip(PRESETS, _meanings(), strict=True):
+        if m == pm:
+            return p
+    return None

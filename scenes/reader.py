@@ -342,7 +342,7 @@ def _read_view(raw: Any, rd: _Reader) -> View:
     return View(**rd.fields(View, values, "view"))
 
 
-_DOC_KEYS = {
+DOC_KEYS = {
     "format",
     "version",
     "landscape",
@@ -379,7 +379,7 @@ def _from_dict(doc: Any, rd: _Reader) -> Scene:
         return Scene()
     d = Scene()
     _check_version(doc, rd)
-    unknown = [k for k in doc if k not in _DOC_KEYS]
+    unknown = [k for k in doc if k not in DOC_KEYS]
     if unknown and rd.strict:
         rd.warn.append("ignored unknown fields " + ", ".join(short(str(k), 20) for k in unknown[:5]))
     name, params, obj = _read_landscape(doc, rd)

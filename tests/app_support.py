@@ -81,3 +81,9 @@ def shown(element: Any) -> str:
 def messages(at: AppTest) -> list[str]:
     """Text of every error and warning on the page, as shown."""
     return [shown(e) for e in at.error] + [shown(w) for w in at.warning]
+
+
+def open_run(at, rid: int) -> None:
+    """Open run ``rid``'s settings panel (as a click on it does) and rerun."""
+    at.session_state[f"run{rid}_open"] = True
+    at.run()

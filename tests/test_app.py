@@ -11,7 +11,7 @@ from scenes import Scene, limits, spec
 from scenes.codec import from_query, to_query
 from scenes.presets import PRESETS
 from settings import spec_for
-from tests.app_support import chart_titles, charts, messages, path_traces, run_page, shown
+from tests.app_support import chart_titles, charts, messages, open_run, path_traces, run_page, shown
 
 FORMULA_KEY = "lp_custom_formula"  # the typed formula's box: landscape 'custom', parameter 'formula'
 
@@ -45,12 +45,6 @@ def contour(at) -> dict:
         if not fig.get("frames") and any(i.get("name") == "landscape" for i in fig["layout"].get("images", [])):
             return fig
     raise AssertionError("no contour chart on the page")
-
-
-def open_run(at, rid: int) -> None:
-    """Open run ``rid``'s settings panel (as a click on it does) and rerun."""
-    at.session_state[f"run{rid}_open"] = True
-    at.run()
 
 
 def test_run_panels_draw_their_widgets_only_while_open_and_keep_their_settings():
@@ -148,9 +142,7 @@ def test_same_optimizer_twice_with_two_learning_rates():
 
 def test_clicking_the_contour_moves_the_start():
     at = run_page()
-    at.session_state["contour_chart"] = {
-        "selection": {"points": [{"x": 0.25, "y": 1.75}], "point_indices": [], "box": [], "lasso": []}
-    }
+    at.session_state["contour_chart_0"] = click(0.25, 1.75)
     at.run()
     assert not at.exception
     assert at.number_input(key="start_x").value == 0.25
@@ -159,6 +151,26 @@ def test_clicking_the_contour_moves_the_start():
     assert len(paths) == len(Scene().runs)
     for trace in paths.values():
         assert np.allclose([trace["x"][0], trace["y"][0]], [0.25, 1.75])
+
+
+def click(x: float, y: float) -> dict:
+    """A Plotly selection event of one clicked point, as Streamlit keeps it in session state."""
+    return {"selection": {"points": [{"x": x, "y": y}], "point_indices": [], "box": [], "lasso": []}}
+
+
+def test_clicking_the_same_point_again_after_typing_a_start_moves_it_back():
+    """Defect 2 (issue 12): click P, type another start, click P again: the start is P again; the
+    old selection alone (a rerun without a new click) never undoes the typed start."""
+    at = run_page()
+    at.session_state["contour_chart_0"] = click(0.5, 1.5)
+    at.run()
+    at.number_input(key="start_x").set_value(-1.0).run()
+    assert not at.exception and at.number_input(key="start_x").value == -1.0
+    at.number_input(key="steps").set_value(60).run()  # any other rerun: the typed start stays
+    assert at.number_input(key="start_x").value == -1.0
+    at.session_state["contour_chart_1"] = click(0.5, 1.5)
+    at.run()
+    assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == (0.5, 1.5)
 
 
 def test_diverging_run_is_reported_not_raised():
@@ -240,11 +252,10 @@ def test_every_preset_runs_through_the_app(preset):
     assert preset.scene.landscape_obj().title in str(contour(at)["layout"]["title"])
 
 
-def test_load_preset_button_applies_the_preset():
+def test_picking_a_preset_applies_it():
     at = run_page()
     preset = PRESETS[3]
-    at.selectbox(key="preset_key").select(preset.key)
-    at.button(key="load_preset").click().run()
+    at.selectbox(key="preset_key").select(preset.key).run()
     assert not at.exception
     assert at.selectbox(key="landscape").value == preset.scene.landscape
     assert at.number_input(key="steps").value == preset.scene.steps

@@ -599,10 +599,10 @@ def test_presentation_style_is_larger():
 def test_table_reports_divergence_and_styler_highlights_it(diverging):
     L, result = diverging
     df = figures.results_table(result, None, L)
-    assert list(df.columns[:3]) == ["run", "optimizer", "start"]
+    assert list(df.columns[:4]) == ["colour", "run", "optimizer", "start"]
     k = int(result.status_step[0])
     assert df.loc[0, "status"] == f"diverged at step {k}" and df.loc[0, "run"] == "SGD lr=1"
-    assert df.loc[1, "status"] == "running" and df.loc[1, "optimizer"] == "adam"
+    assert df.loc[1, "status"] == "still moving" and df.loc[1, "optimizer"] == "Adam"
     assert df.loc[0, "start"] == "(-1.5, 2)"
     assert pd.isna(df.loc[0, "steps to tolerance"])
     assert df.loc[0, "grad evaluations"] == result.evals[0, 1]
@@ -621,9 +621,10 @@ def test_table_reports_convergence_and_steps_to_tolerance():
         L, configs(("sgd", "GD", dict(lr=0.2))), np.array([[-1.0, 1.0]]), RunOptions(steps=400, tol=1e-3)
     )
     df = figures.results_table(result, ["plain GD"], L)
-    assert df.loc[0, "status"] == "converged" and df.loc[0, "run"] == "plain GD"
     d = np.hypot(result.positions[0, :, 0] - 1, result.positions[0, :, 1] + 0.5)
-    assert df.loc[0, "steps to tolerance"] == int(result.steps[np.argmax(d <= 1e-3)])
+    first = int(result.steps[np.argmax(d <= 1e-3)])
+    assert df.loc[0, "status"] == f"reached the minimum at step {first}" and df.loc[0, "run"] == "plain GD"
+    assert df.loc[0, "steps to tolerance"] == first
     assert df.loc[0, "distance to minimum"] == pytest.approx(d[-1])
     assert "background-color" not in figures.highlight_status(df).to_html()
 

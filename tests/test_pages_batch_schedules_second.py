@@ -142,7 +142,7 @@ def test_second_order_page_renders_and_reacts_to_the_landscape():
     assert len(charts(at)) == 5
     table = at.dataframe[0].value
     assert list(table["method"])[:2] == ["Gradient descent (lr 0.000478)", "Newton"]
-    assert table["status"].iloc[1] == "converged"
+    assert table["status"].iloc[1] == "reached a minimum"
     evals = chart(at, "Evaluations to reach the tolerance")
     assert len(roles(evals, "to_tol")) == 3
 
@@ -150,8 +150,8 @@ def test_second_order_page_renders_and_reacts_to_the_landscape():
     assert not at.exception and not at.error
     table = at.dataframe[0].value
     newton = table[table["method"] == "Newton"].iloc[0]
-    assert newton["status"] == "stalled"
-    assert table[table["method"] == "Saddle-free Newton"].iloc[0]["status"] == "left window"
+    assert newton["status"] == "stuck (saddle or plateau)"
+    assert table[table["method"] == "Saddle-free Newton"].iloc[0]["status"] == "left the window"
     assert "Saddle" in chart_titles(at)[0]
     assert not any("Evaluations to reach" in t for t in chart_titles(at))  # no minimum: nothing to reach
     assert any("no minimum" in i.value for i in at.info)

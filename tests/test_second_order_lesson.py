@@ -74,7 +74,7 @@ def test_undamped_newton_stalls_on_the_saddle_saddle_free_escapes(saddle):
     assert L.result.status[gd] == Status.LEFT
     assert L.landscape.value(L.result.final_positions[sf]) < -1.0
     table = L.table()
-    assert table["status"][n] == "stalled" and table["status"][sf] == "left window"
+    assert table["status"][n] == "stuck (saddle or plateau)" and table["status"][sf] == "left the window"
 
 
 def test_saddle_demo(quadratic):

@@ -136,8 +136,24 @@ def _max_chars(cls: type, name: str) -> int:
 
 def start_controls(cls: type, page_key: str) -> None:
     """The "own start point" toggle and its x / y inputs (fields ``custom_start``, ``start_x``,
-    ``start_y``); the inputs are disabled while the landscape's suggested start is used."""
-    toggle(cls, page_key, "custom_start", "Own start point")
+    ``start_y``); the inputs are disabled while the landscape's suggested start is used, and
+    switching to an own start begins from that suggested one (the settings' ``start()``), never
+    from (0, 0), which can be the landscape's minimum."""
+    toggle(cls, page_key, "custom_start", "Own start point", on_change=_start_from_suggested, args=(cls, page_key))
     own = bool(st.session_state.get(_key(page_key, "custom_start"), False))
     number(cls, page_key, "start_x", "Start x", disabled=not own)
     number(cls, page_key, "start_y", "Start y", disabled=not own)
+
+
+def _start_from_suggested(cls: type, page_key: str) -> None:
+    """``on_change`` of the own-start toggle: when switched on, put the suggested start (the point
+    the run started from until now) into the x / y boxes."""
+    ss = st.session_state
+    if not ss.get(_key(page_key, "custom_start")):
+        return
+    values = {f.name: ss[_key(page_key, f.name)] for f in dataclasses.fields(cls) if _key(page_key, f.name) in ss}
+    try:
+        x, y = (float(v) for v in cls(**{**values, "custom_start": False}).start())
+    except (ValueError, TypeError):
+        return  # settings the page will refuse anyway: leave the boxes as they are
+    ss[_key(page_key, "start_x")], ss[_key(page_key, "start_y")] = x, y

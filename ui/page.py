@@ -143,17 +143,28 @@ def clicked_point(chart_key: str) -> tuple[float, float] | None:
         return None
 
 
+CLICK_ROUND = "_click_round"  # session key: clicks handled so far on the race contour
+
+
+def contour_key(base: str) -> str:
+    """The race contour's widget key in this rerun: a new one after each handled click, so the
+    browser's selection starts empty again and a click on the same point later (after the start was
+    typed elsewhere, say) is a new event rather than the old selection seen again."""
+    return f"{base}_{st.session_state.get(CLICK_ROUND, 0)}"
+
+
 def handle_contour_click(chart_key: str) -> None:
-    """Move start 1 to a clicked point of the contour (Streamlit's Plotly selection event).
+    """Move start 1 to a clicked point of the contour (Streamlit's Plotly selection event of the
+    chart keyed ``contour_key(chart_key)``); each click is used once.
 
     Must run before the start widgets are created in this rerun.
     """
     ss = st.session_state
-    clicked = clicked_point(chart_key)
-    if clicked is None or ss.get("_last_click") == clicked:
+    clicked = clicked_point(contour_key(chart_key))
+    if clicked is None:
         return
+    ss[CLICK_ROUND] = ss.get(CLICK_ROUND, 0) + 1
     x, y = clicked
-    ss["_last_click"] = (x, y)
     ss["start_x"], ss["start_y"] = round(x, 4), round(y, 4)
 
 
@@ -164,6 +175,18 @@ def base_url() -> str:
     except Exception:
         url = ""
     return url.split("?", 1)[0]
+
+
+def app_url() -> str:
+    """The app's root address (``"http://host:8501/"``, the race page), from the address the
+    browser opened, so a link built on it can be sent as is; ``"/"`` when Streamlit does not know it."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url())
+    if not parts.scheme or not parts.netloc:
+        return "/"
+    prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}/" + (f"{prefix}/" if prefix else "")
 
 
 def without_click_grid(fig: Any) -> Any:
@@ -181,7 +204,7 @@ def without_click_grid(fig: Any) -> Any:
 
 def _load_uploaded_scene() -> None:
     """``on_change`` of the scene-file uploader: read, validate and apply the file."""
-    from scenes.codec import from_json
+    from scenes.codec import read_scene_file
     from ui.scene_state import scene_to_state
 
     ss = st.session_state
@@ -190,9 +213,13 @@ def _load_uploaded_scene() -> None:
         return
     data = upload.getvalue()
     if len(data) > MAX_SCENE_FILE:
-        set_link_warnings([f"The scene file is too large ({len(data):,} bytes; at most {MAX_SCENE_FILE:,})."])
+        size = f"{len(data):,} bytes; at most {MAX_SCENE_FILE:,}"
+        set_link_warnings([f"The scene file was not opened: it is too large ({size}). Your scene is unchanged."])
         return
-    scene, warnings = from_json(data.decode("utf-8", errors="replace"))
+    scene, warnings = read_scene_file(data)
+    if scene is None:  # refused as a whole: the user's scene stays
+        set_link_warnings([f"The scene file was not opened: {w}. Your scene is unchanged." for w in warnings])
+        return
     scene_to_state(scene)
     set_link_warnings([f"Scene file: {w}" for w in warnings])
 

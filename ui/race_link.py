@@ -28,11 +28,13 @@ def open_as_race(
     primary: bool = False,
     show_url: bool = False,
 ) -> str | None:
-    """A button that opens ``scene`` on the race page (and its link as text with ``show_url``);
-    nothing when the race would refuse the scene. Returns the link, or ``None``."""
+    """A button that opens ``scene`` on the race page (and its complete link, host included, as text
+    with ``show_url``); nothing when the race would refuse the scene. Returns the link, or ``None``."""
+    from ui.page import app_url
+
     if scene.problems():
         return None
-    url = scene_url(scene, base="/")
+    url = scene_url(scene, base=app_url())
     st.link_button(label, url, help=help, type="primary" if primary else "secondary")
     if show_url:
         st.code(url, language=None, wrap_lines=True)

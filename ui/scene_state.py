@@ -91,6 +91,8 @@ def _landscape_to_state(ss: Any, key: str, given: dict[str, Any]) -> None:
                 _set_number(ss, param_key(key, f.name, side), v, spec, 0.0)
         elif isinstance(f.default, str):
             ss[param_key(key, f.name)] = str(value)
+        elif isinstance(f.default, bool):
+            ss[param_key(key, f.name)] = bool(value)
         else:
             _set_number(ss, param_key(key, f.name), value, spec, f.default)
 
@@ -147,8 +149,17 @@ def _landscape_from_state(ss: Any, key: str) -> tuple[tuple[str, Any], ...]:
                 params.append((f.name, tuple(float(ss[k]) for k in keys)))
         elif param_key(key, f.name) in ss:
             value = ss[param_key(key, f.name)]
-            params.append((f.name, str(value) if isinstance(f.default, str) else float(value)))
+            params.append((f.name, _typed(value, f.default)))
     return tuple(params)
+
+
+def _typed(value: Any, default: Any) -> Any:
+    """A widget's value as its field's type: text, flag, whole number or float."""
+    if isinstance(default, (str, bool)):
+        return type(default)(value)
+    if isinstance(default, int) and float(value).is_integer():
+        return int(value)
+    return float(value)
 
 
 def _run_from_state(ss: Any, rid: int) -> RunSpec:

@@ -14,7 +14,7 @@ from landscapes.base import Window
 from optimizers import SCHEDULES
 from scenes import RunSpec, Scene, View, limits
 from settings import Spec, spec_for, spec_of
-from ui import inputs, page
+from ui import data_controls, inputs, page
 from ui.scene_state import (
     WINDOW_SIDES,
     avg_spec,
@@ -29,6 +29,7 @@ from ui.scene_state import (
 __all__ = [
     "landscape_controls",
     "preset_controls",
+    "preset_lesson",
     "run_controls",
     "run_settings_controls",
     "start_controls",
@@ -51,29 +52,47 @@ def scene_number(name: str, container: object = st, label: str = "", **kwargs: o
 
 
 # --- presets ----------------------------------------------------------------------------
-def preset_controls() -> None:
-    """Curated scenes, one click away."""
-    from scenes.presets import PRESETS
+OWN_SCENE = ""  # the preset box's entry for a scene that is no preset (or no longer one)
 
-    keys = [p.key for p in PRESETS]
+
+def preset_controls() -> None:
+    """Curated scenes, one pick away. The box shows the preset the scene is, and "Your own scene"
+    once anything is changed (``scenes.presets.preset_of``); picking a preset loads it."""
+    from scenes.presets import PRESETS, preset_of
+
+    ss = st.session_state
     titles = {p.key: p.title for p in PRESETS}
+    preset = preset_of(state_to_scene(ss)[0])
+    ss["preset_key"] = preset.key if preset else OWN_SCENE  # before the box exists in this run
     st.selectbox(
         "Preset scene",
-        keys,
+        [OWN_SCENE, *titles],
         key="preset_key",
-        format_func=lambda k: titles[k],
-        help="Curated scenes, each teaching one concept.",
+        format_func=lambda k: titles.get(k, "Your own scene"),
+        on_change=_load_preset,
+        help="Curated scenes, each teaching one concept: picking one loads it.",
     )
-    preset = PRESETS[keys.index(st.session_state["preset_key"])]
-    st.caption(f"**{preset.concept}.** " + preset.caption.replace("\n", " "))
-    st.button("Load preset", key="load_preset", on_click=_load_preset, type="primary")
+    if preset is None:
+        st.caption("Changed by you, or built from scratch. Pick a preset to load it.")
 
 
 def _load_preset() -> None:
     from scenes.presets import preset_by_key
 
-    scene_to_state(preset_by_key(st.session_state["preset_key"]).scene)
-    page.set_link_warnings([])
+    key = st.session_state.get("preset_key", OWN_SCENE)
+    if key != OWN_SCENE:
+        scene_to_state(preset_by_key(key).scene)
+        page.set_link_warnings([])
+
+
+def preset_lesson(scene: Scene) -> None:
+    """The lesson of the preset ``scene`` is (opened from the gallery, a link or the preset box):
+    its title, the concept and the two-line explanation; nothing for the user's own scene."""
+    from scenes.presets import preset_of
+
+    preset = preset_of(scene)
+    if preset is not None:
+        st.info(f"**{preset.title}** · {preset.concept}  \n" + preset.caption.replace("\n", " "), icon="📖")
 
 
 # --- landscape --------------------------------------------------------------------------
@@ -88,6 +107,9 @@ def landscape_controls() -> None:
     cls = landscapes.landscape_class(key)
     if not cls.user_defined:
         st.caption(cls.lesson)  # the formula is shown large on the page itself
+    if data_controls.is_data(key):
+        data_controls.data_controls(key)
+        return
     numbers = []
     for f in dataclasses.fields(cls):
         spec = spec_of(f) or Spec()
@@ -124,6 +146,8 @@ def _landscape_changed() -> None:
         starts = Scene().starts
     (ss["start_x"], ss["start_y"]) = (float(starts[0][0]), float(starts[0][1]))
     ss["more_starts"] = ""
+    if data_controls.is_data(key):  # full batch to begin with: B = n is batch gradient descent
+        ss["batch_size"] = landscapes.get(key).n_examples
 
 
 # --- runs -------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""The app's pages, named and grouped for ``st.navigation`` (``app.py``): one line per page.
+
+Each entry is a file in ``pages/`` with the title and icon the navigation shows. Adding a page is
+adding its line to a section (a section with no pages yet is not shown).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Entry(NamedTuple):
+    """One page: its file (relative to the app's folder), navigation title and icon."""
+
+    path: str
+    title: str
+    icon: str
+    default: bool = False
+
+
+SECTIONS: dict[str, tuple[Entry, ...]] = {
+    "Race": (
+        Entry("pages/race.py", "Optimizer race", "🏁", default=True),
+        Entry("pages/0_Gallery.py", "Gallery of scenes", "🖼️"),
+    ),
+    "Lessons": (
+        Entry("pages/1_Hyperparameter_sweep.py", "Hyperparameter sweep", "🎚️"),
+        Entry("pages/2_Basins_of_attraction.py", "Basins of attraction", "🗺️"),
+        Entry("pages/3_Inside_the_optimizer.py", "Inside the optimizer", "🔬"),
+        Entry("pages/4_Exponentially_weighted_averages.py", "Exponentially weighted averages", "〰️"),
+        Entry("pages/5_Batch_size_and_noise.py", "Batch size and noise", "🎲"),
+        Entry("pages/6_Learning_rate_schedules.py", "Learning-rate schedules", "📉"),
+        Entry("pages/7_Second_order_methods.py", "Second-order methods", "🧮"),
+    ),
+    "Networks": (Entry("pages/8_Network_lab.py", "Network lab", "🧠"),),
+    "Classroom": (Entry("pages/9_Classroom.py", "Live classroom", "🧑‍🏫"),),
+}
+
+
+def entries() -> list[Entry]:
+    """Every page, in navigation order."""
+    return [e for section in SECTIONS.values() for e in section]
