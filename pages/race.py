@@ -88,7 +88,8 @@ if data:
     data_race.status_note(landscape)
 if presenting:  # the classroom view: the animation first and large, then the static picture
     st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
-# responsive rows: two charts side by side where each gets at least CHART_MIN px, else stacked
+# responsive rows: two charts side by side where each gets at least CHART_MIN px, else stacked (at
+# 800 px with the sidebar open, two columns left each curve chart 226 px and cut its title)
 CHART_MIN = 420
 with st.grid(2 if scene.view.surface else 1, min_column_width=CHART_MIN):
     contour_key = page.contour_key(CONTOUR_KEY)
