@@ -54,6 +54,7 @@ PAGE = "Classroom"
 FOLLOW_EVERY = 2.0  # ui/classroom_student.POLL
 PROJECTOR_EVERY = 2.0  # ui/classroom_teacher.REFRESH
 SCENES = ("v=1&ls=quadratic&start=-1.5,2", "v=1&ls=himmelblau&start=-1,1")
+RUN_TIMEOUT = 300.0  # seconds without a message before a run counts as lost
 DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
 
@@ -94,7 +95,11 @@ class PageSession(sessions.Session):
         ok = True
         while True:
             fwd = ForwardMsg()
-            fwd.ParseFromString(await self.ws.recv())
+            try:
+                raw = await asyncio.wait_for(self.ws.recv(), RUN_TIMEOUT)
+            except TimeoutError:  # a run that never finished (seen once for a fragment tick): count it failed
+                return Run(time.perf_counter() - t0, False, texts, self.query)
+            fwd.ParseFromString(raw)
             kind = fwd.WhichOneof("type")
             if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
