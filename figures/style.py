@@ -33,6 +33,8 @@ TOL_MUTED: tuple[str, ...] = (
     "#882255",
     "#AA4499",
 )
+# Paul Tol's "vibrant" scheme (colour-blind safe too), for the kinds the first two sets run out on.
+TOL_VIBRANT: tuple[str, ...] = ("#EE7733", "#0077BB", "#33BBEE", "#EE3377", "#CC3311", "#009988", "#BBBBBB")
 PALETTE: tuple[str, ...] = OKABE_ITO + TOL_MUTED
 
 # Light greys for the landscape, so the coloured paths stand out (ColorBrewer "Greys", low = light).
@@ -70,6 +72,14 @@ KIND_COLORS: dict[str, str] = {
     "cg": "#88CCEE",  # cyan
     "polyak": "#DDCC77",  # sand
     "coordinate": "#DDAA33",  # mustard (Tol's high-contrast yellow)
+    # Tol's vibrant set: a family's relative gets a colour near its relative's (ASGD by SGD's blue,
+    # L-BFGS by BFGS's teal)
+    "rprop": "#EE7733",  # orange
+    "asgd": "#0077BB",  # blue
+    "adafactor": "#33BBEE",  # cyan
+    "lion": "#EE3377",  # magenta
+    "signsgd": "#CC3311",  # red
+    "lbfgs": "#009988",  # teal
 }
 # the same kind again: darker, lighter, much darker, much lighter (fraction of black / white mixed
 # in); black itself only gets lighter

@@ -68,7 +68,7 @@ FULL = Scene(
     batch_size=4,
     seed=4_000_000_000,
     tol=1e-3,
-    view=View(surface=False, animate=True, log_loss=False, presentation=True),
+    view=View(surface=True, animate=True, log_loss=False, presentation=True),
 )
 CUSTOM = Scene(
     landscape="custom",
@@ -116,7 +116,7 @@ def test_full_scene_query_is_readable() -> None:
     assert q["start"] == ["0.1,0.2", "-1,1", "-0.0,0.3333333333333333"]
     assert q["sched"] == "cosine:total=300,min_factor=0.1,warmup=5,warmup_start=0.25"
     assert q["noise"] == "0.3:4"
-    assert (q["surface"], q["animate"], q["logloss"], q["present"]) == ("0", "1", "0", "1")
+    assert (q["surface"], q["animate"], q["logloss"], q["present"]) == ("1", "1", "0", "1")
     custom = codec.to_query(CUSTOM)  # the typed formula's parameters travel under their own keys
     assert (custom["ls"], custom["f"], custom["win"]) == ("custom", "x**2 + 3*y**2 + sin(x*y)", "-3,3,-2,2")
     assert "lp" not in custom

@@ -9,7 +9,7 @@ import numpy as np
 import figures
 import landscapes
 import optimizers
-from figures.style import KIND_COLORS, OKABE_ITO, TOL_MUTED, kind_colors
+from figures.style import KIND_COLORS, OKABE_ITO, TOL_MUTED, TOL_VIBRANT, kind_colors
 from figures.table import highlight_status, results_table
 from optimizers import RunConfig, RunOptions
 
@@ -57,7 +57,7 @@ def test_optimizer_column_shows_titles_never_keys():
 def test_one_colour_per_kind_in_every_scene_and_shades_for_repeats():
     assert set(KIND_COLORS) == set(optimizers.names())
     assert len(set(KIND_COLORS.values())) == len(KIND_COLORS)
-    assert set(KIND_COLORS.values()) <= set(OKABE_ITO) | set(TOL_MUTED) | {"#DDAA33"}
+    assert set(KIND_COLORS.values()) <= set(OKABE_ITO) | set(TOL_MUTED) | set(TOL_VIBRANT) | {"#DDAA33"}
     one = kind_colors(["adam"])
     other = kind_colors(["sgd", "momentum", "rmsprop", "adam"])
     assert one[0] == other[3] == KIND_COLORS["adam"]
