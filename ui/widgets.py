@@ -188,7 +188,7 @@ def run_controls() -> None:
 
 _RULE_BREAK = re.compile(r",\s*(?:\\quad|\\qquad|\\ )\s*")
 SIDEBAR_CSS = """<style>
-[data-testid="stSidebar"] .katex-display { overflow-x: auto; overflow-y: hidden; font-size: 0.9em; }
+[data-testid="stSidebar"] .katex-display { overflow-x: auto; overflow-y: hidden; font-size: 0.75em; }
 </style>"""
 
 
