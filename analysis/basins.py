@@ -25,12 +25,13 @@ import numpy as np
 import landscapes
 import optimizers
 from landscapes.base import Landscape, Window
+from landscapes.cost import minibatch_seconds
 from landscapes.custom import CustomLandscape
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Status, cost
 from optimizers.allocator import tune_allocator
 from optimizers.base import OptimizerConfig
 from scenes import limits
-from settings import hyper, same_as
+from settings import hyper, same_as, spec_for
 
 Array = np.ndarray
 
@@ -130,6 +131,12 @@ class BasinSettings:
         return max(2, round(self.resolution * w.height / w.width)), self.resolution
 
     def noise(self) -> Noise:
+        """The runs' gradient noise. On a data landscape, noise on (sigma > 0) means real minibatches of
+        ``batch_size`` examples (sigma itself unused), noise off the full batch."""
+        if self.noise_sigma == 0.0 and landscapes.landscape_class(self.landscape).__module__.startswith(
+            "landscapes.data"
+        ):
+            return Noise(0.0, int(spec_for(Noise, "batch_size").hi))
         return Noise(self.noise_sigma, self.batch_size)
 
     def options(self) -> RunOptions:
@@ -176,7 +183,10 @@ class BasinSettings:
         """The CPU seconds the maps may take, at most: each panel's optimizer from every start."""
         ny, nx = self.shape()
         land, options, noisy = self.landscape_obj(), self.options(), self.noise().std > 0
-        return sum((cost.estimate_group(land, c, nx * ny, options, noisy) for c in self.configs()), cost.Work())
+        batches = cost.Work(minibatch_seconds(land, nx * ny, self.noise().batch_size), 0.0, options.steps)
+        return sum(
+            (cost.estimate_group(land, c, nx * ny, options, noisy) + batches for c in self.configs()), cost.Work()
+        )
 
 
 # --- categories ---------------------------------------------------------------------------------

@@ -25,11 +25,13 @@ from landscapes.base import Landscape
 from landscapes.cost import eval_cost
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Status, cost
 from optimizers.allocator import tune_allocator
+from optimizers.minibatch import n_examples
 from settings import check_fields, hyper, same_as, spec_for
 
 Array = np.ndarray
 
-LANDSCAPES = ("himmelblau", "quadratic", "ravine", "sharp_flat")
+# the last two are data landscapes: real minibatches of B of their training examples (sigma unused)
+LANDSCAPES = ("himmelblau", "quadratic", "ravine", "sharp_flat", "data_linear", "data_tanh")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
 BASIN_STARTS = ("sharp well", "spread over the window")
 # (learning rate, per-sample noise sigma) that show the lesson on each landscape with plain SGD
@@ -38,6 +40,8 @@ SUGGESTED: dict[str, tuple[float, float]] = {
     "quadratic": (0.05, 4.0),
     "ravine": (0.02, 5.0),
     "sharp_flat": (0.1, 2.0),
+    "data_linear": (0.02, 0.0),
+    "data_tanh": (0.1, 0.0),
 }
 MAX_BATCHES = 8  # batch sizes in one experiment (besides full batch)
 MAX_BATCH_TEXT = 100  # characters of a typed list of batch sizes (8 of up to 7 digits, with separators)
@@ -171,11 +175,12 @@ def short_label(b: int | None) -> str:
 def batch_configs(
     optimizer: str, lr: float, sigma: float, batches: tuple[int, ...], full_batch: bool
 ) -> list[RunConfig]:
-    """One run config per batch size (``Noise(sigma, B)``), plus full batch (``sigma = 0``) last."""
+    """One run config per batch size (``Noise(sigma, B)``), plus full batch (``sigma = 0`` and the
+    largest B: on a data landscape, every training example) last."""
     opt = optimizers.make(optimizer, lr=lr)
     out = [RunConfig(opt, noise=Noise(sigma, b), label=batch_label(b)) for b in batches]
     if full_batch:
-        out.append(RunConfig(opt, noise=Noise(0.0, 1), label=batch_label(None)))
+        out.append(RunConfig(opt, noise=Noise(0.0, MAX_BATCH), label=batch_label(None)))
     return out
 
 
@@ -330,6 +335,8 @@ def batch_lesson(settings: BatchSettings) -> BatchLesson:
     )
     paths = select_runs(full, np.arange(C) * N)
     expected = np.array([0.0 if b is None else sigma / math.sqrt(b) for b in batches])
+    if n_examples(landscape):  # real minibatches: their spread depends on the data and the point
+        expected = np.where([b is None or b >= n_examples(landscape) for b in batches], 0.0, np.nan)
     measured = np.full(C, np.nan)
     if settings.optimizer == "sgd":
         with np.errstate(all="ignore"):

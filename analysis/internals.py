@@ -43,6 +43,11 @@ OPTIMIZERS = (
     "adamax",
     "nadam",
     "radam",
+    "rprop",
+    "asgd",
+    "adafactor",
+    "signsgd",
+    "lion",
 )
 # learning rates that show each method well on the default landscape (the ravine)
 SUGGESTED_LR: dict[str, float] = {
@@ -58,10 +63,15 @@ SUGGESTED_LR: dict[str, float] = {
     "adamax": 0.1,
     "nadam": 0.05,
     "radam": 0.1,
+    "rprop": 0.01,  # Rprop's initial step size
+    "asgd": 0.02,
+    "adafactor": 0.1,
+    "signsgd": 0.03,
+    "lion": 0.03,
 }
 # where those would diverge (steep walls), smaller ones
 SUGGESTED_LR_OVERRIDES: dict[str, dict[str, float]] = {
-    "rosenbrock": {"sgd": 0.002, "momentum": 0.0015, "nesterov": 0.0005, "radam": 0.01},
+    "rosenbrock": {"sgd": 0.002, "momentum": 0.0015, "nesterov": 0.0005, "radam": 0.01, "asgd": 0.002},
     "beale": {"radam": 0.01},
     "himmelblau": {"radam": 0.03},
 }
@@ -82,6 +92,10 @@ STATE_NAMES: dict[str, str] = {
     "nu": "v (2nd moment)",
     "nu_max": "max v so far (AMSGrad)",
     "inf_norm": "u (infinity norm)",
+    "prev": "last gradient used (0 after a sign flip)",
+    "step_size": "per-coordinate step size s",
+    "ax": "averaged iterate p̄ (ASGD)",
+    "variance": "v (2nd moment; a vector parameter is not factored)",
 }
 
 
@@ -126,14 +140,15 @@ class InternalsSettings:
     def hyperparameters(self) -> dict[str, float]:
         """The optimizer's hyperparameters these settings set (the others keep torch's defaults).
 
-        Momentum only for ``momentum`` / ``nesterov`` (plain SGD and RMSprop run without it)."""
+        Momentum only for ``momentum`` / ``nesterov`` (plain SGD and RMSprop run without it); alpha
+        only for RMSprop (ASGD's alpha is a power, not a decay)."""
         cls = optimizers.optimizer_class(self.optimizer)
         names = {f.name for f in dataclasses.fields(cls)}
         hp: dict[str, float] = {"lr": self.learning_rate}
         if self.optimizer in ("momentum", "nesterov"):
             hp["momentum"] = self.momentum
         for name in ("beta1", "beta2", "rho", "alpha"):
-            if name in names:
+            if name in names and (name != "alpha" or self.optimizer == "rmsprop"):
                 hp[name] = getattr(self, name)
         return hp
 
@@ -275,6 +290,23 @@ def _derived(landscape, config, pos, losses, grads, state, status, steps) -> Tra
     beta1, beta2 = getattr(config, "beta1", None), getattr(config, "beta2", None)
     m_hat = v_hat = velocity = None
     velocity_name = ""
+    if getattr(config, "kind", "") == "lion":  # Lion's momentum has no bias correction
+        beta1 = beta2 = None
+        if "mu" in state:
+            return _trace(
+                landscape,
+                config,
+                pos,
+                losses,
+                grads,
+                state,
+                None,
+                None,
+                -state["mu"],
+                "−m (Lion's momentum)",
+                status,
+                steps,
+            )
     if beta1 is not None and "mu" in state:
         m_hat = bias_correction(state["mu"], beta1)
     elif beta1 is not None and n:  # m identically 0 (all gradients 0): still defined
@@ -285,20 +317,14 @@ def _derived(landscape, config, pos, losses, grads, state, status, steps) -> Tra
         velocity, velocity_name = -m_hat, "−m̂ (bias-corrected 1st moment)"
     elif "buf" in state:
         velocity, velocity_name = -state["buf"], "−b (momentum buffer)"
+    return _trace(landscape, config, pos, losses, grads, state, m_hat, v_hat, velocity, velocity_name, status, steps)
+
+
+def _trace(landscape, config, pos, losses, grads, state, m_hat, v_hat, velocity, velocity_name, status, steps) -> Trace:
+    n = grads.shape[0]
+    deltas = np.diff(pos, axis=0).reshape(n, 2)
     return Trace(
-        landscape,
-        config,
-        pos,
-        losses,
-        grads,
-        np.diff(pos, axis=0).reshape(n, 2),
-        state,
-        m_hat,
-        v_hat,
-        velocity,
-        velocity_name,
-        status,
-        steps,
+        landscape, config, pos, losses, grads, deltas, state, m_hat, v_hat, velocity, velocity_name, status, steps
     )
 
 

@@ -103,7 +103,7 @@ def axis_defaults(kind: str, name: str) -> tuple[float, float, bool]:
         return 1e-10, 1e-1, True
     f = next(f for f in dataclasses.fields(optimizers.optimizer_class(kind)) if f.name == name)
     spec = spec_of(f) or Spec(lo=0.0, hi=1.0)
-    lo, hi = spec.lo, spec.hi
+    lo, hi = spec.closed()  # open bounds (Rprop's 0 < etaminus < 1) moved inside
     lo = lo if math.isfinite(lo) else 0.0
     hi = min(hi, 1.0) if math.isfinite(hi) else 1.0
     if hi <= lo:

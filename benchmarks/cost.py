@@ -61,6 +61,14 @@ def race_cases() -> list[tuple[str, dict[str, Any]]]:
             {"ls": "custom", "f": HEAVY, "run": ["adam:lr=0.05"] * 12, "start": starts, "steps": "5000"},
         ),
         ("race: kinked formula, 12 x BFGS", {"ls": "custom", "f": KINKED, "run": ["bfgs"] * 12, "steps": "5000"}),
+        # L-BFGS with torch's history of 100 pairs: tiny fixed steps never converge, so every step runs
+        # max_iter iterations over a full history (the worst case the estimate prices)
+        ("race: 12 x L-BFGS (lr 1e-4), 5000 steps", {"run": ["lbfgs:lr=0.0001"] * 12, "steps": "5000"}),
+        ("race: 12 x L-BFGS strong Wolfe, noise 1000:1", {"run": ["lbfgs:line_search_fn=strong_wolfe"] * 12, **noisy}),
+        (
+            "race: L-BFGS strong Wolfe, no noise, 5000 steps",
+            {"run": ["lbfgs:line_search_fn=strong_wolfe"], "steps": "5000"},
+        ),
     ]
 
 

@@ -13,6 +13,7 @@ second), not when this module is imported.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -58,3 +59,26 @@ def load(source: str, feature: int, positive_class: int = 0) -> Bundled:
         raise ValueError(f"Invalid dataset: {source!r} (not a bundled dataset)")
     x = np.asarray(b.data[:, feature], dtype=float)
     return Bundled(x, np.asarray(y, dtype=float), NAMES[source], str(b.feature_names[feature]), target, classes)
+
+
+@lru_cache(maxsize=8)
+def feature_names(source: str) -> tuple[str, ...]:
+    """The names of bundled dataset ``source``'s features, by column (loads the set once)."""
+    from sklearn import datasets as sk
+
+    loaders = {DIABETES: sk.load_diabetes, BREAST_CANCER: sk.load_breast_cancer, IRIS: sk.load_iris}
+    if source not in loaders:
+        raise ValueError(f"Invalid dataset: {source!r} (not a bundled dataset)")
+    return tuple(str(f) for f in loaders[source]().feature_names)
+
+
+@lru_cache(maxsize=8)
+def class_names(source: str) -> tuple[str, ...]:
+    """The class names of a bundled classification set (empty for regression)."""
+    from sklearn import datasets as sk
+
+    if source == IRIS:
+        return tuple(str(c) for c in sk.load_iris().target_names)
+    if source == BREAST_CANCER:
+        return tuple(str(c) for c in sk.load_breast_cancer().target_names)
+    return ()

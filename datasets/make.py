@@ -11,8 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from datasets import bundled, generators
-from datasets.spec import CLASSES, LINE, TEACHER, Dataset, DataSpec
+from datasets import bundled, csv, generators
+from datasets.spec import CLASSES, CSV, LINE, TEACHER, Dataset, DataSpec
 
 Array = np.ndarray
 
@@ -55,6 +55,10 @@ def _examples(spec: DataSpec) -> tuple[Array, Array, dict]:
     if spec.source == TEACHER:
         x, y = generators.tanh_teacher(spec.n, spec.noise, rng)
         return x, y, {"name": "tanh teacher", "feature_name": "x", "target_name": "y"}
+    if spec.source == CSV:
+        x, y, xname, yname = csv.xy(spec.csv, spec.x_column, spec.y_column)
+        names = {"name": "Uploaded CSV", "feature_name": xname, "target_name": yname}
+        return x, y, {**names, "class_names": ("0", "1")}
     b = bundled.load(spec.source, spec.feature, spec.positive_class)
     names = {"name": b.name, "feature_name": b.feature_name, "target_name": b.target_name}
     return b.x, b.y, {**names, "class_names": b.class_names}

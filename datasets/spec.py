@@ -25,20 +25,25 @@ LINE, CLASSES, TEACHER = "line", "classes", "tanh_teacher"
 # bundled with scikit-learn (read from files inside the package, nothing downloaded)
 DIABETES, BREAST_CANCER, IRIS = "diabetes", "breast_cancer", "iris"
 
-REGRESSION_SOURCES = (LINE, TEACHER, DIABETES)
-CLASSIFICATION_SOURCES = (CLASSES, BREAST_CANCER, IRIS)
-SOURCES = (LINE, CLASSES, TEACHER, DIABETES, BREAST_CANCER, IRIS)
+# uploaded: a CSV file's text, carried by scene files (up to datasets.csv.MAX_BYTES), never by links
+CSV = "csv"
+REGRESSION_SOURCES = (LINE, TEACHER, DIABETES, CSV)
+CLASSIFICATION_SOURCES = (CLASSES, BREAST_CANCER, IRIS, CSV)
+SOURCES = (LINE, CLASSES, TEACHER, DIABETES, BREAST_CANCER, IRIS, CSV)
+NO_CSV = "the uploaded CSV file is not in this link (links never carry data): upload it again, or open a scene file"
 GENERATED = (LINE, CLASSES, TEACHER)
 # columns of the bundled sets (checked without loading them)
 FEATURE_COUNTS = {DIABETES: 10, BREAST_CANCER: 30, IRIS: 4}
 IRIS_CLASSES = 3
 
 MAX_EXAMPLES = 100_000
+MAX_CSV_CHARS = 100_000  # datasets.csv.MAX_BYTES
 SEED_MAX = 2**32 - 1  # the runner's seed range (optimizers.RunOptions.seed)
 
 SOURCE_HELP = (
     "generated: line (noise, outliers), classes (two Gaussian classes), tanh_teacher (y = 2 tanh(1.5 x) + noise); "
-    "bundled with scikit-learn: diabetes (regression), breast_cancer and iris (classification)"
+    "bundled with scikit-learn: diabetes (regression), breast_cancer and iris (classification); "
+    "csv: an uploaded file"
 )
 
 
@@ -70,17 +75,28 @@ class DataSpec:
     )
     standardize: bool = hyper(False, label="standardize feature", help="zero mean, unit variance (training stats)")
     test_fraction: float = hyper(0.25, lo=0.0, hi=0.9, label="test fraction", help="share held out for testing")
+    csv: str = hyper("", max_chars=MAX_CSV_CHARS, label="CSV file", help="an uploaded file's text (csv only)")
+    x_column: int = hyper(0, lo=0, hi=49, label="feature column", help="CSV: the numeric column used as x")
+    y_column: int = hyper(1, lo=0, hi=49, label="target column", help="CSV: the numeric column used as y")
 
     def __post_init__(self) -> None:
         coerce_whole(self)
         check_fields(self)
+        if self.source == CSV and not self.csv:
+            raise ValueError(f"Invalid dataset: {NO_CSV}")
         count = FEATURE_COUNTS.get(self.source)
         if count is not None and self.feature >= count:
             raise ValueError(f"Invalid feature: {self.feature} ({self.source} has {count} features: 0 to {count - 1})")
 
     @property
     def kind(self) -> str:
-        """``"regression"`` or ``"classification"``."""
+        """``"regression"`` or ``"classification"`` (a CSV file: classification when its target
+        column holds only 0 and 1)."""
+        if self.source == CSV:
+            from datasets.csv import xy
+
+            y = xy(self.csv, self.x_column, self.y_column)[1]
+            return CLASSIFICATION if np.all((y == 0.0) | (y == 1.0)) else REGRESSION
         return REGRESSION if self.source in REGRESSION_SOURCES else CLASSIFICATION
 
     @property

@@ -51,6 +51,10 @@ def _stop() -> None:
 
 
 def _image(fig: Any, fmt: str, scale: float, width: int | None, height: int | None) -> bytes:
+    """A picture of ``fig``; an animation is pictured at its last frame (``final_still``)."""
+    from figures.animation import final_still
+
+    fig = final_still(fig) if getattr(fig, "frames", None) else fig
     ensure_browser()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")

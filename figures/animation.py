@@ -10,26 +10,27 @@ import plotly.graph_objects as go
 
 from figures import paths
 from figures.contour import (
+    IMAGE_PX,
     colors_for,
     critical_traces,
     f32,
     figure_title,
+    landscape_layer,
     legend_name,
     plane_layout,
     result_starts,
     run_look,
     start_trace,
+    with_image,
 )
 from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid, levels_for
-from figures.raster import band_image, data_uri
-from figures.style import LANDSCAPE_COLORSCALE, MARK_COLOR, FigureStyle
+from figures.style import MARK_COLOR, FigureStyle
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
 Array = np.ndarray
 MAX_FRAMES = 60
 ANIMATION_POINTS = 150  # per run: every frame resends each path's prefix, so keep paths short
-IMAGE_PX = 360  # resolution of the landscape image (pixels per axis)
 
 
 def frame_indices(result: RunResult, max_frames: int = MAX_FRAMES) -> Array:
@@ -84,38 +85,7 @@ def animation_figure(
     run_idx = [paths.run_indices(result, r, max_points) for r in range(R)]
     frames_at = frame_indices(result, max_frames)
 
-    w = grid.window
-    picture = evaluate_grid(landscape, w, max(int(image_px), 8))
-    image = dict(
-        source=data_uri(band_image(picture, levels, LANDSCAPE_COLORSCALE)),
-        xref="x",
-        yref="y",
-        x=w.xmin,
-        y=w.ymax,
-        sizex=w.width,
-        sizey=w.height,
-        sizing="stretch",
-        layer="below",
-    )
-    colorbar = go.Scatter(
-        x=[w.xmin],
-        y=[w.ymin],
-        mode="markers",
-        hoverinfo="skip",
-        showlegend=False,
-        name="loss",
-        marker=dict(
-            size=0.1,
-            opacity=0,
-            color=[levels.start],
-            cmin=levels.start,
-            cmax=levels.end,
-            colorscale=LANDSCAPE_COLORSCALE,
-            showscale=True,
-            colorbar=levels.colorbar(len=0.9, thickness=24 if style.presentation else 14),
-        ),
-        meta=dict(role="landscape"),
-    )
+    colorbar, image = landscape_layer(landscape, grid, levels, style, image_px)
     static: list[Any] = [colorbar, *critical_traces(landscape, style), start_trace(result_starts(result), style)]
     paths0, heads0 = _frame_paths(result, run_idx, int(frames_at[0]))
     moving: list[Any] = []
@@ -174,17 +144,16 @@ def animation_figure(
     }
     config_names = list(labels) if labels is not None and len(labels) == len(result.labels) else list(result.labels)
     layout = plane_layout(grid.window, style, title or figure_title(landscape, config_names))
-    # Pixel layout below the plot: x-axis title, then buttons and slider, then the legend.
+    # Pixel layout: play/pause at the top right, in the title's row (never over the slider, whatever
+    # the width); below the plot the x-axis title, the slider across the whole width, the legend.
     fs = style.font_size
-    top, below_axis, controls = 60, 2.6 * fs + 10, 5.5 * fs + 30
+    top, below_axis, controls = int(2 * fs + 36), 2.6 * fs + 10, 5.5 * fs + 30
     legend_rows = -(-R // 3) + 1
     bottom = int(below_axis + controls + legend_rows * (fs + 14) + 20)
     height = style.fig_height + bottom - 50
     plot_h = height - top - bottom
+    layout = with_image(layout, image)
     layout.update(
-        images=[image],
-        xaxis=dict(layout["xaxis"], showgrid=False),
-        yaxis=dict(layout["yaxis"], showgrid=False),
         legend=dict(orientation="h", yanchor="top", y=-(below_axis + controls) / plot_h, x=0.0, font=dict(size=fs)),
         margin=dict(l=60, r=20, t=top, b=bottom),
         height=height,
@@ -192,12 +161,12 @@ def animation_figure(
             dict(
                 type="buttons",
                 direction="left",
-                x=0.0,
-                xanchor="left",
-                y=-below_axis / plot_h,
-                yanchor="top",
+                x=1.0,
+                xanchor="right",
+                y=1.0,
+                yanchor="bottom",
                 font=font,
-                pad=dict(r=10, t=30),
+                pad=dict(r=0, t=0, b=6),
                 showactive=False,
                 buttons=[
                     dict(label="▶ Play", method="animate", args=[None, play]),
@@ -208,9 +177,9 @@ def animation_figure(
         sliders=[
             dict(
                 active=0,
-                x=0.25,
+                x=0.0,
                 xanchor="left",
-                len=0.75,
+                len=1.0,
                 y=-below_axis / plot_h,
                 yanchor="top",
                 pad=dict(t=0),
@@ -222,3 +191,22 @@ def animation_figure(
     )
     fig.update_layout(**layout, uirevision=landscape.key)
     return fig
+
+
+def final_still(fig: go.Figure) -> go.Figure:
+    """A still copy of an animation for a picture (PNG, SVG): the moving traces as in the last
+    frame (every path drawn in full), the slider on the last step, and no play/pause buttons
+    (nothing to press in a picture; they would sit over the slider at an export's width).
+    Figures without frames come back unchanged."""
+    if not fig.frames:
+        return fig
+    out = go.Figure(fig)
+    last = out.frames[-1]
+    for i, trace in zip(last.traces, last.data, strict=True):
+        out.data[i].update(x=trace.x, y=trace.y)
+    out.frames = ()
+    out.layout.updatemenus = ()
+    if out.layout.sliders:
+        slider = out.layout.sliders[0]
+        out.layout.sliders = [dict(slider.to_plotly_json(), active=len(slider.steps) - 1)]
+    return out

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.contour import contour_trace, critical_traces, f32, plane_layout
+from figures.contour import critical_traces, f32, landscape_layer, plane_layout, with_image
 from figures.grid import LandscapeGrid, levels_for
 from figures.style import MARK_COLOR, SYMBOLS, FigureStyle, run_colors
 from landscapes.protocol import LandscapeLike
@@ -259,7 +259,8 @@ def endpoints_figure(
     markers (at most ``max_per_config`` each) and, optionally, the start points."""
     style = style or FigureStyle()
     levels = levels_for(landscape, grid)
-    fig = go.Figure([contour_trace(grid, levels, style), *critical_traces(landscape, style)])
+    colorbar, image = landscape_layer(landscape, grid, levels, style)
+    fig = go.Figure([colorbar, *critical_traces(landscape, style)])
     colors = run_colors(len(labels))
     final = np.asarray(final, dtype=float)
     for c, label in enumerate(labels):
@@ -299,7 +300,6 @@ def endpoints_figure(
                 meta=dict(role="start"),
             )
         )
-    fig.update_layout(
-        **plane_layout(grid.window, style, f"{landscape.title}: where the runs ended"), uirevision=landscape.key
-    )
+    layout = plane_layout(grid.window, style, f"{landscape.title}: where the runs ended")
+    fig.update_layout(**with_image(layout, image), uirevision=landscape.key)
     return fig

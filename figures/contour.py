@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from figures import paths
 from figures.grid import CONTOUR_N, ContourLevels, LandscapeGrid, evaluate_grid, levels_for
+from figures.raster import band_image, data_uri
 from figures.style import (
     DASHES,
     LANDSCAPE_COLORSCALE,
@@ -25,7 +26,9 @@ from optimizers.runner import RunResult
 
 Array = np.ndarray
 CLICK_TRACE = "click to set start"  # name (and meta role "click") of the invisible click grid
-CLICK_N = 40  # click grid points per axis
+CLICK_N = 30  # click grid points per axis (about 17 px apart on a 500 px plot: within Plotly's hover reach)
+IMAGE_PX = 300  # the landscape image's pixels per axis (a finer grid passed in is used as it is)
+PATH_MARKERS = 60  # step markers drawn per path (the line and its hover keep every sent point)
 F32_LIMIT = 1e30
 
 
@@ -45,14 +48,16 @@ def click_trace_index(fig: go.Figure) -> int | None:
     return next((i for i, t in enumerate(fig.data) if is_click_trace(t)), None)
 
 
-def figure_title(landscape: LandscapeLike, run_names: Sequence[str], limit: int = 80) -> str:
-    """ "Rosenbrock: SGD, Adam, ..." cut to about ``limit`` characters."""
-    shown: list[str] = []
-    for i, name in enumerate(run_names):
-        if shown and len(", ".join([*shown, name])) > limit:
-            return f"{landscape.title}: {', '.join(shown)} and {len(run_names) - i} more"
-        shown.append(name)
-    return f"{landscape.title}: {', '.join(shown)}" if shown else landscape.title
+def figure_title(landscape: LandscapeLike, run_names: Sequence[str], limit: int = 48) -> str:
+    """ "Rosenbrock: SGD, Adam, ..." in at most about ``limit`` characters ("... and 3 more"), so a
+    title fits a phone's width (Plotly never wraps a title)."""
+    head = f"{landscape.title}: "
+    for k in range(len(run_names), 0, -1):
+        more = f" and {len(run_names) - k} more" if k < len(run_names) else ""
+        text = head + ", ".join(run_names[:k]) + more
+        if len(text) <= limit or k == 1:
+            return text
+    return landscape.title
 
 
 def run_look(result: RunResult, r: int, style: FigureStyle, colors: Sequence[str]) -> dict[str, Any]:
@@ -77,7 +82,8 @@ def legend_name(result: RunResult, r: int, name: str) -> str:
 
 # --- traces shared with the animation ---------------------------------------------------------
 def contour_trace(grid: LandscapeGrid, levels: ContourLevels, style: FigureStyle) -> go.Contour:
-    """Filled contour of ``levels.transform(grid.z)``, colourbar in loss units."""
+    """Filled contour of ``levels.transform(grid.z)``, colourbar in loss units (Plotly contours it in
+    the browser: for small figures; the race uses ``landscape_layer``)."""
     what = "log10(loss − min)" if levels.log else "loss"
     return go.Contour(
         x=grid.xs,
@@ -93,6 +99,50 @@ def contour_trace(grid: LandscapeGrid, levels: ContourLevels, style: FigureStyle
         showlegend=False,
         meta=dict(role="landscape"),
     )
+
+
+def landscape_layer(
+    landscape: LandscapeLike, grid: LandscapeGrid, levels: ContourLevels, style: FigureStyle, image_px: int = IMAGE_PX
+) -> tuple[go.Scatter, dict[str, Any]]:
+    """The filled contour drawn on the server: a layout image (``figures.raster.band_image``: each
+    level band in its colour, level lines between bands; at least ``image_px`` pixels a side, from
+    ``grid`` when it is that fine) and a marker-less scatter (meta role "landscape") carrying the
+    colourbar. The browser only draws a picture: no contouring in JavaScript, and frames of an
+    animation leave a layout image alone (plotly.js #4491 drops contour traces while playing)."""
+    w = grid.window
+    picture = grid if len(grid.xs) >= image_px else evaluate_grid(landscape, w, max(int(image_px), 8))
+    image = dict(
+        source=data_uri(band_image(picture, levels, LANDSCAPE_COLORSCALE)),
+        xref="x",
+        yref="y",
+        x=w.xmin,
+        y=w.ymax,
+        sizex=w.width,
+        sizey=w.height,
+        sizing="stretch",
+        layer="below",
+        name="landscape",
+    )
+    colorbar = go.Scatter(
+        x=[w.xmin],
+        y=[w.ymin],
+        mode="markers",
+        hoverinfo="skip",
+        showlegend=False,
+        name="loss",
+        marker=dict(
+            size=0.1,
+            opacity=0,
+            color=[levels.start],
+            cmin=levels.start,
+            cmax=levels.end,
+            colorscale=LANDSCAPE_COLORSCALE,
+            showscale=True,
+            colorbar=levels.colorbar(len=0.9, thickness=24 if style.presentation else 14),
+        ),
+        meta=dict(role="landscape", log=levels.log, levels=[levels.start, levels.end, levels.size]),
+    )
+    return colorbar, image
 
 
 def critical_traces(landscape: LandscapeLike, style: FigureStyle) -> list[go.Scatter]:
@@ -168,7 +218,7 @@ def path_trace(
         name=legend_name(result, r, name),
         legendgroup=f"run{r}",
         line=dict(color=look["color"], width=style.line_width, dash=look["dash"]),
-        marker=dict(size=style.marker_size, symbol=look["symbol"], color=look["color"]),
+        marker=dict(size=style.marker_size, symbol=look["symbol"], color=look["color"], maxdisplayed=PATH_MARKERS),
         customdata=f32(custom),
         hovertemplate=(
             f"<b>{name}</b><br>step %{{customdata[0]:.0f}}<br>x=%{{x:.4g}}, y=%{{y:.4g}}"
@@ -249,9 +299,36 @@ def click_trace(window: Window, landscape: LandscapeLike | None = None, n: int =
     )
 
 
-def plane_layout(window: Window, style: FigureStyle, title: str) -> dict[str, Any]:
-    """Equal-scale x/y axes over ``window``, legend below the plot."""
+def with_image(layout: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
+    """``layout`` (of ``plane_layout``) with the landscape image under the plot and no grid lines over it."""
+    return dict(
+        layout,
+        images=[image],
+        xaxis=dict(layout["xaxis"], showgrid=False),
+        yaxis=dict(layout["yaxis"], showgrid=False),
+    )
+
+
+LEGEND_COLUMNS = 3  # legend entries per row assumed when making room for the legend under the plot
+
+
+def legend_room(entries: int, style: FigureStyle) -> tuple[int, int]:
+    """``(figure height, bottom margin)`` px that keep the plot area the same whatever the number of
+    legend ``entries`` below it (``LEGEND_COLUMNS`` a row): the legend takes room, not the plot."""
+    rows = max(-(-int(entries) // LEGEND_COLUMNS), 1)
+    row = style.font_size + 14
+    bottom = 2 * style.font_size + 30 + rows * row
+    return style.fig_height + bottom - 50 - row, bottom
+
+
+def plane_layout(window: Window, style: FigureStyle, title: str, legend_entries: int = 3) -> dict[str, Any]:
+    """Equal-scale x/y axes over ``window``, legend below the plot (room made for ``legend_entries``
+    entries, ``legend_room``, so many runs never squeeze the plot)."""
+    height, bottom = legend_room(legend_entries, style)
+    plot_h = height - 60 - bottom
     return style.layout(
+        height=height,
+        margin=dict(l=60, r=20, t=60, b=bottom),
         title=dict(text=title, x=0.01, xanchor="left"),
         xaxis=dict(title=dict(text="x"), range=[window.xmin, window.xmax], constrain="domain", zeroline=False),
         yaxis=dict(
@@ -262,7 +339,13 @@ def plane_layout(window: Window, style: FigureStyle, title: str) -> dict[str, An
             constrain="domain",
             zeroline=False,
         ),
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0.0, font=dict(size=style.font_size)),
+        legend=dict(
+            orientation="h",
+            yanchor="top",
+            y=-(2 * style.font_size + 20) / plot_h,
+            x=0.0,
+            font=dict(size=style.font_size),
+        ),
         hovermode="closest",
     )
 
@@ -281,22 +364,32 @@ def contour_figure(
 ) -> go.Figure:
     """Filled contour of ``landscape`` with minima, saddles, starts and the paths of ``result``.
 
-    ``grid`` defaults to a ``150 x 150`` grid over the landscape's window; ``labels`` are per
-    config (or per run); each run sends at most ``max_points`` points. With ``clickable`` an
-    invisible marker grid (name ``CLICK_TRACE``, meta role "click") is laid on top so a click
-    anywhere selects a point.
+    ``grid`` defaults to a ``150 x 150`` grid over the landscape's window (it sets the levels;
+    the filled contour is a server-drawn image, ``landscape_layer``); ``labels`` are per config (or
+    per run); each run sends at most ``max_points`` points, of which ``PATH_MARKERS`` get a step
+    marker. With ``clickable`` an invisible marker grid (name ``CLICK_TRACE``, meta role "click")
+    is laid on top so a click anywhere selects a point.
     """
     style = style or FigureStyle()
     grid = evaluate_grid(landscape, None, CONTOUR_N) if grid is None else grid
     levels = levels_for(landscape, grid)
-    traces: list[Any] = [contour_trace(grid, levels, style), *critical_traces(landscape, style)]
+    colorbar, image = landscape_layer(landscape, grid, levels, style)
+    traces: list[Any] = [colorbar, *critical_traces(landscape, style)]
     run_names: list[str] = []
     if result is not None:
         run_names = paths.names(result, labels)
         colors = colors_for(result)
+        compact = int(result.start_index.max(initial=0)) > 0  # several starts: one entry per setting, per start
         for r in range(len(result.status)):
-            traces.append(path_trace(result, r, paths.run_indices(result, r, max_points), run_names[r], style, colors))
-            traces.append(end_trace(result, r, run_names[r], style, colors, grid.window))
+            path = path_trace(result, r, paths.run_indices(result, r, max_points), run_names[r], style, colors)
+            end = end_trace(result, r, run_names[r], style, colors, grid.window)
+            if compact:
+                group = f"config{int(result.config_index[r])}"
+                path.update(showlegend=False, legendgroup=group)
+                end.update(legendgroup=group)
+            traces += [path, end]
+        if compact:
+            traces += compact_legend(result, labels, style, colors)
     if starts is None and result is not None:
         starts = result_starts(result)
     if starts is not None and len(starts):
@@ -309,7 +402,45 @@ def contour_figure(
         if labels is not None and result is not None and len(labels) == len(result.labels)
         else (list(result.labels) if result is not None else [])
     )
-    fig.update_layout(
-        **plane_layout(grid.window, style, title or figure_title(landscape, config_names)), uirevision=landscape.key
-    )
+    entries = sum(1 for t in traces if t.showlegend is not False)
+    layout = plane_layout(grid.window, style, title or figure_title(landscape, config_names), entries)
+    fig.update_layout(**with_image(layout, image), uirevision=landscape.key)
     return fig
+
+
+def compact_legend(
+    result: RunResult, labels: Sequence[str] | None, style: FigureStyle, colors: Sequence[str]
+) -> list[go.Scatter]:
+    """Legend-only entries (meta role "legend", no data) for runs from several starts: one per run
+    setting in its colour (clicking it hides that setting's paths from every start) and one per
+    start with its dash and marker in black, instead of one entry per run."""
+    names = list(labels) if labels is not None and len(labels) == len(result.labels) else list(result.labels)
+    out = []
+    for c, name in enumerate(names):
+        out.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=name,
+                legendgroup=f"config{c}",
+                line=dict(color=colors[c % len(colors)], width=style.line_width),
+                hoverinfo="skip",
+                meta=dict(role="legend", config=c),
+            )
+        )
+    for s in range(int(result.start_index.max()) + 1):
+        out.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines+markers",
+                name=f"start {s + 1}",
+                legendgroup=f"start{s}",
+                line=dict(color=MARK_COLOR, width=style.line_width, dash=DASHES[s % len(DASHES)]),
+                marker=dict(color=MARK_COLOR, size=style.marker_size + 2, symbol=SYMBOLS[s % len(SYMBOLS)]),
+                hoverinfo="skip",
+                meta=dict(role="legend", start=s),
+            )
+        )
+    return out

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import paths
-from figures.contour import colors_for, legend_name, run_look
+from figures.contour import colors_for, legend_name, legend_room, run_look
 from figures.style import MARK_COLOR, FigureStyle
 from landscapes.base import coordinates, nearest
 from landscapes.protocol import LandscapeLike
@@ -25,6 +25,17 @@ def _series(result: RunResult, values: Array, max_points: int) -> list[tuple[Arr
         idx = paths.run_indices(result, r, max_points)
         out.append((result.steps[idx].astype(np.int32), np.asarray(values[r, idx], dtype=float)))
     return out
+
+
+PLAIN_DECADES = 3  # a log axis over at most this many decades gets plain-number tick labels
+DECADE_TICKS = 8  # up to this many decades: one tick per power of ten, no bare-digit minor labels
+
+
+def decades(series: list[tuple[Array, Array]]) -> float:
+    """How many decades the positive finite values of ``series`` span (0 when there are none)."""
+    ys = np.concatenate([np.asarray(y, dtype=float) for _, y in series]) if series else np.zeros(0)
+    ys = ys[np.isfinite(ys) & (ys > 0)]
+    return float(np.log10(ys.max() / ys.min())) if ys.size else 0.0
 
 
 def _curve_figure(
@@ -70,14 +81,28 @@ def _curve_figure(
                     meta=dict(role="end", run=r),
                 )
             )
+    yaxis: dict[str, object] = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power")
+    span = decades(series) if log_y else 0.0
+    if log_y and span <= PLAIN_DECADES:
+        # few decades: Plotly labels the ticks between powers of ten with a bare digit ("5 2 0.1 5 2"
+        # reads as nonsense below 1); a d3 format writes every label as the number it is ("0.5", "0.2")
+        yaxis["tickformat"] = "~g"
+    elif log_y and span <= DECADE_TICKS:
+        yaxis["dtick"] = 1  # a labelled tick at each power of ten only (wider spans: Plotly's own choice)
+    entries = sum(1 for t in fig.data if t.showlegend is not False)
+    height, bottom = legend_room(entries, style)
+    height -= style.fig_height // 4  # a shorter plot than the contour's
+    plot_h = height - 60 - bottom
     fig.update_layout(
         **style.layout(
             title=dict(text=title, x=0.01, xanchor="left"),
             xaxis=dict(title=dict(text="step")),
-            yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power"),
-            legend=dict(orientation="v", yanchor="top", y=1.0, x=1.02, font=dict(size=style.font_size)),
+            yaxis=yaxis,
+            # below the plot, room made for it: a legend at the side leaves a narrow column a sliver of plot
+            legend=dict(orientation="h", yanchor="top", y=-(2 * style.font_size + 20) / plot_h, x=0.0),
             hovermode="closest",
-            height=int(style.fig_height * 0.75),
+            height=height,
+            margin=dict(l=60, r=20, t=60, b=bottom),
         )
     )
     return fig
@@ -150,7 +175,8 @@ def distance_figure(
     d = nearest(result.positions, minima)[1]
     floored = bool((d <= 0).any())
     series = _series(result, np.maximum(d, DISTANCE_FLOOR), max_points)
-    y_title = "distance to nearest minimum (log scale)" + (f", 0 drawn at {DISTANCE_FLOOR:g}" if floored else "")
+    # short: a long axis title is cut at the plot's height (the chart's title says "to the nearest minimum")
+    y_title = "distance (log scale)" + (f", 0 at {DISTANCE_FLOOR:g}" if floored else "")
     return _curve_figure(
         result, series, labels, style, y_title, True, "Distance to the nearest minimum by step", "distance"
     )

@@ -12,7 +12,7 @@ from landscapes.protocol import LandscapeLike
 Array = np.ndarray
 
 CONTOUR_N = 150  # grid points per axis for a contour
-SURFACE_N = 60  # grid points per axis for a 3D surface (the browser pays for every vertex)
+SURFACE_N = 40  # grid points per axis for a 3D surface (the browser pays for every vertex)
 FLOAT32_MAX = float(np.finfo(np.float32).max) / 16  # keep headroom: sums stay finite
 
 

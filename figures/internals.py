@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.internals import STATE_NAMES, Trace
-from figures.contour import contour_trace, critical_traces, f32, plane_layout
+from figures.contour import critical_traces, f32, landscape_layer, plane_layout, with_image
 from figures.grid import LandscapeGrid, levels_for
 from figures.style import MARK_COLOR, PALETTE, FigureStyle
 
@@ -70,7 +70,8 @@ def internals_contour(
     length = ARROW_FRACTION * min(window.width, window.height)
     pos = trace.positions
     levels = levels_for(trace.landscape, grid)
-    fig = go.Figure([contour_trace(grid, levels, style), *critical_traces(trace.landscape, style)])
+    colorbar, image = landscape_layer(trace.landscape, grid, levels, style)
+    fig = go.Figure([colorbar, *critical_traces(trace.landscape, style)])
     steps = np.arange(pos.shape[0])
     fig.add_trace(
         go.Scatter(
@@ -152,7 +153,7 @@ def internals_contour(
             name=arrow.kind,
         )
     title = title or f"{trace.landscape.title}: {trace.config.title}, step {step} of {trace.n_steps}"
-    fig.update_layout(**plane_layout(window, style, title), uirevision=trace.landscape.key)
+    fig.update_layout(**with_image(plane_layout(window, style, title), image), uirevision=trace.landscape.key)
     fig.update_layout(height=int(style.fig_height * 1.25))  # room for the legend below
     return fig
 

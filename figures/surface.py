@@ -36,6 +36,11 @@ def surface_height(xs: Array, ys: Array, zs: Array, points: Array) -> Array:
     return np.maximum(a, b)
 
 
+def surface_title(landscape: LandscapeLike, run_names: Sequence[str]) -> str:
+    """The 3D chart's own title (not the contour's): what the height shows."""
+    return figure_title(landscape, run_names, limit=36).replace(":", " in 3D:", 1)
+
+
 def surface_figure(
     landscape: LandscapeLike,
     grid: LandscapeGrid | None = None,
@@ -64,7 +69,7 @@ def surface_figure(
             z=f32(zs),
             colorscale=LANDSCAPE_COLORSCALE,
             showscale=False,
-            opacity=0.95,
+            opacity=0.85,  # translucent: a path behind a ridge still shows through
             name="loss",
             hoverinfo="skip",
             meta=dict(role="landscape"),
@@ -112,11 +117,12 @@ def surface_figure(
     fig = go.Figure(traces)
     fig.update_layout(
         **style.layout(
-            title=dict(text=title or figure_title(landscape, config_names), x=0.01, xanchor="left"),
+            title=dict(text=title or surface_title(landscape, config_names), x=0.01, xanchor="left"),
             scene=dict(
-                xaxis=dict(title=dict(text="x"), range=[w.xmin, w.xmax]),
-                yaxis=dict(title=dict(text="y"), range=[w.ymin, w.ymax]),
-                zaxis=zaxis,
+                xaxis=dict(title=dict(text="x"), range=[w.xmin, w.xmax], nticks=5),
+                yaxis=dict(title=dict(text="y"), range=[w.ymin, w.ymax], nticks=5),
+                zaxis=dict(zaxis, nticks=5),
+                camera=dict(eye=dict(x=1.1, y=-1.5, z=1.5)),  # from above: paths in valleys stay in view
                 aspectmode="manual",
                 aspectratio=dict(x=1.0, y=float(np.clip(w.height / w.width, 0.25, 4.0)), z=0.6),
             ),

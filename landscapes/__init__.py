@@ -1,7 +1,8 @@
 """2D landscapes with analytic gradients and Hessians, evaluated on arrays of points: the classic
-test functions, the teaching landscapes and the user's typed formula (key ``"custom"``)."""
+test functions, the teaching landscapes, the data landscapes (a two-parameter model's mean loss over a dataset:
+``landscapes.data``) and the user's typed formula (key ``"custom"``)."""
 
-from landscapes import classic, custom, teaching
+from landscapes import classic, custom, data, teaching
 from landscapes.base import CriticalPoint, Landscape, Window
 from landscapes.protocol import LandscapeLike
 from landscapes.registry import (
@@ -15,7 +16,7 @@ from landscapes.registry import (
     takes,
 )
 
-for _cls in (*classic.ALL, *teaching.ALL, custom.CustomLandscape):
+for _cls in (*classic.ALL, *teaching.ALL, *data.ALL, custom.CustomLandscape):
     register(_cls)
 
 __all__ = [

@@ -6,6 +6,11 @@ cost, then a cost per point), separately for the value, the gradient and the Hes
 - Built-in landscapes: a constant per class (``BUILTIN``), measured with
   ``python -m benchmarks.cost --calibrate`` on the project's 2-core machine and rounded up, so the
   same scene gets the same estimate on every run (links cut by cost are cut the same way).
+- A data landscape (``landscapes.data``): a constant per model and loss for each example, times the
+  training examples ``n`` (``DATA_PER_EXAMPLE``; the squared loss of a line reads the data's
+  moments, so its cost does not grow with ``n``), measured with ``python -m benchmarks.data_landscape
+  --calibrate`` and rounded up; a real minibatch gradient costs ``MINIBATCH`` per call and per run
+  and drawn example (the indices, the epoch's shuffle shared by its steps, the kernel).
 - A typed formula (or any landscape not in the table): measured once, at first use, by timing
   vectorized evaluations of one point, ``SMALL`` points and ``PROBE_POINTS`` points (best of
   ``REPEATS``, in this thread's CPU time, so other sessions' work does not inflate it), cached per
@@ -77,8 +82,76 @@ BUILTIN: dict[str, EvalCost] = {
 }
 
 
+# data landscapes: (call us, ns per point per training example) for value, gradient, Hessian;
+# python -m benchmarks.data_landscape --calibrate (2-core machine, loaded), x MARGIN, rounded up
+DATA_PER_EXAMPLE: dict[str, EvalCost] = {
+    "data_linear/huber": _cost((65, 3), (40, 2.5), (55, 3)),
+    "data_logistic": _cost((55, 6), (45, 4), (60, 4)),
+    "data_tanh": _cost((40, 4), (50, 5.5), (75, 8)),
+}
+DATA_MOMENTS = _cost((25, 5), (15, 5), (50, 10))  # the line's squared loss: from the moments, any n
+MINIBATCH = Eval(40e-6, 100e-9)  # per call; per run and drawn example (measured 15-25 us, 9 + 55 ns)
+# the grids the race page evaluates beyond its runs: the landscape image (figures.contour.IMAGE_PX,
+# 300 x 300) and the surface (figures.grid.SURFACE_N, 40 x 40)
+CONTOUR_SIDE, SURFACE_SIDE = 300, 40
+PAGE_GRID_POINTS = CONTOUR_SIDE**2 + SURFACE_SIDE**2
+DATA_GRID_EVALS = 6e7  # a data landscape's grid: at most this many (point, example) evaluations
+MIN_GRID_SIDE = 40
+
+
+def is_data(landscape: object) -> bool:
+    """A landscape (or landscape class) whose value is a mean over examples, with real minibatches."""
+    return hasattr(landscape, "minibatch_grad") and hasattr(landscape, "n_examples")
+
+
+def data_eval_cost(landscape: LandscapeLike) -> EvalCost:
+    """A data landscape's cost: per model and loss, scaled by its training examples."""
+    key = landscape.key
+    if key == "data_linear":
+        if getattr(landscape, "loss", "squared") != "huber":
+            return DATA_MOMENTS
+        key = "data_linear/huber"
+    n = int(getattr(landscape, "n_examples", 1))
+    per = DATA_PER_EXAMPLE.get(key, DATA_PER_EXAMPLE["data_tanh"])
+    return EvalCost(*(Eval(e.call, n * e.point) for e in per))
+
+
+def minibatch_seconds(landscape: object, runs: int, batch: int) -> float:
+    """Seconds of one step's minibatch gradients for ``runs`` runs of ``batch`` examples each (0 on a
+    formula landscape, or when the batch is the whole training set: the exact gradient is used)."""
+    if not is_data(landscape) or batch <= 0 or batch >= int(landscape.n_examples):
+        return 0.0
+    return MINIBATCH.call + runs * batch * MINIBATCH.point
+
+
+def grid_side(landscape: object, side: int) -> int:
+    """The side of an ``side x side`` display grid for ``landscape``: as asked for a formula; for a data
+    landscape at most ``sqrt(DATA_GRID_EVALS / n)`` (at least ``MIN_GRID_SIDE``), so a grid over many
+    examples stays a fraction of a second (the loss of a two-parameter model is smooth: a coarser grid
+    draws the same contours)."""
+    if not is_data(landscape):
+        return side
+    fit = int((DATA_GRID_EVALS / max(int(landscape.n_examples), 1)) ** 0.5)
+    return min(side, max(fit, MIN_GRID_SIDE))
+
+
+def page_grid_points(landscape: object) -> int:
+    """The points of the race page's contour and surface grids for ``landscape``."""
+    return grid_side(landscape, CONTOUR_SIDE) ** 2 + grid_side(landscape, SURFACE_SIDE) ** 2
+
+
+def grid_seconds(landscape: object, points: int = PAGE_GRID_POINTS) -> float:
+    """What evaluating a data landscape's value on ``points`` grid points costs, beyond the fixed
+    share of a page's budget for grids and figures (0 for a formula landscape: that share covers it)."""
+    if not is_data(landscape):
+        return 0.0
+    return data_eval_cost(landscape).value.seconds(points)
+
+
 def eval_cost(landscape: LandscapeLike) -> EvalCost:
     """The cost of ``landscape``'s evaluations: its class's constant, else measured (and cached)."""
+    if is_data(landscape):
+        return data_eval_cost(landscape)
     key = getattr(landscape, "key", "")
     if key in BUILTIN and not getattr(landscape, "user_defined", False):
         return BUILTIN[key]

@@ -1,13 +1,13 @@
 """Vectorized optimizers (pure init/update pairs over (N, 2) arrays), schedules, noise, runner."""
 
-from optimizers import first_order, second_order
+from optimizers import adafactor, first_order, lbfgs, rprop_asgd, second_order, sign_methods
 from optimizers.base import OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise
 from optimizers.registry import UnknownOptimizerError, make, names, optimizer_class, register
 from optimizers.runner import RunConfig, RunOptions, RunResult, Status, concat_results, run
 from optimizers.schedules import SCHEDULES, Constant, Schedule, make_schedule
 
-for _cls in first_order.ALL + second_order.ALL:
+for _cls in first_order.ALL + second_order.ALL + rprop_asgd.ALL + adafactor.ALL + sign_methods.ALL + lbfgs.ALL:
     register(_cls)
 
 __all__ = [

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 from landscapes.protocol import LandscapeLike
-from settings import check_fields
+from settings import check_fields, hyper
 
 Array = np.ndarray
 
@@ -161,10 +161,21 @@ def learning_rate(config: OptimizerConfig, lr: Any) -> Any:
     return config.lr if lr is None else lr
 
 
-def torch_style_grad(config: OptimizerConfig, grads: Array, params: Array) -> Array:
-    """Clip (``max_grad_norm``) then add the L2 penalty ``weight_decay * p`` as ``torch.optim`` does."""
-    g = clip_by_norm(grads, getattr(config, "max_grad_norm", 0.0))
-    wd = getattr(config, "weight_decay", 0.0)
+def maximize_field() -> Any:
+    """``torch.optim``'s ``maximize`` flag, declared once for every twin that has it."""
+    return hyper(False, label="maximize", help="ascend: negate the gradient (torch's maximize=True)", ui=False)
+
+
+def signed(config: OptimizerConfig, grads: Array) -> Array:
+    """``-grads`` when the config has ``maximize`` set (torch negates before any decay), else ``grads``."""
+    return -grads if getattr(config, "maximize", False) else grads
+
+
+def torch_style_grad(config: OptimizerConfig, grads: Array, params: Array, weight_decay: bool = True) -> Array:
+    """Clip (``max_grad_norm``), negate when maximizing, then (unless ``weight_decay`` is False)
+    add the L2 penalty ``weight_decay * p`` as ``torch.optim`` does."""
+    g = signed(config, clip_by_norm(grads, getattr(config, "max_grad_norm", 0.0)))
+    wd = getattr(config, "weight_decay", 0.0) if weight_decay else 0.0
     if (wd != 0) if isinstance(wd, (int, float)) else np.any(wd != 0):
         g = g + wd * params
     return g

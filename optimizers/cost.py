@@ -8,8 +8,12 @@ optimizer kind and flags):
 - the runner's one gradient per step, plus what the kind asks of the landscape in the worst case
   (``step_evals``): a line search (BFGS, conjugate gradient) may try up to ``2 + REFITS +
   MAX_HALVINGS`` step lengths, each one value evaluation plus bookkeeping (``TRIAL``); Newton and
-  exact coordinate descent one Hessian;
-- gradient noise (``NOISE``) and the recorded steps (``RECORD``, plus the losses of every recorded
+  exact coordinate descent one Hessian; an L-BFGS step up to ``max_eval + 1`` closure calls (a
+  value and a gradient each; ``max_iter`` without line search), and up to ``max_iter`` iterations
+  of a two-loop recursion over ``history_size`` pairs (``LBFGS_ITER``, ``LBFGS_SLOT``), with
+  ``WOLFE_TRIAL`` more per strong-Wolfe trial;
+- gradient noise (``NOISE``), or on a data landscape real minibatches (``landscapes.cost.MINIBATCH``
+  per run and drawn example), and the recorded steps (``RECORD``, plus the losses of every recorded
   point, evaluated once at the end).
 
 Landscape evaluations cost what ``landscapes.cost`` says (a constant per built-in class, measured
@@ -32,9 +36,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from landscapes.cost import Eval, EvalCost, eval_cost
+from landscapes.cost import Eval, EvalCost, eval_cost, minibatch_seconds
 from landscapes.protocol import LandscapeLike
-from optimizers.base import OptimizerConfig
+from optimizers.base import OptimizerConfig, stack_configs
+from optimizers.lbfgs import LBFGS
 from optimizers.runner import RunConfig, RunOptions
 from optimizers.second_order import BFGS, MAX_HALVINGS, REFITS, ConjugateGradient, CoordinateDescent, Newton, Polyak
 
@@ -65,6 +70,13 @@ STEP: dict[type, Overhead] = {
     ConjugateGradient: Overhead(100e-6, 90e-9, 200e-9),  # (74 us, 55-70 ns, +145 ns)
     Newton: Overhead(40e-6, 70e-9, 100e-9),  # 2x2 solves (22 us, 44-66 ns, +80 ns)
 }
+# L-BFGS, measured on the shared 2-core machine under load (python -m benchmarks.cost shows estimates
+# against the clock): an inner iteration besides its pairs and evaluations (~130-180 us, ~0.5 us per
+# run), a history pair of the two-loop recursion (~9 us, 34-110 ns per run), a strong-Wolfe trial's
+# bookkeeping besides TRIAL and its evaluation (~150 us per trial in all)
+LBFGS_ITER = Overhead(150e-6, 500e-9, 100e-9)
+LBFGS_SLOT = Overhead(10e-6, 110e-9, 20e-9)
+WOLFE_TRIAL = Overhead(120e-6, 260e-9, 0.0)
 POLYAK = Overhead(15e-6, 35e-9, 40e-9)  # averaging on top of the inner method (9 us, 21 ns)
 NOISE = Eval(70e-6, 90e-9)  # the counter-based normals of noisy gradients (35-50 us, 57 ns)
 TRIAL = Eval(30e-6, 40e-9)  # one line-search trial besides its value evaluation (18-21 us, 24-27 ns)
@@ -78,12 +90,31 @@ class StepEvals:
 
     values: int = 0  # each with a line-search trial's bookkeeping
     hessians: int = 0
+    grads: int = 0  # besides the runner's one
+
+
+def _most(value: object) -> int:
+    """The largest entry of a scalar or ``(n, 1)`` hyperparameter, as an int."""
+    return int(np.max(np.asarray(value)))
+
+
+def lbfgs_calls(config: LBFGS) -> int:
+    """Closure calls (a value and a gradient each) one L-BFGS step may make, at most: a strong-Wolfe
+    search may overrun ``max_eval`` by one; a fixed step evaluates once per iteration but the last."""
+    most_eval = _most(config.max_evals())
+    if config.line_search_fn == "strong_wolfe":
+        return most_eval + 1
+    return max(min(_most(config.max_iter), most_eval), 1)
 
 
 def step_evals(config: OptimizerConfig) -> StepEvals:
-    """What one step of ``config``'s kind may ask of the landscape, at most."""
+    """What one step of ``config``'s kind may ask of the landscape, at most (of a stacked config:
+    of its costliest run)."""
     if isinstance(config, Polyak):
         return step_evals(config.inner)
+    if isinstance(config, LBFGS):
+        calls = lbfgs_calls(config)
+        return StepEvals(values=calls, grads=calls - 1)  # the first gradient is the runner's
     if isinstance(config, (BFGS, ConjugateGradient)):
         # the value at the start point (when not kept from the last search), the first trial,
         # the quadratic refits of a refined search, then the halvings
@@ -93,10 +124,20 @@ def step_evals(config: OptimizerConfig) -> StepEvals:
     return StepEvals()
 
 
+def _scaled(overhead: Overhead, k: float) -> Overhead:
+    return Overhead(*(k * x for x in overhead))
+
+
 def _step_overhead(config: OptimizerConfig) -> Overhead:
     if isinstance(config, Polyak):
         inner = _step_overhead(config.inner)
         return Overhead(*(a + b for a, b in zip(inner, POLYAK, strict=True)))
+    if isinstance(config, LBFGS):
+        per_iter = LBFGS_ITER + _scaled(LBFGS_SLOT, _most(config.history_size))
+        out = _scaled(per_iter, _most(config.max_iter))
+        if config.line_search_fn == "strong_wolfe":
+            out = out + _scaled(WOLFE_TRIAL, lbfgs_calls(config))
+        return out
     return STEP.get(type(config), STEP_DEFAULT)
 
 
@@ -106,6 +147,7 @@ def step_seconds(cost: EvalCost, config: OptimizerConfig, n: int, noisy: bool, v
     ev = step_evals(config)
     out = _step_overhead(config).seconds(n, varied) + cost.grad.seconds(n)
     out += ev.values * (TRIAL.seconds(n) + cost.value.seconds(n)) + ev.hessians * cost.hessian.seconds(n)
+    out += ev.grads * cost.grad.seconds(n)
     if noisy:
         out += NOISE.seconds(n)
     return out
@@ -152,14 +194,20 @@ def estimate(
     ``starts`` is the start array or just how many starts there are (a 256 x 256 grid need not be
     built to be priced)."""
     S = int(starts) if np.isscalar(starts) else int(np.asarray(starts).reshape(-1, 2).shape[0])
-    groups: dict[tuple, tuple[OptimizerConfig, int, bool]] = {}
+    groups: dict[tuple, tuple[list[OptimizerConfig], bool, tuple[int, ...]]] = {}
     for rc in configs:
         key = rc.optimizer.group_key()
-        cfg, count, noisy = groups.get(key, (rc.optimizer, 0, False))
-        groups[key] = (cfg, count + 1, noisy or rc.noise.std > 0)
-    return sum(
-        (estimate_group(landscape, c, k * S, options, noisy, varied=k > 1) for c, k, noisy in groups.values()), Work()
-    )
+        cfgs, noisy, batches = groups.get(key, ([], False, ()))
+        groups[key] = ([*cfgs, rc.optimizer], noisy or rc.noise.std > 0, (*batches, rc.noise.batch_size))
+    out = Work()
+    for c, noisy, batches in groups.values():
+        # stacked, so a kind whose cost depends on numbers (L-BFGS's history) is priced at its costliest run
+        config = stack_configs(c) if len(c) > 1 else c[0]
+        out = out + estimate_group(landscape, config, len(c) * S, options, noisy, varied=len(c) > 1)
+        # real minibatches on a data landscape: one call per distinct batch size, per step
+        mb = sum(minibatch_seconds(landscape, S * batches.count(b), b) for b in set(batches))
+        out = out + Work(mb, 0.0, options.steps)
+    return out
 
 
 def estimate_group(

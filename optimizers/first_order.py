@@ -10,14 +10,28 @@ PyTorch's ``betas=(b1, b2)`` is written here as two fields ``beta1`` and ``beta2
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from optimizers.base import Array, OptimizerConfig, clip_by_norm, learning_rate, torch_style_grad
+from optimizers.base import Array, OptimizerConfig, learning_rate, maximize_field, torch_style_grad
 from settings import hyper
 
 _WD_HELP = "L2 penalty: adds weight_decay * p to the gradient (pulls paths toward the origin)"
+
+
+def _decoupled_field() -> Any:
+    """torch's ``decoupled_weight_decay`` flag (Adam, NAdam, RAdam), declared once."""
+    return hyper(False, label="decoupled weight decay", help="as AdamW: p *= 1 - lr * weight_decay, not g += wd * p")
+
+
+def _decay_and_grad(config: OptimizerConfig, grads: Array, params: Array, lr: Any) -> tuple[Array, Array]:
+    """The params after decoupled decay ``p *= 1 - lr*wd`` (where ``config.decoupled_weight_decay``)
+    and the gradient torch uses: clipped, negated when maximizing, plus ``wd*p`` unless decoupled."""
+    if getattr(config, "decoupled_weight_decay", False):
+        g = torch_style_grad(config, grads, params, weight_decay=False)
+        return params * (1.0 - lr * config.weight_decay), g
+    return params, torch_style_grad(config, grads, params)
 
 
 def _check_betas(beta1: Any, beta2: Any) -> None:
@@ -62,6 +76,7 @@ class SGD(OptimizerConfig):
     weight_decay: float = hyper(0.0, lo=0.0, hi=10.0, label="weight decay", help=_WD_HELP)
     max_grad_norm: float = hyper(0.0, lo=0.0, hi=1e6, label="clip grad norm", help="0 = no clipping")
     nesterov: bool = False
+    maximize: bool = maximize_field()
 
     kind = "sgd"
     title = "SGD"
@@ -127,6 +142,7 @@ class Adagrad(OptimizerConfig):
     initial_accumulator_value: float = hyper(0.0, lo=0.0, hi=1e6, label="initial accumulator")
     eps: float = hyper(1e-10, lo=0.0, hi=1.0, log=True, label="eps", ui=False)
     max_grad_norm: float = hyper(0.0, lo=0.0, hi=1e6, label="clip grad norm", help="0 = no clipping")
+    maximize: bool = maximize_field()
 
     kind = "adagrad"
     title = "Adagrad"
@@ -160,6 +176,7 @@ class Adadelta(OptimizerConfig):
     eps: float = hyper(1e-6, lo=0.0, hi=1.0, log=True, label="eps")
     weight_decay: float = hyper(0.0, lo=0.0, hi=10.0, label="weight decay", help=_WD_HELP)
     max_grad_norm: float = hyper(0.0, lo=0.0, hi=1e6, label="clip grad norm", help="0 = no clipping")
+    maximize: bool = maximize_field()
 
     kind = "adadelta"
     title = "Adadelta"
@@ -202,6 +219,7 @@ class RMSprop(OptimizerConfig):
     weight_decay: float = hyper(0.0, lo=0.0, hi=10.0, label="weight decay", help=_WD_HELP)
     max_grad_norm: float = hyper(0.0, lo=0.0, hi=1e6, label="clip grad norm", help="0 = no clipping")
     centered: bool = False
+    maximize: bool = maximize_field()
 
     kind = "rmsprop"
     title = "RMSprop"
@@ -247,6 +265,7 @@ class _Moments(OptimizerConfig):
     eps: float = hyper(1e-8, lo=0.0, hi=1.0, log=True, label="eps", ui=False)
     weight_decay: float = hyper(0.0, lo=0.0, hi=10.0, label="weight decay", help=_WD_HELP)
     max_grad_norm: float = hyper(0.0, lo=0.0, hi=1e6, label="clip grad norm", help="0 = no clipping")
+    maximize: bool = maximize_field()
 
     def __post_init__(self) -> None:
         _check_betas(self.beta1, self.beta2)  # first: torch's own message for betas at 1
@@ -254,31 +273,24 @@ class _Moments(OptimizerConfig):
 
 
 @dataclass(frozen=True)
-class Adam(_Moments):
-    """``torch.optim.Adam``: ``m = b1 m + (1-b1) g``; ``v = b2 v + (1-b2) g^2``;
-    ``p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)``; AMSGrad uses ``max`` of all v."""
+class _AdamRule(_Moments):
+    """``torch.optim.Adam``'s update, shared by Adam (decay coupled unless told) and AdamW."""
 
     amsgrad: bool = False
 
-    kind = "adam"
-    title = "Adam"
     rule = (
         r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\ v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\ "
         r"p_t = p_{t-1} - \eta\,\frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}"
     )
-    torch_name = "Adam"
 
     def init(self, params: Array) -> AdamState:
         z = np.zeros_like(params)
         return AdamState(0, z, z, z)
 
-    def _decay_and_grad(self, grads: Array, params: Array, lr: Any) -> tuple[Array, Array]:
-        return params, torch_style_grad(self, grads, params)
-
     def update(self, grads, state, params, lr=None, oracle=None):
         lr = learning_rate(self, lr)
         t = state.count + 1
-        params, g = self._decay_and_grad(grads, params, lr)
+        params, g = _decay_and_grad(self, grads, params, lr)
         b1, b2 = self.beta1, self.beta2
         m = _lerp(state.mu, g, 1.0 - b1)
         v = state.nu * b2 + (1.0 - b2) * g * g
@@ -287,6 +299,19 @@ class Adam(_Moments):
         v_max = np.maximum(state.nu_max, v) if self.amsgrad else state.nu_max
         denom = np.sqrt(v_max if self.amsgrad else v) / bc2_sqrt + self.eps
         return params - (lr / bc1) * (m / denom), AdamState(t, m, v, v_max)
+
+
+@dataclass(frozen=True)
+class Adam(_AdamRule):
+    """``torch.optim.Adam``: ``m = b1 m + (1-b1) g``; ``v = b2 v + (1-b2) g^2``;
+    ``p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)``; AMSGrad uses ``max`` of all v;
+    ``decoupled_weight_decay`` decays as AdamW does."""
+
+    decoupled_weight_decay: bool = _decoupled_field()
+
+    kind = "adam"
+    title = "Adam"
+    torch_name = "Adam"
 
 
 @dataclass(frozen=True)
@@ -299,19 +324,17 @@ class AMSGrad(Adam):
 
 
 @dataclass(frozen=True)
-class AdamW(Adam):
+class AdamW(_AdamRule):
     """``torch.optim.AdamW``: decoupled weight decay ``p *= 1 - lr*wd`` before the Adam step
     (PyTorch default ``weight_decay=1e-2``)."""
 
     weight_decay: float = hyper(
         1e-2, lo=0.0, hi=10.0, label="weight decay", help="decoupled decay: p *= 1 - lr * weight_decay each step"
     )
+    decoupled_weight_decay: ClassVar[bool] = True  # always: torch's AdamW has no such argument
     kind = "adamw"
     title = "AdamW"
     torch_name = "AdamW"
-
-    def _decay_and_grad(self, grads, params, lr):
-        return params * (1.0 - lr * self.weight_decay), clip_by_norm(grads, self.max_grad_norm)
 
 
 class AdamaxState(NamedTuple):
@@ -359,6 +382,7 @@ class NAdam(_Moments):
 
     lr: float = hyper(2e-3, lo=0.0, hi=100.0, log=True, label="learning rate")
     momentum_decay: float = hyper(4e-3, lo=0.0, hi=1.0, label="momentum decay")
+    decoupled_weight_decay: bool = _decoupled_field()
 
     kind = "nadam"
     title = "NAdam"
@@ -375,7 +399,7 @@ class NAdam(_Moments):
     def update(self, grads, state, params, lr=None, oracle=None):
         lr = learning_rate(self, lr)
         t = state.count + 1
-        g = torch_style_grad(self, grads, params)
+        params, g = _decay_and_grad(self, grads, params, lr)
         b1, b2 = self.beta1, self.beta2
         bc2 = 1.0 - _pow(b2, t)
         mu = b1 * (1.0 - 0.5 * _pow(0.96, t * self.momentum_decay))
@@ -394,6 +418,8 @@ class RAdam(_Moments):
     """``torch.optim.RAdam`` (Liu et al. 2019): Adam with the variance rectification term,
     plain bias-corrected momentum while ``rho_t <= 5``."""
 
+    decoupled_weight_decay: bool = _decoupled_field()
+
     kind = "radam"
     title = "RAdam"
     rule = r"p_t = p_{t-1} - \eta\, r_t\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}\ \ (\rho_t > 5)"
@@ -406,7 +432,7 @@ class RAdam(_Moments):
     def update(self, grads, state, params, lr=None, oracle=None):
         lr = learning_rate(self, lr)
         t = state.count + 1
-        g = torch_style_grad(self, grads, params)
+        params, g = _decay_and_grad(self, grads, params, lr)
         b1, b2 = self.beta1, self.beta2
         m = _lerp(state.mu, g, 1.0 - b1)
         v = state.nu * b2 + (1.0 - b2) * g * g

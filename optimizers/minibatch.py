@@ -27,6 +27,14 @@ _EPOCH = np.uint64(0x3C6EF372FE94F82B)
 PERMUTATION_CACHE = 8  # epochs of orders kept (a race asks for the same epoch n // B times in a row)
 
 
+def n_examples(landscape: object) -> int:
+    """How many training examples a landscape's minibatches are drawn from: ``landscape.n_examples``
+    for a data landscape (one with ``minibatch_grad``), 0 for a formula landscape."""
+    if not hasattr(landscape, "minibatch_grad"):
+        return 0
+    return int(landscape.n_examples)
+
+
 def steps_per_epoch(n_examples: int, batch_size: int) -> int:
     """``n // B``: the steps of one epoch."""
     _check(n_examples, batch_size)

@@ -2,7 +2,13 @@
 
 A scene's runs are ``configs x starts`` (config-major: run ``r = c * S + s``). Runs of one
 optimizer kind (same class and flags) advance as one ``(n, 2)`` array group; the only Python
-loops are over steps and over the few groups, never over runs.
+loops are over steps, the few groups and a group's distinct batch sizes, never over runs.
+
+Gradients: on a formula landscape, the exact gradient plus the Gaussian noise of ``RunConfig.noise``;
+on a data landscape (one with ``minibatch_grad``, ``landscapes.data``), the mean over a real
+minibatch of ``min(B, n)`` training examples (``optimizers.minibatch``: per run, per epoch, from the
+seed and the run's stream); ``B >= n`` is the full batch, the exact gradient. ``sigma`` is not used
+there: the minibatch is the noise.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from landscapes.base import Window, coordinates, nearest
 from landscapes.protocol import LandscapeLike
 from optimizers.base import Array, OptimizerConfig, Oracle, stack_configs
 from optimizers.guard import CHECK_EVERY, checkpoint
+from optimizers.minibatch import minibatch_indices, n_examples
 from optimizers.noise import Noise, noisy_gradient
 from optimizers.schedules import Constant, Schedule
 from settings import check_fields, hyper
@@ -210,6 +217,8 @@ class _Group:
     lr0: Array  # (n, 1)
     std: Array  # (n, 1) noise std
     noisy: bool
+    batch: Array  # (n,) examples per minibatch on a data landscape (n_examples: the full batch)
+    minibatch: bool  # some run draws real minibatches
     sched_table: Array  # (n_sched, T)
     sched_index: Array  # (n,)
     state: Any
@@ -250,6 +259,7 @@ def _make_groups(landscape: LandscapeLike, configs: list[RunConfig], starts: Arr
         groups.setdefault(cfg.optimizer.group_key(), []).append(c)
     out = []
     steps_k = np.arange(max(T, 1))
+    examples = n_examples(landscape)  # 0 on a formula landscape
     for cfg_ids in groups.values():
         cfg_ids_arr = np.array(cfg_ids)
         idx = (cfg_ids_arr[:, None] * S + np.arange(S)[None, :]).ravel()
@@ -260,6 +270,9 @@ def _make_groups(landscape: LandscapeLike, configs: list[RunConfig], starts: Arr
         table = np.stack([np.broadcast_to(np.asarray(s.factor(steps_k), dtype=float), steps_k.shape) for s in scheds])
         sched_index = np.repeat(np.array([scheds.index(rc.schedule) for rc in run_cfgs]), S)
         std = np.repeat(np.array([rc.noise.std for rc in run_cfgs]), S)[:, None]
+        batch = np.repeat(np.array([min(rc.noise.batch_size, examples) for rc in run_cfgs], dtype=np.int64), S)
+        if examples:  # the minibatch is the noise
+            std = np.zeros_like(std)
         p0 = starts[idx % S] if S else np.zeros((0, 2))
         out.append(
             _Group(
@@ -269,6 +282,8 @@ def _make_groups(landscape: LandscapeLike, configs: list[RunConfig], starts: Arr
                 lr0=stacked.lr,
                 std=std,
                 noisy=bool(np.any(std > 0)),
+                batch=batch,
+                minibatch=bool(examples) and bool(np.any(batch < examples)),
                 sched_table=table,
                 sched_index=sched_index,
                 state=stacked.init(p0),
@@ -431,7 +446,10 @@ def _advance(g: _Group, ctx: _Context) -> _GroupRecord:
             lr = g.lr0 * g.sched_table[0, t - 1]
         else:
             lr = g.lr0 * g.sched_table[g.sched_index, t - 1][:, None]
-        grads = noisy_gradient(G, g.std, seeds, streams, t) if g.noisy else G
+        if g.minibatch:
+            grads = _minibatch_grads(landscape, P, G, g.batch, seeds, streams, t - 1)
+        else:
+            grads = noisy_gradient(G, g.std, seeds, streams, t) if g.noisy else G
         newP, new_state = g.config.update(grads, g.state, P, lr=lr, oracle=g.oracle)
         cum_evals[t] = (g.oracle.n_value, g.oracle.n_grad + t + 1, g.oracle.n_hess)
         last_t = t
@@ -481,6 +499,20 @@ def _advance(g: _Group, ctx: _Context) -> _GroupRecord:
         hit_step=hit_local,
         evals=cum_evals[np.minimum(status_step, T)],
     )
+
+
+def _minibatch_grads(
+    landscape: Any, P: Array, G: Array, batch: Array, seeds: Array, streams: Array, step: int
+) -> Array:
+    """Each run's gradient at ``P (n, 2)`` over its minibatch at ``step`` (from 0): runs whose batch
+    is the whole training set keep the exact ``G``; one call per distinct batch size."""
+    n = n_examples(landscape)
+    out = G.copy()
+    for B in np.unique(batch[batch < n]):
+        rows = np.flatnonzero(batch == B)
+        idx = minibatch_indices(n, int(B), seeds[rows], streams[rows], step)
+        out[rows] = landscape.minibatch_grad(P[rows], idx)
+    return out
 
 
 def _first_hits(pos_k: Array, minima: Array, tol: float) -> Array:

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from scenes.presets import PRESETS
-from ui import page
+from ui import media_downloads, page
 from ui.race_link import open_as_race
 
 st.set_page_config(page_title="Gallery of scenes", page_icon="🖼️", layout="wide")
@@ -21,6 +21,7 @@ st.markdown(
     "Each scene teaches one idea from the course. **Open** starts it on the race page; the link "
     "is the scene itself, so you can send it to students or put it on a slide."
 )
+media_downloads.gallery_pack()
 
 for row in range(0, len(PRESETS), COLUMNS):
     cols = st.columns(COLUMNS)

@@ -63,6 +63,29 @@ EXPLAIN["radam"] = (
     EXPLAIN["adam"] + " RAdam rectifies the adaptive step while v is still unreliable: for the first "
     "few steps it takes plain bias-corrected momentum steps η·m̂."
 )
+EXPLAIN["rprop"] = (
+    "Rprop ignores the gradient's size: each coordinate has its own **step size** s (η at first) that grows "
+    "×1.2 while the gradient keeps its sign and halves when it flips (that coordinate then skips a step). "
+    "Watch the step sizes shrink across the ravine and grow along it."
+)
+EXPLAIN["asgd"] = (
+    "ASGD takes SGD steps with a rate that decays as η/(1 + λ·η·t)^α and keeps the **averaged iterate** p̄; "
+    "with torch's defaults the averaging starts only at step t₀ = 10⁶, so p̄ equals the point."
+)
+EXPLAIN["adafactor"] = (
+    "Adafactor keeps only a second moment **v**, averaged with weight t^(−0.8) (so early steps trust the "
+    "newest gradients), and scales its step by the size of the point itself, rms(p), capped by "
+    "min(η, 1/√t). For a matrix torch stores v as a row and a column factor; a run's point here is a vector, "
+    "so v is kept whole, as torch does for vectors."
+)
+EXPLAIN["signsgd"] = (
+    "Sign descent keeps **no state** and moves every coordinate by exactly η against the gradient's sign: "
+    "the path runs along diagonals and ends oscillating by η around the minimum."
+)
+EXPLAIN["lion"] = (
+    "Lion keeps one **momentum** m. Its step is η·sign(β₁·m + (1 − β₁)·g): every coordinate moves by exactly η, "
+    "in a direction that mixes the momentum and the new gradient; m itself decays more slowly (β₂)."
+)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -92,7 +115,7 @@ with st.sidebar:
         lesson.number(S, KEY, "beta2", "β₂ (second moment)")
     if "rho" in fields:
         lesson.number(S, KEY, "rho", "ρ (decay of the running means)")
-    if "alpha" in fields:
+    if kind == "rmsprop":
         lesson.number(S, KEY, "alpha", "α (decay of E[g²])")
     lesson.start_controls(S, KEY)
     lesson.number(S, KEY, "steps", "Steps", help="at most 2000")
@@ -120,91 +143,99 @@ st.caption(
 if trace.status.startswith(("diverged", "left")):
     st.warning(f"The run {trace.status}. A smaller learning rate keeps it on the landscape.")
 
-# --- the step slider ---------------------------------------------------------------------------
-n = trace.n_steps
-step, warning = clamp_step(int(ss.get(STEP_KEY, settings.step)), n)
-if n <= 1 and (len(trace.grads) == 0 or np.hypot(*trace.grads[0]) < 1e-12):
-    st.info(
-        "The run starts at a point where the gradient is zero (a minimum or a saddle), so the "
-        "optimizer never moves. Start elsewhere to watch it work."
-    )
-elif warning:
-    st.warning(warning)
-if warning:
-    ss[STEP_KEY] = step
-if n > 1:
-    st.slider("Step $t$ (the update from $p_{t-1}$ to $p_t$)", min_value=1, max_value=n, key=STEP_KEY)
-    step = int(ss[STEP_KEY])
-else:
-    ss[STEP_KEY] = 1
-    st.caption("The run took a single step.")
-settings = lesson.finish_settings(S, KEY)  # the shown step in the URL too
 
-style = FigureStyle(presentation=page.presentation_requested())
-grid = compute.landscape_grid(trace.landscape)
-left, right = st.columns([3, 2])
-with left:
-    contour = internals_contour(trace, grid, step, style)
-    chart(contour, f"inside-{settings.optimizer}-step-{step}", "internals_contour")
-with right:
-    st.markdown(
-        f"**Step {step}.** Arrows start at the current point p<sub>{step - 1}</sub> and all have the same "
-        "drawn length: they show **directions** (their sizes are in the legend and the table).\n"
-        "- orange: the negative gradient −g, steepest descent here;\n"
-        + (
-            "- green: " + trace.velocity_name + ", where the accumulated past pushes;\n"
-            if trace.velocity is not None
-            else ""
+@st.fragment
+def stepped(trace: Trace, settings: InternalsSettings) -> None:
+    """Everything that depends on the shown step, rerun alone when the step slider moves (a Streamlit
+    fragment: the run, the sidebar and the text above are not redone or resent)."""
+    # --- the step slider ---------------------------------------------------------------------------
+    n = trace.n_steps
+    step, warning = clamp_step(int(ss.get(STEP_KEY, settings.step)), n)
+    if n <= 1 and (len(trace.grads) == 0 or np.hypot(*trace.grads[0]) < 1e-12):
+        st.info(
+            "The run starts at a point where the gradient is zero (a minimum or a saddle), so the "
+            "optimizer never moves. Start elsewhere to watch it work."
         )
-        + "- black: the step the optimizer actually took, to the open circle p<sub>t</sub>.",
-        unsafe_allow_html=True,
-    )
-    st.dataframe(
-        pd.DataFrame(step_rows(trace, step)),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "x": st.column_config.NumberColumn(format="%.4g"),
-            "y": st.column_config.NumberColumn(format="%.4g"),
-        },
-    )
+    elif warning:
+        st.warning(warning)
+    if warning:
+        ss[STEP_KEY] = step
+    if n > 1:
+        st.slider("Step $t$ (the update from $p_{t-1}$ to $p_t$)", min_value=1, max_value=n, key=STEP_KEY)
+        step = int(ss[STEP_KEY])
+    else:
+        ss[STEP_KEY] = 1
+        st.caption("The run took a single step.")
+    settings = lesson.finish_settings(S, KEY)  # the shown step in the URL too
 
-# --- state over time ---------------------------------------------------------------------------
-st.header("The state over time")
-sfig = state_figure(trace, step, style)
-chart(sfig, f"inside-{settings.optimizer}-state", "internals_state")
-if not trace.state:
-    st.caption("Plain SGD keeps no state: only the gradient is shown.")
+    style = FigureStyle(presentation=page.presentation_requested())
+    grid = compute.landscape_grid(trace.landscape)
+    left, right = st.columns([3, 2])
+    with left:
+        contour = internals_contour(trace, grid, step, style)
+        chart(contour, f"inside-{settings.optimizer}-step-{step}", "internals_contour")
+    with right:
+        st.markdown(
+            f"**Step {step}.** Arrows start at the current point p<sub>{step - 1}</sub> and all have the same "
+            "drawn length: they show **directions** (their sizes are in the legend and the table).\n"
+            "- orange: the negative gradient −g, steepest descent here;\n"
+            + (
+                "- green: " + trace.velocity_name + ", where the accumulated past pushes;\n"
+                if trace.velocity is not None
+                else ""
+            )
+            + "- black: the step the optimizer actually took, to the open circle p<sub>t</sub>.",
+            unsafe_allow_html=True,
+        )
+        st.dataframe(
+            pd.DataFrame(step_rows(trace, step)),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "x": st.column_config.NumberColumn(format="%.4g"),
+                "y": st.column_config.NumberColumn(format="%.4g"),
+            },
+        )
 
-# --- bias correction ---------------------------------------------------------------------------
-st.header("Bias correction")
-bfig = bias_figure(trace, step, style)
-if bfig is None:
+    # --- state over time ---------------------------------------------------------------------------
+    st.header("The state over time")
+    sfig = state_figure(trace, step, style)
+    chart(sfig, f"inside-{settings.optimizer}-state", "internals_state")
+    if not trace.state:
+        st.caption("Plain SGD keeps no state: only the gradient is shown.")
+
+    # --- bias correction ---------------------------------------------------------------------------
+    st.header("Bias correction")
+    bfig = bias_figure(trace, step, style)
+    if bfig is None:
+        st.markdown(
+            "This optimizer keeps no bias-corrected moments. Choose **Adam** (or AMSGrad, AdamW, Adamax, "
+            "NAdam, RAdam) to see m and v against m̂ and v̂."
+        )
+    else:
+        st.markdown(
+            "m and v are exponentially weighted averages that start at 0, so early on they are pulled toward 0: "
+            "after one step m = (1 − β₁)·g, only a tenth of g for β₁ = 0.9, and v = (1 − β₂)·g², a thousandth "
+            "of g². Dividing by 1 − βᵗ removes that start-up bias exactly (m̂ = g after step 1) and matters less "
+            "and less as βᵗ → 0: after about 1/(1 − β) steps (10 for m, 1000 for v) the curves meet."
+        )
+        st.latex(r"\hat m_t = \frac{m_t}{1-\beta_1^t},\qquad \hat v_t = \frac{v_t}{1-\beta_2^t}")
+        chart(bfig, f"inside-{settings.optimizer}-bias", "internals_bias")
+
+    # --- effective step size -----------------------------------------------------------------------
+    st.header("Effective step size per coordinate")
     st.markdown(
-        "This optimizer keeps no bias-corrected moments. Choose **Adam** (or AMSGrad, AdamW, Adamax, "
-        "NAdam, RAdam) to see m and v against m̂ and v̂."
+        "How far the point moved in each coordinate per unit of gradient. For plain SGD it is η in both "
+        "coordinates at every step; momentum makes it larger where gradients agree from step to step; adaptive "
+        "methods give each coordinate its own value (small along steep walls, large along flat directions). "
+        "Spikes appear where a gradient coordinate passes through 0 while the point still moves."
     )
-else:
-    st.markdown(
-        "m and v are exponentially weighted averages that start at 0, so early on they are pulled toward 0: "
-        "after one step m = (1 − β₁)·g, only a tenth of g for β₁ = 0.9, and v = (1 − β₂)·g², a thousandth "
-        "of g². Dividing by 1 − βᵗ removes that start-up bias exactly (m̂ = g after step 1) and matters less "
-        "and less as βᵗ → 0: after about 1/(1 − β) steps (10 for m, 1000 for v) the curves meet."
-    )
-    st.latex(r"\hat m_t = \frac{m_t}{1-\beta_1^t},\qquad \hat v_t = \frac{v_t}{1-\beta_2^t}")
-    chart(bfig, f"inside-{settings.optimizer}-bias", "internals_bias")
+    st.latex(r"\eta^{\mathrm{eff}}_{t,i} = \frac{\lvert p_{t,i} - p_{t-1,i}\rvert}{\lvert g_{t,i}\rvert}")
+    efig = effective_lr_figure(trace, step, style)
+    chart(efig, f"inside-{settings.optimizer}-step-size", "internals_eff")
 
-# --- effective step size -----------------------------------------------------------------------
-st.header("Effective step size per coordinate")
-st.markdown(
-    "How far the point moved in each coordinate per unit of gradient. For plain SGD it is η in both "
-    "coordinates at every step; momentum makes it larger where gradients agree from step to step; adaptive "
-    "methods give each coordinate its own value (small along steep walls, large along flat directions). "
-    "Spikes appear where a gradient coordinate passes through 0 while the point still moves."
-)
-st.latex(r"\eta^{\mathrm{eff}}_{t,i} = \frac{\lvert p_{t,i} - p_{t-1,i}\rvert}{\lvert g_{t,i}\rvert}")
-efig = effective_lr_figure(trace, step, style)
-chart(efig, f"inside-{settings.optimizer}-step-size", "internals_eff")
+
+stepped(trace, settings)
 
 # --- open as a race ----------------------------------------------------------------------------
 scene = lesson_scene(

@@ -21,6 +21,7 @@ from figures.batch import band_figure, basin_figure, endpoints_figure, noise_fig
 from figures.contour import contour_figure  # noqa: E402
 from figures.grid import known_min_value  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
+from optimizers.minibatch import n_examples  # noqa: E402
 from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
@@ -72,6 +73,13 @@ st.latex(
 )
 
 result = page.run_or_stop(run_lesson, settings)
+if n_examples(result.landscape):  # a data landscape: the noise is the minibatch's own
+    st.info(
+        f"{result.landscape.title}: real minibatches. Each step averages the gradient over B of the "
+        f"{n_examples(result.landscape)} training examples, drawn without replacement and reshuffled every "
+        "epoch; σ is not used (the expected spread depends on the data, so the table leaves it blank)."
+    )
+    st.latex(r"\hat g_t = \frac{1}{B} \sum_{i \in \mathcal B_t} \nabla \ell_i(p_{t-1})")
 
 style = FigureStyle(presentation=page.presentation_requested())
 lr, sigma = result.lr, result.sigma

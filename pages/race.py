@@ -22,8 +22,11 @@ st.set_page_config(
 
 from figures import highlight_status, results_table  # noqa: E402  (set_page_config must come first)
 from figures.race import race_figures  # noqa: E402
-from ui import compute, inputs, url_state, widgets  # noqa: E402
+from figures.style import FigureStyle  # noqa: E402
+from ui import compute, data_race, inputs, url_state, widgets  # noqa: E402
+from ui.classroom_hook import room_bar  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
+from ui.media_downloads import race_media  # noqa: E402
 
 CONTOUR_KEY = "contour_chart"
 started = time.perf_counter()
@@ -55,10 +58,11 @@ inputs.show_notes()
 page.stop_on_problems(scene.problems())
 
 url_state.write_url(scene)
+room_bar(scene)  # a teacher's "push to my room", a student's "back to the class"
 landscape = scene.landscape_obj()
 with st.spinner("Running the optimizers…"):
     result = compute.simulate(scene)
-grid = compute.landscape_grid(landscape)
+grid = compute.landscape_grid(landscape, compute.IMAGE_N)  # drawn as an image on the server
 names = ["contour", "loss", "distance"]
 if scene.view.surface:
     names.append("surface")
@@ -69,39 +73,48 @@ figs = race_figures(
     landscape,
     result,
     grid,
-    compute.landscape_grid(landscape, compute.SURFACE_N),
+    compute.landscape_grid(landscape, compute.SURFACE_N) if scene.view.surface else None,
     names=tuple(names),
     clickable=True,
 )
+data = data_race.is_data(landscape)
+if data:  # the test loss over the training surface, test curves and early stopping
+    data_race.decorate(landscape, result, figs, scene.for_plotly().labels(), FigureStyle(presentation=presenting))
 
 head, formula = st.columns([2, 3])
 head.markdown(f"**{landscape.title}** · {landscape.lesson}  \nClick the contour to move the start point.")
 formula.latex(landscape.latex)
+if data:
+    data_race.status_note(landscape)
 if presenting:  # the classroom view: the animation first and large, then the static picture
     st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
-left, right = st.columns(2) if scene.view.surface else (st.container(), None)
-with left:
+# responsive rows: two charts side by side where each gets at least CHART_MIN px, else stacked
+CHART_MIN = 420
+with st.grid(2 if scene.view.surface else 1, min_column_width=CHART_MIN):
     contour_key = page.contour_key(CONTOUR_KEY)
     st.plotly_chart(figs["contour"], key=contour_key, on_select="rerun", selection_mode="points", theme=None)
-if right is not None:
-    with right:
+    if scene.view.surface:
         st.plotly_chart(figs["surface"], theme=None, key="surface_chart")
-c1, c2 = st.columns(2)
-with c1:
+with st.grid(2, min_column_width=CHART_MIN):
     st.plotly_chart(figs["loss"], theme=None, key="loss_chart")
-with c2:
     st.plotly_chart(figs["distance"], theme=None, key="distance_chart")
+if data:
+    data_race.model_panel(landscape, result, scene.for_plotly().labels(), FigureStyle(presentation=presenting))
 if scene.view.animate and not presenting:
     st.subheader("Classroom animation")
     st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
 
 st.subheader("Results")
 table = results_table(result, scene.labels(), landscape)
+if data:
+    table = data_race.table_columns(table, scene, landscape, result)
 st.dataframe(highlight_status(table), hide_index=True, width="stretch")
 
 if not presenting:
     page.share_and_export(scene, result)
-    with st.expander("Download figures (PNG for slides, SVG, interactive HTML)"):
+    race_media(scene, result)  # GIF / MP4 clip and the PyTorch script, made on request
+    # the buttons only when asked for: fifteen of them on every rerun cost the browser time
+    if st.toggle("Download figures (PNG for slides, SVG, interactive HTML)", key="show_downloads"):
         for name, fig in figs.items():
             st.markdown(f"**{name.capitalize()}**")
             figure_downloads(page.without_click_grid(fig), f"{landscape.title} {name}", key=f"dl_{name}")

@@ -4,7 +4,8 @@ URL format, version 1 (only values that differ from the default scene are writte
 
     v=1                                   format version
     ls=ravine                             landscape key
-    lp=kappa:50,angle:0.3                 numeric landscape parameters, name:value pairs
+    lp=kappa:50,angle:0.3                 landscape parameters, name:value pairs (text percent-quoted,
+                                          flags true/false: lp=source:diabetes,feature:2,standardize:true)
     f=x**2 + 3*y**2                       a landscape parameter with a URL key of its own
     win=-3,3,-2,2                         (the typed formula, its view window xmin,xmax,ymin,ymax)
     run=momentum:lr=0.001,momentum=0.9;bs=8;label=Heavy ball
@@ -17,7 +18,7 @@ URL format, version 1 (only values that differ from the default scene are writte
     steps=800  seed=3  tol=0.001
     sched=cosine:total=500,min_factor=0.1 schedule kind, then its non-default fields
     noise=0.5:8                           gradient noise sigma[:batch size]
-    surface=0  animate=1  logloss=0  present=1      view flags (1/0)
+    surface=1  animate=1  logloss=0  present=1      view flags (1/0)
 
 Floats are written with ``repr`` so they read back bit for bit. Repeated keys (``run``,
 ``start``) come as lists (``st.query_params.get_all``); a single string is accepted too. Reading
@@ -57,6 +58,7 @@ def scalar_keys() -> dict[str, list[str]]:
 
 
 _REPEATED = ("run", "start")
+NOT_IN_LINKS = ("csv",)  # an uploaded file's text: scene files carry it, links never do
 URL_SAFE = ":,;=*()/"  # left unescaped in links (all legal in a query): keeps them readable
 
 
@@ -121,9 +123,9 @@ def query_from_doc(doc: Mapping[str, Any]) -> dict[str, str | list[str]]:
     if doc["landscape"] != d["landscape"]:
         q["ls"] = doc["landscape"]
     own = {f.name: key for key, f in landscape_url_fields().items()}
-    shared = {k: v for k, v in doc["landscape_params"].items() if k not in own}
+    shared = {k: v for k, v in doc["landscape_params"].items() if k not in own and k not in NOT_IN_LINKS}
     if shared:
-        q["lp"] = ",".join(f"{k}:{fmt(v)}" for k, v in shared.items())
+        q["lp"] = ",".join(f"{k}:{_fmt_value(v)}" for k, v in shared.items())
     for k, v in doc["landscape_params"].items():
         if k in own:
             q[own[k]] = _joined(v)
@@ -237,7 +239,7 @@ def doc_from_query(params: Mapping[str, Any], warn: list[str]) -> dict[str, Any]
         doc["landscape"] = one["ls"].strip()
     params: dict[str, Any] = {}
     if "lp" in one:
-        params.update(_pairs(one["lp"], ":", "landscape parameters", warn))
+        params.update({k: unquote(v) for k, v in _pairs(one["lp"], ":", "landscape parameters", warn).items()})
     for key, f in landscape_url_fields().items():
         if key in one:  # text as it is; anything else is a list of numbers
             params[f.name] = one[key] if isinstance(f.default, str) else one[key].split(",")

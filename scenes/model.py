@@ -18,6 +18,7 @@ import landscapes
 import optimizers
 import settings
 from landscapes.base import Landscape
+from landscapes.cost import CONTOUR_SIDE, grid_seconds, grid_side, page_grid_points
 from optimizers import Constant, Noise, RunConfig, RunOptions, Schedule, cost
 from optimizers.base import OptimizerConfig
 from scenes import limits
@@ -26,6 +27,17 @@ from settings import declared, hyper, same_as
 START_LIMIT = 1e6  # |coordinate| of a start point
 
 Scalar = float | int | bool | str
+
+
+def data_grid_seconds(landscape: object, recorded: int = 0) -> float:
+    """A data landscape's extra work on the race page: the training loss's contour and 3D grids, the
+    test loss's contour grid, and the train and test losses (without penalty) at the ``recorded``
+    points of every run (0 for a formula landscape)."""
+    seconds = grid_seconds(landscape, page_grid_points(landscape) + recorded)
+    if seconds and landscape.dataset.n_test:
+        test = landscape.on("test")
+        seconds += grid_seconds(test, grid_side(test, CONTOUR_SIDE) ** 2 + recorded)
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,12 @@ class RunSpec:
 class View:
     """Display options (they change figures, not numbers)."""
 
-    surface: bool = hyper(True, label="3D surface")
+    surface: bool = hyper(
+        False,
+        label="3D surface",
+        help="The landscape as a 3D surface with the paths on it (off by default: the browser draws it in "
+        "software WebGL, which takes seconds on a small machine).",
+    )
     animate: bool = hyper(False, label="Classroom animation")
     log_loss: bool = hyper(True, label="Log loss axis", url="logloss")
     presentation: bool = hyper(
@@ -204,12 +221,16 @@ class Scene:
         """The CPU seconds computing this scene may take, at most, as the race page computes it
         (each run config on its own, from every start; ``optimizers.cost``)."""
         land, n_starts, options = self.landscape_obj(), len(self.starts), self.options()
-        return sum((cost.estimate(land, [c], n_starts, options) for c in self.run_configs()), cost.Work())
+        runs = sum((cost.estimate(land, [c], n_starts, options) for c in self.run_configs()), cost.Work())
+        recorded = len(self.runs) * n_starts * (self.steps + 1)
+        return runs + cost.Work(0.0, data_grid_seconds(land, recorded), 0)
 
     def work_advice(self) -> str:
         """What to reduce when the scene is too much work: the steps it could afford, or fewer runs."""
         n = self.work().max_steps()
         fewer = "fewer runs or start points (line searches, BFGS and conjugate gradient, cost the most)"
+        if data_grid_seconds(self.landscape_obj()) > cost.WORK_BUDGET / 2:
+            return "Use fewer examples: drawing this dataset's loss surface alone takes most of a page's time."
         return f"Use at most {n:,} steps with these runs and starts, or {fewer}." if n else f"Use {fewer}."
 
     def replace(self, **changes: Any) -> Scene:

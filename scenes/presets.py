@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from optimizers.schedules import Cosine
+from scenes.data_presets import DATA_PRESETS
 from scenes.model import Scene, spec
 
 
@@ -268,6 +269,10 @@ PRESETS: tuple[Preset, ...] = (
         ),
     ),
 )
+
+
+# the data landscapes' lessons (scenes.data_presets)
+PRESETS += tuple(Preset(*fields) for fields in DATA_PRESETS)
 
 
 def preset_by_key(key: str) -> Preset:

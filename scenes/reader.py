@@ -184,6 +184,7 @@ class _Reader:
         only if ``build(kept | {name: value})`` still succeeds. Returns the kept values in input order."""
         known = {f.name: f for f in dataclasses.fields(cls) if f.init}
         kept: dict[str, Any] = {}
+        deferred: list[tuple[str, Any, str]] = []
         for name, raw in values.items():
             f = known.get(name) if isinstance(name, str) else None
             if f is None:
@@ -196,11 +197,19 @@ class _Reader:
             if build is not None:
                 try:
                     build({**kept, name: value})
-                except Exception as exc:  # the class's own checks (e.g. Nesterov needs momentum)
-                    self.warn.append(f"ignored {what}={short(value)}: {exc}")
+                except Exception:  # the class's own checks (e.g. Nesterov needs momentum): retried below
+                    deferred.append((name, value, what))
                     continue
             kept[name] = value
-        return kept
+        # a value refused only until a later one is read (a CSV dataset before its file's text): once more
+        for name, value, what in deferred:
+            try:
+                build({**kept, name: value})
+            except Exception as exc:
+                self.warn.append(f"ignored {what}={short(value)}: {exc}")
+                continue
+            kept[name] = value
+        return {name: kept[name] for name in values if name in kept}
 
 
 def _read_landscape(doc: Mapping[str, Any], rd: _Reader) -> tuple[str, tuple[tuple[str, Any], ...], Landscape]:

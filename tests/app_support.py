@@ -64,6 +64,8 @@ def path_traces(fig: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out = {}
     for trace in fig["data"]:
         mode = trace.get("mode", "")
+        if (trace.get("meta") or {}).get("role") == "legend":  # a legend-only entry, no data
+            continue
         if trace.get("type", "scatter") in ("scatter", "scatter3d") and "lines" in mode and trace.get("name"):
             out[trace["name"]] = trace
     return out
@@ -79,3 +81,9 @@ def shown(element: Any) -> str:
 def messages(at: AppTest) -> list[str]:
     """Text of every error and warning on the page, as shown."""
     return [shown(e) for e in at.error] + [shown(w) for w in at.warning]
+
+
+def open_run(at, rid: int) -> None:
+    """Open run ``rid``'s settings panel (as a click on it does) and rerun."""
+    at.session_state[f"run{rid}_open"] = True
+    at.run()

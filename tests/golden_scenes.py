@@ -3,7 +3,8 @@ schedule kind, warm-up, per-run schedules and batch sizes, gradient noise, Polya
 typed formula. Links are used (not constructors) because the link format is the stable contract.
 
 ``python -m tests.golden_scenes`` rewrites ``tests/data/golden_runs.npz``: do that only when a
-change of numbers is intended, and say so in the commit.
+change of numbers is intended, and say so in the commit. ``python -m tests.golden_scenes --add``
+records only the scenes not yet recorded (new ones), leaving the others' arrays as they were.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ LINKS = {
     "polyak_noise": "?v=1&ls=quadratic&run=sgd:lr=0.05;avg=50&noise=1:2&seed=3&steps=200",
     "formula": "?v=1&ls=custom&f=x**2%2B3*y**2&win=-2,2,-2,2&run=momentum:lr=0.05,momentum=0.9&start=1.5,1.5",
     "second_order": "?v=1&ls=rosenbrock&run=bfgs&run=cg&run=newton&steps=80",
+    "rest_of_torch": (
+        "?v=1&ls=himmelblau&run=rprop&run=asgd:lr=0.02&run=adafactor:lr=0.1&run=lion:lr=0.03&run=signsgd:lr=0.03"
+        "&run=lbfgs:line_search_fn=strong_wolfe,history_size=10&steps=150"
+    ),
+    "torch_flags": (
+        "?v=1&ls=ravine&run=adam:lr=0.05,weight_decay=0.1,decoupled_weight_decay=true"
+        "&run=nadam:lr=0.05,weight_decay=0.2,decoupled_weight_decay=true&run=radam:lr=0.05,maximize=true"
+        "&run=lbfgs:lr=0.05,history_size=5,max_iter=4&steps=150"
+    ),
 }
 
 
@@ -52,8 +62,16 @@ def run_arrays(scene) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
-    out = {}
+    import sys
+
+    out: dict[str, np.ndarray] = {}
+    if "--add" in sys.argv[1:]:
+        with np.load(GOLDEN) as data:
+            out = {k: data[k] for k in data.files}
+    recorded = {k.split("/")[0] for k in out}
     for name, scene in golden_scenes().items():
+        if name in recorded:
+            continue
         for field, arr in run_arrays(scene).items():
             out[f"{name}/{field}"] = arr
     GOLDEN.parent.mkdir(exist_ok=True)

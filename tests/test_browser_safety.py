@@ -27,7 +27,7 @@ def _open(page, query: str) -> float:
     t0 = time.perf_counter()
     page.goto(f"{page.base}/?{query}")
     wait_for_charts(page, 3)
-    wait_for_charts(page, 1, ".contour")
+    wait_for_charts(page, 1, ".imagelayer image")
     wait_idle(page)
     return time.perf_counter() - t0
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import landscapes
@@ -233,7 +233,8 @@ def valid_scenes(draw) -> Scene:
     )
     # within every cap: runs x starts x steps, and the CPU a page may use (line searches cost the most)
     most = min(limits.MAX_STEPS, limits.MAX_RACE_WORK // (len(runs) * len(starts)), scene.work().max_steps())
-    return scene.replace(steps=draw(st.integers(1, max(most, 1))))
+    assume(most >= 1)  # many costly runs (L-BFGS at its largest history) can be too much at one step
+    return scene.replace(steps=draw(st.integers(1, most)))
 
 
 @FUZZ

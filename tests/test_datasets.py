@@ -21,10 +21,14 @@ from settings import declared, spec_for
 ROOT = Path(__file__).resolve().parent.parent
 
 
+CSV_TEXT = "x,label\n" + "".join(f"{i / 4},{int(i % 3 == 0)}\n" for i in range(40))
+
+
 @pytest.mark.parametrize("source", SOURCES)
 def test_every_source_builds_with_its_kind_and_shapes(source):
-    d = make_dataset(DataSpec(source=source, n=40))
-    assert d.kind == DataSpec(source=source).kind
+    extra = {"csv": CSV_TEXT} if source == "csv" else {}
+    d = make_dataset(DataSpec(source=source, n=40, **extra))
+    assert d.kind == DataSpec(source=source, **extra).kind
     assert d.x_train.shape == d.y_train.shape and d.x_test.shape == d.y_test.shape
     assert d.n_train >= 2 and d.n_test >= 1
     assert np.all(np.isfinite(d.x_train)) and np.all(np.isfinite(d.y_train))
@@ -34,6 +38,16 @@ def test_every_source_builds_with_its_kind_and_shapes(source):
     else:
         assert d.kind == REGRESSION
     assert d.name and d.feature_name and d.target_name
+
+
+def test_a_csv_dataset_needs_its_file_and_is_split_like_the_others():
+    with pytest.raises(ValueError, match="not in this link"):
+        DataSpec(source="csv")
+    d = make_dataset(DataSpec(source="csv", csv=CSV_TEXT, test_fraction=0.25, seed=3))
+    assert (d.n_train, d.n_test) == (30, 10) and d.kind == CLASSIFICATION
+    train, _ = split_indices(40, 0.25, 3)
+    np.testing.assert_array_equal(d.x_train, np.arange(40)[train] / 4)
+    assert (d.feature_name, d.target_name) == ("x", "label")
 
 
 def test_reproducible_from_the_seed_and_cached_per_spec():

@@ -6,7 +6,7 @@ import optimizers
 from analysis.ewma import EwmaSettings
 from scenes import Scene
 from settings import spec_for
-from tests.app_support import run_page
+from tests.app_support import open_run, run_page
 
 EWMA = "pages/4_Exponentially_weighted_averages.py"
 
@@ -23,6 +23,7 @@ def test_race_boxes_show_the_value_the_race_uses():
     shown = at.number_input(key="steps").value
     assert shown == spec_for(Scene, "steps").hi < 99999
     assert int(used(at, "steps")) == shown
+    open_run(at, 0)  # a run's boxes are drawn while its panel is open
     kind = Scene().runs[0].kind
     hi = spec_for(optimizers.optimizer_class(kind), "lr").hi
     at.number_input(key="run0_lr").set_value(10 * hi).run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import subprocess
 import sys
@@ -46,6 +47,40 @@ def test_svg_parses_as_xml_and_has_the_title(figures):
     root = ET.fromstring(data)
     assert root.tag.endswith("svg")
     assert b"Loss" in data
+
+
+def ytick_labels(svg: bytes) -> list[str]:
+    """The y tick labels of an exported SVG, bottom to top as Plotly writes them."""
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    return [
+        "".join(t.itertext()).replace("\u200b", "")
+        for g in root.iter(f"{ns}g")
+        if "ytick" in g.get("class", "").split()
+        for t in g.iter(f"{ns}text")
+    ]
+
+
+def test_log_axes_below_one_read_as_numbers():
+    """Issue 12, defect 7: a log axis over a few decades below 1 reads "0.5 0.2 0.1 ...", not "5 2 ...";
+    the distance chart's axis title fits the plot's height."""
+    scene = Scene(runs=(Scene().runs[0],), starts=((0.5, 0.5),), steps=25)
+    figs = render_scene(scene, ("loss", "distance"))
+    for name in ("loss", "distance"):
+        y = np.concatenate([np.asarray(t.y, dtype=float) for t in figs[name].data])
+        assert y.min() < 1 and 0 < np.log10(y.max() / y.min()) < 3, (name, y.min(), y.max())  # the case at hand
+        labels = ytick_labels(static.figure_to_svg(figs[name], width=600, height=400))
+        values = [float(t.replace("\u2212", "-")) for t in labels]  # each label is the number it stands for
+        below = [t for v, t in zip(values, labels, strict=True) if v < 1]
+        assert len(below) >= 2 and all(t.startswith("0.") for t in below), labels
+        title = figs[name].layout.yaxis.title.text
+        assert len(title) <= 30, title  # 400 px tall: a longer title at 14 px is cut
+    # over several decades: a label at each power of ten only ("10⁻¹", "1", "10"), no bare digits
+    wide = render_scene(Scene(steps=1000), ("loss",))["loss"]
+    y = np.concatenate([np.asarray(t.y, dtype=float) for t in wide.data])
+    assert 3 < np.log10(y.max() / y.min()) <= 8
+    labels = ytick_labels(static.figure_to_svg(wide, width=600, height=400))
+    assert len(labels) >= 3 and all(re.fullmatch("1|10([\u2212-]?\\d+)?", t) for t in labels), labels
 
 
 def test_html_is_self_contained_with_data_and_animation(figures):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import re
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from scipy.interpolate import RegularGridInterpolator
 import figures
 import landscapes
 import optimizers
+from figures import animation
 from figures.paths import thin_indices
 from landscapes.base import CriticalPoint, Landscape, Window, hessian_from, stack
 from landscapes.protocol import LandscapeLike
@@ -257,28 +259,67 @@ def test_contour_marks_minima_starts_axes_and_title(rosen_race):
     assert "Rosenbrock" in title and all(name in title for name in ("SGD", "Momentum", "Adam"))
 
 
+def landscape_picture(fig: go.Figure) -> np.ndarray:
+    """The figure's landscape image (a layout image under the plot) as greys ``(H, W)``."""
+    (img,) = [i for i in fig.layout.images if i.name == "landscape"]
+    assert img.layer == "below" and img.xref == "x" and img.yref == "y" and img.sizing == "stretch"
+    prefix = "data:image/png;base64,"
+    assert img.source.startswith(prefix)
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(img.source[len(prefix) :]))).convert("L"), dtype=float)
+
+
+def bands(pic: np.ndarray, loss: np.ndarray) -> list[tuple[float, float, float]]:
+    """``(lowest loss, highest loss, grey)`` of each colour band of ``pic`` (pixels away from level
+    lines), in order of loss."""
+    inner = np.zeros(pic.shape, dtype=bool)
+    inner[1:-1, 1:-1] = (
+        (pic[1:-1, 1:-1] == pic[:-2, 1:-1])
+        & (pic[1:-1, 1:-1] == pic[2:, 1:-1])
+        & (pic[1:-1, 1:-1] == pic[1:-1, :-2])
+        & (pic[1:-1, 1:-1] == pic[1:-1, 2:])
+    )
+    out = [(loss[inner & (pic == g)].min(), loss[inner & (pic == g)].max(), g) for g in np.unique(pic[inner])]
+    return sorted(out)
+
+
 def test_rosenbrock_contour_colours_log_loss_and_bowl_colours_loss(rosen_race):
     L, result, _ = rosen_race
     fig = figures.contour_figure(L, None, result)
-    (c,) = data_of(fig, "landscape")
-    assert c.z.shape == (150, 150)
-    X, Y = np.meshgrid(c.x.astype(float), c.y.astype(float))
-    f = rosen(X, Y)
-    shift = 10.0 ** c.z.astype(float) - f  # log10(f - min + delta): 10**z - f is one constant
-    assert np.ptp(shift) < 1e-3 * (1 + abs(np.median(shift))) + 1e-4 * f.max()
-    levels = np.arange(c.contours.start, c.contours.end + c.contours.size / 2, c.contours.size)
-    assert len(levels) >= 10 and 10 ** levels[-1] / 10 ** levels[0] > 1e4  # even in log = geometric in loss
-    # colourbar ticks read in loss units: the tick labelled v sits where the loss is v
-    s0 = float(np.median(shift))
-    for val, text in zip(c.colorbar.tickvals, c.colorbar.ticktext, strict=True):
-        assert 10.0**val - s0 == pytest.approx(float(text), rel=1e-3, abs=1e-3)
+    assert not any(t.type == "contour" for t in fig.data)  # drawn on the server: no contouring in the browser
+    pic = landscape_picture(fig)
+    n = pic.shape[0]
+    assert pic.shape == (n, n) and n >= 300
+    # pixel (row i from the top, column j) shows (x_j, y_i) of the window [-2, 2] x [-1, 3]
+    loss = rosen(*np.meshgrid(np.linspace(-2, 2, n), np.linspace(3, -1, n)))
+    found = bands(pic, loss)
+    assert len(found) >= 10
+    for (_, hi0, g0), (lo1, _, g1) in itertools.pairwise(found):
+        assert hi0 <= lo1 * (1 + 1e-6) + 1e-9 and g1 < g0  # bands do not overlap and darken with the loss
+    # log levels: band widths grow geometrically (the widest spans thousands, the narrowest < 1)
+    widths = [hi - lo for lo, hi, _ in found[1:-1]]
+    assert max(widths) > 1e3 * min(widths)
+    # colourbar ticks read in loss units: the tick labelled v sits where log10(v - min + delta) is
+    (bar,) = data_of(fig, "landscape")
+    cb = bar.marker.colorbar
+    assert bar.marker.showscale and cb.title.text == "loss (log scale)"
+    t = np.asarray(cb.tickvals, dtype=float)
+    np.testing.assert_allclose(10.0**t - 10.0 ** t[0], [float(v) for v in cb.ticktext], rtol=1e-6)
+    assert bar.marker.cmin == pytest.approx(t[0]) and 10**bar.marker.cmax - 10 ** t[0] == pytest.approx(loss.max())
 
     bowl = Bowl()
-    (cb,) = data_of(figures.contour_figure(bowl), "landscape")
-    X, Y = np.meshgrid(cb.x.astype(float), cb.y.astype(float))
-    np.testing.assert_allclose(cb.z, (X - 1) ** 2 + 2 * (Y + 0.5) ** 2, rtol=1e-6, atol=1e-6)
-    assert cb.contours.size == pytest.approx((cb.z.max() - cb.z.min()) / 30, rel=1e-5)
-    assert cb.colorbar.title.text == "loss"
+    fig = figures.contour_figure(bowl)
+    pic = landscape_picture(fig)
+    n = pic.shape[0]
+    X, Y = np.meshgrid(np.linspace(-2, 2, n), np.linspace(2, -2, n))
+    loss = (X - 1) ** 2 + 2 * (Y + 0.5) ** 2
+    found = bands(pic, loss)
+    step = (loss.max() - loss.min()) / 30  # linear levels: 30 equal bands of loss
+    edges = [(hi0 + lo1) / 2 for (_, hi0, _), (lo1, _, _) in itertools.pairwise(found)]
+    assert len(found) >= 20
+    np.testing.assert_allclose(np.diff(edges), step, rtol=0.25)  # within a pixel's change of loss
+    (bar,) = data_of(fig, "landscape")
+    assert bar.marker.colorbar.title.text == "loss"
+    assert (bar.marker.cmin, bar.marker.cmax) == pytest.approx((0.0, loss.max()), rel=1e-4)  # from the minimum, 0
 
 
 def test_contour_marks_saddles_and_click_grid(well_race):
@@ -292,13 +333,48 @@ def test_contour_marks_saddles_and_click_grid(well_race):
     assert i == len(fig.data) - 1  # on top, so clicks land on it
     click = fig.data[i]
     assert click.name == figures.CLICK_TRACE and click.marker.opacity == 0 and click.marker.size <= 6
-    assert click.showlegend is False and len(click.x) == 40 * 40
+    assert click.showlegend is False and 20 * 20 <= len(click.x) <= 40 * 40  # a marker at most 20 px apart
     # its hover reads the loss under the pointer (Plotly hovers the nearest invisible marker)
     xy = np.column_stack([click.x, click.y]).astype(float)
     np.testing.assert_allclose(click.customdata, (xy[:, 0] ** 2 - 1) ** 2 + xy[:, 1] ** 2, rtol=1e-5, atol=1e-6)
     assert "customdata" in click.hovertemplate and "click" in click.hovertemplate
     assert click.x.min() == -2.0 and click.x.max() == 2.0 and click.y.min() == -1.5 and click.y.max() == 1.5
     assert figures.click_trace_index(figures.contour_figure(L, None, result, clickable=False)) is None
+
+
+def test_many_runs_get_a_compact_legend_a_fixed_plot_area_and_a_short_title(rosen_race):
+    L, result, _ = rosen_race  # 3 settings x 2 starts
+    fig = figures.contour_figure(L, None, result, ["SGD", "Momentum", "Adam"])
+    shown = [t.name for t in fig.data if t.showlegend is not False]
+    # one entry per setting (its colour) and one per start (its dash), not one per run
+    assert [n for n in shown if n in ("SGD", "Momentum", "Adam")] == ["SGD", "Momentum", "Adam"]
+    assert [n for n in shown if n.startswith("start ")] == ["start 1", "start 2"]
+    assert not [n for n in shown if "#" in n] and len(shown) <= 3 + 2 + 2  # + the minimum and start marks
+    entries = {t.name: t for t in data_of(fig, "legend")}
+    for r, path in enumerate(data_of(fig, "path")):  # a setting's entry shows and hides its paths from every start
+        c, s = int(result.config_index[r]), int(result.start_index[r])
+        assert path.legendgroup == entries[["SGD", "Momentum", "Adam"][c]].legendgroup
+        assert path.line.color == entries[["SGD", "Momentum", "Adam"][c]].line.color
+        assert path.line.dash == entries[f"start {s + 1}"].line.dash
+    # the plot area keeps its height however many entries the legend has; the figure grows instead
+    twelve = optimizers.run(
+        L,
+        configs(*[("sgd", f"SGD {i}", dict(lr=1e-4 * (i + 1))) for i in range(12)]),
+        result.positions[:1, 0],
+        RunOptions(steps=5),
+    )
+    one = optimizers.run(L, configs(("sgd", "SGD", dict(lr=1e-3))), result.positions[:1, 0], RunOptions(steps=5))
+    plot_h = []
+    for res in (one, twelve):
+        f = figures.contour_figure(L, None, res)
+        plot_h.append(f.layout.height - f.layout.margin.t - f.layout.margin.b)
+        assert f.layout.margin.b >= 40 + 18 * -(-sum(t.showlegend is not False for t in f.data) // 3)
+        assert len(f.layout.title.text) <= 60, f.layout.title.text  # never cut on a 390 px phone at 14 px
+    assert (
+        plot_h[0] == plot_h[1]
+        and figures.contour_figure(L, None, twelve).layout.height > figures.contour_figure(L, None, one).layout.height
+    )
+    assert figures.contour_figure(L, None, twelve).layout.title.text == "Rosenbrock: SGD 0, SGD 1, SGD 2 and 9 more"
 
 
 def test_diverged_run_ends_with_an_x_and_says_when(diverging):
@@ -324,11 +400,23 @@ def test_diverged_run_ends_with_an_x_and_says_when(diverging):
 
 
 # --- surface -------------------------------------------------------------------------------
+def test_surface_has_its_own_title_few_ticks_and_a_view_from_above(rosen_race):
+    L, result, _ = rosen_race
+    fig = figures.surface_figure(L, None, result, ["SGD", "Momentum", "Adam"])
+    contour = figures.contour_figure(L, None, result, ["SGD", "Momentum", "Adam"])
+    assert fig.layout.title.text != contour.layout.title.text and "3D" in fig.layout.title.text
+    assert fig.layout.scene.xaxis.nticks <= 6 and fig.layout.scene.yaxis.nticks <= 6
+    eye = fig.layout.scene.camera.eye
+    assert eye.z >= 1.0 and eye.z >= 0.6 * np.hypot(eye.x, eye.y)  # looking down into the valleys
+    (s,) = data_of(fig, "landscape")
+    assert s.opacity < 0.9  # paths behind a ridge show through
+
+
 def test_surface_paths_float_above_the_surface(rosen_race, well_race):
     for L, result in (rosen_race[:2], well_race):
         fig = figures.surface_figure(L, None, result)
         (s,) = data_of(fig, "landscape")
-        assert s.z.shape == (60, 60)
+        assert s.z.shape == (40, 40)  # coarse: the browser draws every vertex in software WebGL
         X, Y = np.meshgrid(s.x.astype(float), s.y.astype(float))
         fx = L.value(np.stack([X, Y], -1))
         if L.log_levels:
@@ -464,6 +552,33 @@ def test_animation_landscape_image_shows_the_loss_bands(rosen_race):
     assert pic[200, 0] < grey[0] - 30  # (-2, -1): loss 2509
     (bar,) = data_of(fig, "landscape")
     assert bar.marker.showscale and bar.marker.colorbar.title.text == "loss (log scale)"
+
+
+def test_animation_still_for_pictures_shows_the_final_frame(rosen_race, monkeypatch):
+    L, result, _ = rosen_race
+    fig = figures.animation_figure(L, None, result, max_frames=5)
+    still = animation.final_still(fig)
+    assert not still.frames and not still.layout.updatemenus  # no buttons over the slider in a picture
+    (slider,) = still.layout.sliders
+    assert slider.active == len(fig.frames) - 1 and slider.steps[slider.active].label == fig.frames[-1].name
+    paths = data_of(still, "path")
+    for r, t in enumerate(paths):  # each path drawn in full: from its start to the run's last live point
+        end = result.positions[r, live_count(result, r) - 1]
+        np.testing.assert_allclose([t.x[0], t.y[0]], result.positions[r, 0], rtol=1e-6)
+        np.testing.assert_allclose([t.x[-1], t.y[-1]], end, rtol=1e-6)
+    assert all(len(t.x) == 1 for t in data_of(fig, "path"))  # the page's figure still opens on step 0
+    # PNG and SVG exports picture the still; a figure without frames is exported as it is
+    from export import static
+
+    seen = []
+    monkeypatch.setattr(static, "ensure_browser", lambda: None)
+    monkeypatch.setattr(static.pio, "to_image", lambda f, **kw: seen.append(f) or b"")
+    static.figure_to_png(fig)
+    static.figure_to_svg(fig)
+    assert all(not f.frames and len(data_of(f, "path")[0].x) > 1 for f in seen) and len(seen) == 2
+    plain = figures.contour_figure(L, None, result)
+    static.figure_to_svg(plain)
+    assert seen[-1] is plain
 
 
 def test_presentation_style_is_larger():

@@ -84,6 +84,11 @@ def test_amsgrad_keeps_the_running_max_of_v():
         "adamax",
         "nadam",
         "radam",
+        "rprop",
+        "asgd",
+        "adafactor",
+        "signsgd",
+        "lion",
     ],
 )
 def test_positions_equal_the_runner(kind):
@@ -262,3 +267,26 @@ def test_state_and_bias_figures_carry_every_recorded_quantity():
     assert len(corrected) == 4  # m_hat and v_hat, x and y
     mhat_x = next(t for t in corrected if t.meta["quantity"] == "m̂" and t.meta["coord"] == "x")
     assert np.allclose(np.asarray(mhat_x.y, dtype=float), tr.m_hat[:, 0], rtol=1e-6)
+
+
+def test_rprop_step_sizes_grow_while_the_sign_holds_and_halve_when_it_flips():
+    tr = trace_lesson(InternalsSettings(optimizer="rprop", landscape="ravine", steps=40))
+    g, s = tr.grads, tr.state["step_size"]
+    lr = InternalsSettings(optimizer="rprop").learning_rate
+    expected, prev = np.full(2, lr), np.zeros(2)  # prev: the last gradient used, 0 after a flip
+    for t in range(tr.n_steps):  # by hand, from the recorded gradients alone
+        prod = prev * g[t]
+        expected = np.clip(expected * np.where(prod > 0, 1.2, np.where(prod < 0, 0.5, 1.0)), 1e-6, 50)
+        prev = np.where(prod < 0, 0.0, g[t])
+        np.testing.assert_allclose(s[t], expected, rtol=1e-12)
+    assert s.max() > lr and s.min() < lr  # both happen on the ravine
+
+
+def test_lions_arrow_is_its_momentum_without_bias_correction():
+    tr = trace_lesson(InternalsSettings(optimizer="lion", landscape="ravine", steps=20))
+    assert tr.m_hat is None and tr.v_hat is None
+    m = np.zeros(2)
+    for t in range(tr.n_steps):
+        m = 0.999 * m + 0.001 * tr.grads[t]  # the page's beta2 (0.999) decays m
+        np.testing.assert_allclose(tr.velocity[t], -m, rtol=1e-12)
+    np.testing.assert_allclose(np.abs(tr.deltas), 0.03, rtol=1e-12)  # every coordinate moves by lr

@@ -22,7 +22,8 @@ def _title(fig: dict) -> str:
 
 
 def contour(at) -> dict:
-    return next(f for f in charts(at) if any(t.get("type") == "contour" for t in f["data"]))
+    """The chart drawn over the landscape (its filled contour is a layout image named "landscape")."""
+    return next(f for f in charts(at) if any(i.get("name") == "landscape" for i in f["layout"].get("images", [])))
 
 
 def arrows(fig: dict) -> dict[str, dict]:

@@ -13,6 +13,7 @@ import optimizers
 from optimizers import RunResult, Status
 from scenes import Scene
 from scenes.presets import PRESETS, Preset, preset_by_key
+from tests.data_preset_lessons import DATA_LESSONS
 
 
 def test_presets_are_well_formed() -> None:
@@ -53,6 +54,9 @@ def test_concepts_come_from_the_concept_notes() -> None:
         "basins",
         "ravine",
         "sharp",
+        "scaling",
+        "symmetry",
+        "generalization",
     }
     for p in PRESETS:
         assert any(w in p.concept.lower() for w in words), p.concept
@@ -196,7 +200,7 @@ def lesson_basins(r: RunResult) -> None:
 
 LESSONS: dict[str, Callable[[RunResult], None]] = {
     name.removeprefix("lesson_"): fn for name, fn in globals().items() if name.startswith("lesson_")
-}
+} | DATA_LESSONS
 
 
 def test_every_preset_has_a_lesson_check() -> None:

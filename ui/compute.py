@@ -13,14 +13,17 @@ import numpy as np
 import streamlit as st
 
 import optimizers
-from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid
+from figures.contour import IMAGE_PX
+from figures.grid import CONTOUR_N, SURFACE_N, LandscapeGrid, evaluate_grid
 from landscapes.base import Landscape
+from landscapes.cost import grid_side
 from optimizers import RunConfig, RunOptions, RunResult, guard
 from optimizers.allocator import tune_allocator
 from optimizers.cost import PAGE_BUDGET
 from scenes import Scene
 
-SURFACE_N = 60
+IMAGE_N = IMAGE_PX  # the race's landscape grid: its levels and its image, one evaluation
+__all__ = ["IMAGE_N", "SURFACE_N", "guarded", "landscape_grid", "simulate", "simulate_one"]
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -69,7 +72,12 @@ def _session_check():
     return get_run_yield_check()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def landscape_grid(landscape: Landscape, n: int = CONTOUR_N) -> LandscapeGrid:
-    """The landscape evaluated on an ``n x n`` grid over its window (float32 for display)."""
+    """The landscape evaluated on an ``n x n`` grid over its window (float32 for display); a data
+    landscape over many examples on a coarser one (``landscapes.cost.grid_side``)."""
+    return _landscape_grid(landscape, grid_side(landscape, n))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _landscape_grid(landscape: Landscape, n: int) -> LandscapeGrid:
     return evaluate_grid(landscape, landscape.window, n)

@@ -32,7 +32,8 @@ SECTIONS: dict[str, tuple[Entry, ...]] = {
         Entry("pages/6_Learning_rate_schedules.py", "Learning-rate schedules", "📉"),
         Entry("pages/7_Second_order_methods.py", "Second-order methods", "🧮"),
     ),
-    "Coming": (),  # the network lab and the classroom pages
+    "Networks": (Entry("pages/8_Network_lab.py", "Network lab", "🧠"),),
+    "Classroom": (Entry("pages/9_Classroom.py", "Live classroom", "🧑‍🏫"),),
 }
 
 

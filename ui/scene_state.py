@@ -38,9 +38,10 @@ def ui_kinds() -> list[str]:
 
 
 def hyper_fields(kind: str) -> list[dataclasses.Field]:
-    """The fields of an optimizer kind shown as widgets (flags and choices always)."""
+    """The fields of an optimizer kind shown as widgets: all but those declared with ``ui=False``
+    (torch's ``maximize``, rarely touched tolerances); flags and choices declared without a Spec too."""
     cls = optimizers.optimizer_class(kind)
-    return [f for f in dataclasses.fields(cls) if (spec_of(f) or Spec()).ui or isinstance(f.default, (bool, str))]
+    return [f for f in dataclasses.fields(cls) if (spec_of(f) or Spec()).ui]
 
 
 def param_key(landscape: str, name: str, side: str = "") -> str:
@@ -91,6 +92,8 @@ def _landscape_to_state(ss: Any, key: str, given: dict[str, Any]) -> None:
                 _set_number(ss, param_key(key, f.name, side), v, spec, 0.0)
         elif isinstance(f.default, str):
             ss[param_key(key, f.name)] = str(value)
+        elif isinstance(f.default, bool):
+            ss[param_key(key, f.name)] = bool(value)
         else:
             _set_number(ss, param_key(key, f.name), value, spec, f.default)
 
@@ -147,8 +150,17 @@ def _landscape_from_state(ss: Any, key: str) -> tuple[tuple[str, Any], ...]:
                 params.append((f.name, tuple(float(ss[k]) for k in keys)))
         elif param_key(key, f.name) in ss:
             value = ss[param_key(key, f.name)]
-            params.append((f.name, str(value) if isinstance(f.default, str) else float(value)))
+            params.append((f.name, _typed(value, f.default)))
     return tuple(params)
+
+
+def _typed(value: Any, default: Any) -> Any:
+    """A widget's value as its field's type: text, flag, whole number or float."""
+    if isinstance(default, (str, bool)):
+        return type(default)(value)
+    if isinstance(default, int) and float(value).is_integer():
+        return int(value)
+    return float(value)
 
 
 def _run_from_state(ss: Any, rid: int) -> RunSpec:

@@ -15,7 +15,7 @@ from landscapes.base import Window
 from optimizers import SCHEDULES
 from scenes import RunSpec, Scene, View, limits
 from settings import Spec, spec_for, spec_of
-from ui import inputs, page
+from ui import data_controls, inputs, page
 from ui.scene_state import (
     WINDOW_SIDES,
     avg_spec,
@@ -108,6 +108,9 @@ def landscape_controls() -> None:
     cls = landscapes.landscape_class(key)
     if not cls.user_defined:
         st.caption(cls.lesson)  # the formula is shown large on the page itself
+    if data_controls.is_data(key):
+        data_controls.data_controls(key)
+        return
     numbers = []
     for f in dataclasses.fields(cls):
         spec = spec_of(f) or Spec()
@@ -144,6 +147,8 @@ def _landscape_changed() -> None:
         starts = Scene().starts
     (ss["start_x"], ss["start_y"]) = (float(starts[0][0]), float(starts[0][1]))
     ss["more_starts"] = ""
+    if data_controls.is_data(key):  # full batch to begin with: B = n is batch gradient descent
+        ss["batch_size"] = landscapes.get(key).n_examples
 
 
 # --- runs -------------------------------------------------------------------------------
@@ -166,10 +171,17 @@ def run_controls() -> None:
     )
     label_spec = spec_for(RunSpec, "label")
     st.markdown(SIDEBAR_CSS, unsafe_allow_html=True)
+    keep_run_state(ss)
     for n, rid in enumerate(list(ss["run_ids"])):
         kind = ss.get(f"run{rid}_kind", "sgd")
         label = ss.get(f"run{rid}_label") or kind_title(kind)
-        with st.expander(f"{n + 1}. {label}", expanded=False, key=f"run{rid}_panel"):  # keyed: stays open
+        # a closed panel draws nothing (its widgets' values are kept by keep_run_state): twelve runs
+        # would otherwise put about a hundred widgets and twelve formulas on every page load; the
+        # panel is keyed by the run, so editing its label leaves it open
+        panel = st.expander(f"{n + 1}. {label}", key=run_panel_key(rid), on_change="rerun")
+        if not panel.open:
+            continue
+        with panel:
             st.text_input("Label", key=f"run{rid}_label", max_chars=label_spec.max_chars, placeholder=kind_title(kind))
             _hyper_widgets(rid, kind)
             inputs.number(spec_for(RunSpec, "batch_size"), f"run{rid}_bs", 0)
@@ -184,6 +196,22 @@ def run_controls() -> None:
             c1, c2 = st.columns(2)
             c1.button("Duplicate", key=f"dup{rid}", on_click=_duplicate_run, args=(rid,), disabled=disabled)
             c2.button("Remove", key=f"del{rid}", on_click=_remove_run, args=(rid,))
+
+
+def run_panel_key(rid: int) -> str:
+    """Session key of run ``rid``'s settings panel (``True`` while it is open)."""
+    return f"run{rid}_open"
+
+
+def keep_run_state(ss: object) -> None:
+    """Keep every run's settings in session state while its panel is closed: Streamlit drops the
+    value of a widget that was not drawn in a run unless the script itself set it, so each one is
+    set to itself before the panels are drawn (Streamlit's documented way to keep widget state).
+    The panel's own open state too: a new label makes a new panel, which opens as the old one was."""
+    for rid in ss["run_ids"]:
+        prefix = f"run{rid}_"
+        for k in [k for k in ss if isinstance(k, str) and k.startswith(prefix)]:
+            ss[k] = ss[k]
 
 
 _RULE_BREAK = re.compile(r",\s*(?:\\quad|\\qquad|\\ )\s*")

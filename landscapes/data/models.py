@@ -89,18 +89,27 @@ class DataLandscape(Landscape):
     positive_class: int = same_as(DataSpec, "positive_class")
     standardize: bool = same_as(DataSpec, "standardize")
     test_fraction: float = same_as(DataSpec, "test_fraction")
+    csv: str = same_as(DataSpec, "csv")
+    x_column: int = same_as(DataSpec, "x_column")
+    y_column: int = same_as(DataSpec, "y_column")
     split: str = hyper("train", choices=SPLITS, label="loss over", help="the training examples or the held-out ones")
     l2: float = hyper(
         0.0, lo=0.0, hi=100.0, label="L2 penalty λ", help="adds λ/2 |p|^2 (weight decay): pulls the minimum toward 0"
     )
 
     axis_names: ClassVar[tuple[str, str]] = ("w", "b")
+    kind: ClassVar[str] = "regression"  # the data it fits: "regression" or "classification"
     log_levels = True
 
     def __post_init__(self) -> None:
         coerce_whole(self)
         super().__post_init__()
         spec = self.spec  # the dataset's own checks (a feature the dataset has)
+        if spec.source == "csv" and spec.kind != self.kind:
+            need = (
+                "only 0 and 1 (class labels)" if self.kind == "classification" else "numbers to fit, not only 0 and 1"
+            )
+            raise ValueError(f"Invalid target column for {self.title}: it must hold {need}")
         if self.split == "test" and make_dataset(spec).n_test == 0:
             raise ValueError("Invalid loss over: 'test' (test_fraction is 0: there are no test examples)")
 
@@ -118,6 +127,11 @@ class DataLandscape(Landscape):
     def data(self) -> tuple[Array, Array]:
         """``(x, y)`` of the split, each ``(n,)``."""
         return _data(self)
+
+    @property
+    def n_examples(self) -> int:
+        """How many examples the split has (minibatches are drawn from them)."""
+        return int(self.data[0].shape[0])
 
     @property
     def examples(self) -> kern.Examples:
@@ -288,6 +302,7 @@ class LogisticRegression(DataLandscape):
     source: str = same_as(DataSpec, "source", CLASSES, choices=CLASSIFICATION_SOURCES)
 
     key = "data_logistic"
+    kind = "classification"
     title = "Logistic regression (data)"
     lesson = "On separable data the loss keeps falling as the weights grow: no minimum until weight decay adds one."
     log_levels = False

@@ -1,0 +1,1 @@
+"""The live classroom: rooms, roles, pushes, challenges and their scoring, and the store."""

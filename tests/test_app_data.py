@@ -1,0 +1,62 @@
+"""AppTest of the race page on data landscapes: a preset's link (train vs test drawn, the model
+panel, the table's train/test columns), a CSV upload (good, then bad: refused with its row and
+column, the data kept; the link leaves the file out) and the no-minimum note."""
+
+from __future__ import annotations
+
+from scenes.codec import to_query
+from scenes.presets import preset_by_key
+from tests.app_support import charts, messages, run_page, shown
+
+GOOD_CSV = b"hours,score\n1,52\n2,55\n3,61\n4,64\n5,70\n6,71\n7,78\n8,80\n"
+BAD_CSV = b"hours,score\n1,52\n2,55\n=cmd|' /C calc'!A0,61\n4,64\n5,70\n"
+
+
+def _roles(fig: dict) -> list[str]:
+    return [t.get("meta", {}).get("role", "") for t in fig["data"] if isinstance(t.get("meta"), dict)]
+
+
+def test_a_preset_link_draws_train_and_test():
+    at = run_page(query=to_query(preset_by_key("train_test_minima").scene))
+    assert not at.exception and not at.error, messages(at)
+    figs = charts(at)
+    contour = next(f for f in figs if "test-landscape" in _roles(f))
+    assert "test-minimum" in _roles(contour) and "minimum" in _roles(contour)
+    loss = next(f for f in figs if "test-curve" in _roles(f))
+    assert _roles(loss).count("early-stop") == 2  # one per run
+    model = next(f for f in figs if "model" in _roles(f))
+    assert {"training-examples", "test-examples"} <= set(_roles(model)) and model.get("frames")
+    table = at.dataframe[0].value
+    for column in ("train loss", "test loss", "gap (test - train)", "lowest test loss at step", "epochs"):
+        assert column in table.columns
+    assert list(table["batch B"]) == ["12 of 12", "12 of 12"]
+    assert all(0 < e <= 400 for e in table["epochs"])  # B = n: one epoch per step, until the run stopped
+    # the bowl's roundness, raw vs standardized (the Hessian of the mean squared loss: E[x^2] vs 1)
+    assert any("Condition number" in c.value and "standardized" in c.value for c in at.caption)
+
+
+def test_separable_classes_say_there_is_no_minimum():
+    at = run_page(query=to_query(preset_by_key("separable_weight_decay").scene))
+    assert not at.exception
+    assert any("No minimum" in shown(i) and "separable" in shown(i) for i in at.info)
+
+
+def test_a_csv_upload_fits_the_file_and_a_bad_one_is_refused():
+    at = run_page(query={"v": "1", "ls": "data_linear", "lp": "source:csv,test_fraction:0.25", "noise": "0:6"})
+    assert not at.exception
+    assert any("not in this link" in m for m in messages(at))  # the link had no file: said plainly
+    at.selectbox(key="lp_data_linear_source").select("csv").run()
+    assert not at.exception
+    at.file_uploader(key="csv_file_data_linear").upload("scores.csv", GOOD_CSV, "text/csv").run()
+    assert not at.exception and not at.error, messages(at)
+    model = next(f for f in charts(at) if "model" in _roles(f))
+    assert "Uploaded CSV" in model["layout"]["title"]["text"]
+    assert model["layout"]["xaxis"]["title"]["text"] == "hours"
+    lp = at.query_params["lp"][0] if isinstance(at.query_params["lp"], list) else at.query_params["lp"]
+    assert "source:csv" in lp and "score" not in lp and "52" not in lp  # the data never go into the link
+    assert any("leaves the uploaded data out" in c.value for c in at.caption)
+    at.file_uploader(key="csv_file_data_linear").set_value(("bad.csv", BAD_CSV, "text/csv")).run()
+    assert not at.exception
+    assert any("Row 4, column 1" in m and "formula" in m for m in messages(at))
+    model = next(f for f in charts(at) if "model" in _roles(f))  # the good file's data are kept
+    assert model["layout"]["xaxis"]["title"]["text"] == "hours"

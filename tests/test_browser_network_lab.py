@@ -1,0 +1,53 @@
+"""End-to-end: the Network lab opens in headless Chromium with every chart drawn, and its step
+slider redraws the fitted curves at an earlier step (a fragment rerun, nothing recomputed).
+Screenshot: artifacts/screenshots/page-Network_lab.png."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_support import PLOTLY_CHART, screenshot, wait_for_charts, wait_idle
+from tests.test_browser_pages import CHART_SUMMARY, assert_clean_page, settled_charts
+
+pytestmark = pytest.mark.browser
+
+EXPECTED = [
+    ("Fitted curves at step 500", {"lines", "markers"}),
+    ("Train (solid) and test (dashed) loss", {"lines", "markers"}),
+    ("Train (left) and test (right) loss on the plane", {"image", "lines", "markers"}),
+    ("Loss on the line", {"lines"}),
+]
+
+
+def test_network_lab_draws_its_charts_and_follows_the_step_slider(server, browser_page):
+    page = browser_page
+    page.goto(f"{server}/Network_lab")
+    wait_for_charts(page, len(EXPECTED), timeout=180_000)  # four charts: slow on a crowded machine
+    wait_idle(page)
+    drawn = settled_charts(page)
+    screenshot(page, "page-Network_lab")
+    assert_clean_page(page, "Network lab")
+    assert len(drawn) == len(EXPECTED), [c["title"] for c in drawn]
+    for chart, (word, kinds) in zip(drawn, EXPECTED, strict=True):
+        assert word in chart["title"], (word, chart["title"])
+        for width, height in chart["areas"]:
+            assert width > 50 and height > 50, (word, chart["areas"])
+        for kind in kinds:
+            assert chart[kind] > 0, (word, kind, chart)
+        assert chart["contour"] == 0, (word, chart)  # surfaces are server-drawn pictures, no JS contouring
+    plane = drawn[2]  # train and test side by side in one chart, each a picture under its paths
+    assert plane["image"] == 2 and len(plane["areas"]) == 2, plane
+    # one stop back on the step slider: the fit is redrawn at the previous recorded step
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    slider.press("ArrowLeft")
+    page.wait_for_function(
+        "(sel) => Array.from(document.querySelectorAll(sel + ' .gtitle'))"
+        ".some(t => t.textContent.includes('at step 475'))",
+        arg=PLOTLY_CHART,
+        timeout=90_000,
+    )
+    wait_idle(page)
+    after = page.evaluate(CHART_SUMMARY, PLOTLY_CHART)
+    assert "Fitted curves at step 475" in after[0]["title"] and after[0]["lines"] >= 3
+    assert_clean_page(page, "Network lab")

@@ -1,0 +1,124 @@
+"""The runner on data landscapes: real minibatches (hand-computed SGD steps over the drawn
+examples), the full batch when B >= n, per-run batches independent of the other runs, the Gaussian
+noise kept for formula landscapes only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import optimizers
+from landscapes.data import LinearRegression
+from optimizers import Noise, RunConfig
+from optimizers.minibatch import minibatch_indices
+
+LS = LinearRegression(n=40, test_fraction=0.0, seed=3)
+START = np.array([[0.5, -1.0]])
+
+
+def _sgd(lr: float, batch: int, sigma: float = 0.0) -> RunConfig:
+    return RunConfig(optimizers.make("sgd", lr=lr), noise=Noise(sigma, batch))
+
+
+def _by_hand(p: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The squared loss's gradient mean((w x + b - y) (x, 1)) over examples ``idx``."""
+    x, y = LS.data
+    r = p[0] * x[idx] + p[1] - y[idx]
+    return np.array([np.mean(r * x[idx]), np.mean(r)])
+
+
+def test_sgd_steps_follow_the_drawn_minibatches_by_hand():
+    lr, B, T = 0.02, 8, 12  # 5 steps per epoch: crosses two epoch boundaries
+    res = optimizers.run(LS, [_sgd(lr, B)], START, steps=T, seed=11)
+    p = START[0].copy()
+    for s in range(T):
+        idx = minibatch_indices(40, B, np.array([11], dtype=np.uint64), np.array([0], dtype=np.uint64), s)[0]
+        p = p - lr * _by_hand(p, idx)
+        np.testing.assert_allclose(res.positions[0, s + 1], p, rtol=1e-12, atol=1e-14)
+
+
+def test_full_batch_when_B_reaches_n_and_sigma_is_ignored():
+    lr, T = 0.02, 30
+    full = optimizers.run(LS, [_sgd(lr, 40, sigma=5.0), _sgd(lr, 10**6)], START, steps=T)
+    p = START[0].copy()
+    for _ in range(T):
+        p = p - lr * _by_hand(p, np.arange(40))
+    np.testing.assert_allclose(full.positions[0, -1], p, rtol=1e-12)
+    np.testing.assert_array_equal(full.positions[0], full.positions[1])
+
+
+def test_a_runs_batches_do_not_depend_on_the_other_runs():
+    configs = [_sgd(0.02, 4), _sgd(0.05, 1), _sgd(0.02, 40)]
+    together = optimizers.run(LS, configs, START, steps=25, seed=2)
+    for c, cfg in enumerate(configs):
+        alone = optimizers.run(LS, [cfg], START, steps=25, seed=2, stream_offset=c)
+        np.testing.assert_array_equal(together.positions[c], alone.positions[0])
+    again = optimizers.run(LS, configs, START, steps=25, seed=2)
+    np.testing.assert_array_equal(together.positions, again.positions)
+    other_seed = optimizers.run(LS, configs, START, steps=25, seed=3)
+    assert not np.array_equal(together.positions[0], other_seed.positions[0])
+
+
+def test_formula_landscapes_keep_the_gaussian_noise():
+    import landscapes
+
+    quad = landscapes.get("quadratic")
+    noisy = optimizers.run(quad, [_sgd(0.01, 4, sigma=1.0)], START, steps=5, seed=1)
+    exact = optimizers.run(quad, [_sgd(0.01, 4)], START, steps=5, seed=1)
+    assert not np.allclose(noisy.positions, exact.positions)
+
+
+def test_a_data_race_is_priced_by_its_examples():
+    """The issue's benchmark race (8 runs x 1,000 steps, B = 32, 10,000 examples) fits a page's
+    budget; 100,000 examples do not, and the page says to use fewer."""
+    from landscapes.cost import eval_cost, minibatch_seconds
+    from scenes import Scene, spec
+
+    small = landscapes_get("data_logistic", n=1000)
+    large = landscapes_get("data_logistic", n=10_000)
+    assert eval_cost(large).value.point == pytest.approx(10 * eval_cost(small).value.point)
+    assert minibatch_seconds(large, 8, 32) > 0 and minibatch_seconds(large, 8, large.n_examples) == 0.0
+
+    def race(n: int) -> Scene:
+        params = (("n", n), ("separable", False), ("test_fraction", 0.0))
+        runs = tuple(spec("sgd", lr=0.1 * (i + 1)) for i in range(8))
+        return Scene(
+            landscape="data_logistic",
+            landscape_params=params,
+            runs=runs,
+            starts=((0.0, 0.0),),
+            steps=1000,
+            batch_size=32,
+        )
+
+    assert race(10_000).problems() == []
+    (problem,) = race(100_000).problems()
+    assert "Too much work" in problem and "fewer examples" in problem
+
+
+def landscapes_get(name: str, **params):
+    import landscapes
+
+    return landscapes.get(name, test_fraction=0.0, separable=False, **params)
+
+
+def test_display_grids_of_many_examples_are_coarser():
+    from figures.contour import IMAGE_PX
+    from figures.grid import CONTOUR_N, SURFACE_N
+    from landscapes.cost import CONTOUR_SIDE, SURFACE_SIDE, grid_side
+
+    assert (CONTOUR_SIDE, SURFACE_SIDE) == (IMAGE_PX, SURFACE_N)  # priced as the race page draws them
+    assert grid_side(landscapes_get("data_logistic", n=200), CONTOUR_N) == CONTOUR_N
+    side = grid_side(landscapes_get("data_logistic", n=10_000), CONTOUR_N)
+    assert 40 <= side < CONTOUR_N and side**2 * 10_000 <= 6e7
+
+
+def test_export_renders_a_data_preset_with_train_test_and_the_model():
+    from export.render import render_scene
+    from scenes.presets import preset_by_key
+
+    figs = render_scene(preset_by_key("train_test_minima").scene, ("contour", "loss", "model"))
+    roles = {name: [getattr(t, "meta", None) or {} for t in fig.data] for name, fig in figs.items()}
+    assert any(m.get("role") == "test-landscape" for m in roles["contour"])
+    assert sum(m.get("role") == "early-stop" for m in roles["loss"]) == 2
+    assert sum(m.get("role") == "model" for m in roles["model"]) == 2 and figs["model"].frames
