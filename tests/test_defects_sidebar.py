@@ -30,7 +30,7 @@ def test_a_schedule_switched_to_cosine_keeps_nothing_of_the_step_schedule():
 def test_a_run_panel_is_titled_by_its_label():
     """(That the panel stays open while its label is edited is checked in a browser:
     tests/test_browser_words.py.)"""
-    at = run_page()
+    at = run_page(state={"run0_open": True})  # the panel open (a closed one draws nothing)
     labels = [e.label for e in at.expander]
     assert any(label.startswith("1. ") for label in labels)
     at.text_input(key="run0_label").input("fast one").run()
