@@ -80,7 +80,10 @@ class SGD(OptimizerConfig):
 
     kind = "sgd"
     title = "SGD"
-    rule = r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad p_{t} = p_{t-1} - \eta\,(\text{nesterov}\ ?\ g_t + \mu b_t : b_t)"
+    rule = (
+        r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad d_t = \begin{cases} g_t + \mu b_t & \text{Nesterov} \\ b_t "
+        r"& \text{otherwise} \end{cases},\quad p_t = p_{t-1} - \eta\, d_t"
+    )
     torch_name = "SGD"
 
     def __post_init__(self) -> None:

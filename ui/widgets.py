@@ -216,7 +216,7 @@ def keep_run_state(ss: object) -> None:
 
 _RULE_BREAK = re.compile(r",\s*(?:\\quad|\\qquad|\\ )\s*")
 SIDEBAR_CSS = """<style>
-[data-testid="stSidebar"] .katex-display { overflow-x: auto; overflow-y: hidden; font-size: 0.9em; }
+[data-testid="stSidebar"] .katex-display { overflow-x: auto; overflow-y: hidden; font-size: 0.75em; }
 </style>"""
 
 
