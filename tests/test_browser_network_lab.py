@@ -15,14 +15,14 @@ EXPECTED = [
     ("Fitted curves at step 500", {"lines", "markers"}),
     ("Train (solid) and test (dashed) loss", {"lines", "markers"}),
     ("Train (left) and test (right) loss on the plane", {"image", "lines", "markers"}),
-    ("Loss on the line", {"lines"}),
 ]
+LINE = ("Loss on the line", {"lines"})  # in the "Between two solutions" tab, drawn when opened
 
 
 def test_network_lab_draws_its_charts_and_follows_the_step_slider(server, browser_page):
     page = browser_page
     page.goto(f"{server}/Network_lab")
-    wait_for_charts(page, len(EXPECTED), timeout=180_000)  # four charts: slow on a crowded machine
+    wait_for_charts(page, len(EXPECTED), timeout=180_000)  # three charts: slow on a crowded machine
     wait_idle(page)
     drawn = settled_charts(page)
     screenshot(page, "page-Network_lab")
@@ -50,4 +50,17 @@ def test_network_lab_draws_its_charts_and_follows_the_step_slider(server, browse
     wait_idle(page)
     after = page.evaluate(CHART_SUMMARY, PLOTLY_CHART)
     assert "Fitted curves at step 475" in after[0]["title"] and after[0]["lines"] >= 3
+    assert_clean_page(page, "Network lab")
+    # the views below are tabs drawn only when opened: the line between two solutions replaces the plane
+    page.get_by_role("tab", name="Between two solutions").click()
+    page.wait_for_function(
+        "(sel) => Array.from(document.querySelectorAll(sel + ' .gtitle'))"
+        ".some(t => t.textContent.includes('Loss on the line'))",
+        arg=PLOTLY_CHART,
+        timeout=90_000,
+    )
+    wait_idle(page)
+    now = settled_charts(page)
+    assert [c["title"].split(" ")[0] for c in now] == ["Fitted", "Train", "Loss"], [c["title"] for c in now]
+    assert LINE[0] in now[2]["title"] and now[2]["lines"] >= 2
     assert_clean_page(page, "Network lab")

@@ -45,6 +45,12 @@ def test_page_trains_every_run_from_the_shared_start_and_draws_them():
     for p in paths.values():
         assert abs(p["x"][0]) < 1e-9 and abs(p["y"][0]) < 1e-9
     assert len(at.dataframe) >= 1 and len(at.dataframe[0].value) == 3
+    # the views below are tabs and only the open one is drawn: the plane now, the line when its tab opens
+    assert not any("Loss on the line" in t for t in titles)
+    at.session_state["netlab_view"] = "Between two solutions"
+    at.run()
+    titles = chart_titles(at)
+    assert any("Loss on the line" in t for t in titles) and not any("on the plane" in t for t in titles)
 
 
 def test_ends_plane_puts_the_first_runs_end_on_its_first_axis():
