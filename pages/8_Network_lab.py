@@ -42,7 +42,12 @@ from ui.progress import progress_bar  # noqa: E402
 
 KEY = "netlab"
 S = LabSettings
-VIEWS = ("The loss landscape on a plane", "Between two solutions", "Sharp vs flat: the batch-size experiment")
+VIEWS = (
+    "The loss landscape on a plane",
+    "Loss curves",
+    "Between two solutions",
+    "Sharp vs flat: the batch-size experiment",
+)
 VIEW_KEY = "netlab_view"  # the open tab of the views at the bottom (only that one is drawn)
 FIGURES: dict[str, go.Figure] = {}  # this run's figures by file name, for the downloads at the end
 
@@ -89,7 +94,7 @@ def load_preset() -> None:
 def show_experiment() -> None:
     """Open the experiment's tab when the experiment is switched on (by its toggle or a preset)."""
     if st.session_state.get(f"{KEY}.experiment"):
-        st.session_state[VIEW_KEY] = VIEWS[2]
+        st.session_state[VIEW_KEY] = VIEWS[3]
 
 
 def keep_settings_state() -> None:
@@ -212,14 +217,13 @@ def fit_section(settings: LabSettings, stops: list[int], presentation: bool) -> 
 st.header("What each optimizer learned")
 fit_section(settings, [int(tr.record_steps[f]) for f in result.frames], style.presentation)
 
-st.header("Loss curves")
+st.header("Results")
 axes = {
     "pca": ("PC 1 (parameter distance)", "PC 2"),
     "random": ("direction 1", "direction 2"),
     "ends": ("toward " + labels[settings.pair[0]], "orthogonal, toward " + labels[settings.pair[1]]),
 }[settings.plane]
 figs = lab_figures(settings, style.presentation, axes)
-chart(figs["network-loss"], "network-loss", "netlab_loss")
 best = np.nanargmin(np.where(np.isfinite(tr.test_loss), tr.test_loss, np.inf), axis=1)
 summary = pd.DataFrame(
     {
@@ -248,7 +252,7 @@ st.caption(
 )
 
 # --- the views below: one drawn at a time (a closed tab draws nothing) ------------------------------
-plane_tab, line_tab, bx_tab = st.tabs(VIEWS, key=VIEW_KEY, on_change="rerun")
+plane_tab, loss_tab, line_tab, bx_tab = st.tabs(VIEWS, key=VIEW_KEY, on_change="rerun")
 a_run, b_run = settings.pair
 if plane_tab.open:
     with plane_tab:
@@ -276,6 +280,9 @@ if plane_tab.open:
             )
         st.markdown(what)
         chart(figs["network-plane"], "network-plane", "netlab_plane")
+if loss_tab.open:
+    with loss_tab:
+        chart(figs["network-loss"], "network-loss", "netlab_loss")
 if line_tab.open:
     with line_tab:
         chart(figs["network-line"], "network-line", "netlab_line")
