@@ -215,7 +215,7 @@ def rule_sources(kinds: set[str]) -> str:
         needed.add("dot")
     helpers = [src for name, src in _HELPERS.items() if name in needed]
     parts = [_PLAIN, *helpers, *(_RULES[k][1] for k in kinds)]
-    return "\n\n".join(p.strip("\n") for p in parts) + "\n"
+    return "\n\n\n".join(p.strip("\n") for p in parts) + "\n"
 
 
 __all__ = ["RULE_NAMES", "rule_sources"]
