@@ -90,8 +90,8 @@ def race_media(scene: Scene, result: Any) -> None:
             key="dl_torch_script",
             on_click="ignore",
             help="A short runnable script: the landscape in torch, each run with torch.optim and its schedule, "
-            "reproducing the paths. Runs torch has no twin of (Newton, BFGS, CG, coordinate descent) are named "
-            "and skipped.",
+            "reproducing the paths. Runs torch has no twin of (Newton, BFGS, CG, coordinate descent, Lion, sign "
+            "descent) say so and use the app's update rule written in plain torch.",
         )
 
 
