@@ -196,9 +196,9 @@ def lion(p, g, state, lr, beta1, beta2, weight_decay):
     "signsgd": (
         (),
         '''
-def sign_descent(p, g, state, lr):
-    """Sign descent (torch.optim has none): p -= lr sign(g)."""
-    return p - lr * torch.sign(g)
+def sign_descent(p, g, state, lr, weight_decay):
+    """Sign descent (torch.optim has none): p -= lr (sign(g) + wd p), Lion with beta1 = 0."""
+    return p - lr * (torch.sign(g) + weight_decay * p) if weight_decay else p - lr * torch.sign(g)
 ''',
     ),
 }

@@ -20,20 +20,32 @@ from settings import hyper
 
 @dataclass(frozen=True)
 class SignSGD(OptimizerConfig):
-    """Sign descent: ``p -= lr * sign(g)`` (``sign(0) = 0``). The steepest descent direction in
+    """Sign descent: ``p -= lr * (sign(g) + wd * p)`` (``sign(0) = 0``; ``wd = 0`` by default, decoupled
+    decay as Lion's). The steepest descent direction in
     the max norm; signSGD (Bernstein et al. 2018) without momentum."""
 
     lr: float = hyper(1e-3, lo=0.0, hi=100.0, log=True, label="learning rate")
+    weight_decay: float = hyper(
+        0.0,
+        lo=0.0,
+        hi=10.0,
+        label="weight decay",
+        help="decoupled decay, as Lion's: p -= lr * weight_decay * p each step",
+    )
 
     kind = "signsgd"
     title = "Sign descent"
-    rule = r"p_t = p_{t-1} - \eta\,\operatorname{sign}(g_t)"
+    rule = r"p_t = p_{t-1} - \eta\,(\operatorname{sign}(g_t) + \lambda p_{t-1})"
 
     def init(self, params: Array) -> NoState:
         return NoState(0)
 
     def update(self, grads, state, params, lr=None, oracle=None):
-        return params - learning_rate(self, lr) * np.sign(grads), NoState(state.count + 1)
+        step = np.sign(grads)
+        wd = self.weight_decay
+        if (wd != 0) if isinstance(wd, (int, float)) else np.any(wd != 0):
+            step = step + wd * params  # Lion with beta1 = 0: c = g
+        return params - learning_rate(self, lr) * step, NoState(state.count + 1)
 
 
 class LionState(NamedTuple):

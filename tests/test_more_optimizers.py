@@ -70,8 +70,9 @@ def test_lion_and_sign_descent_follow_the_published_rules_for_300_steps(name, hp
         b1, b2, wd = hp.get("beta1", 0.9), hp.get("beta2", 0.99), hp.get("weight_decay", 0.0)
         ref = lion_reference(s, land.grad, hp["lr"], b1, b2, wd, 300)
         np.testing.assert_allclose(ours[:, k], ref, rtol=1e-12, atol=1e-12)
-    sign = trajectory(SignSGD(lr=hp["lr"]), starts, land.grad, 300)
-    ref = lion_reference(starts[0], land.grad, hp["lr"], 0.0, 0.0, 0.0, 300)  # b1 = 0: sign(g)
+    wd = hp.get("weight_decay", 0.0)
+    sign = trajectory(SignSGD(lr=hp["lr"], weight_decay=wd), starts, land.grad, 300)
+    ref = lion_reference(starts[0], land.grad, hp["lr"], 0.0, 0.0, wd, 300)  # b1 = 0: sign(g) (+ wd p)
     np.testing.assert_allclose(sign[:, 0], ref, rtol=1e-12, atol=1e-12)
     assert np.abs(ours[-1] - ours[0]).max() > 0.1  # they move
 
@@ -84,7 +85,7 @@ BATCH = {
     "rprop": [{}, {"lr": 1e-3, "etaminus": 0.3, "etaplus": 1.5}, {"step_size_max": 0.05, "step_size_min": 1e-3}],
     "asgd": [{"lr": 1e-4}, {"lr": 2e-4, "lambd": 0.5, "alpha": 0.5, "t0": 10.0}, {"lr": 5e-5, "weight_decay": 0.3}],
     "adafactor": [{}, {"lr": 0.003, "beta2_decay": -0.5, "d": 1.5}, {"eps2": 0.05, "weight_decay": 0.1}],
-    "signsgd": [{}, {"lr": 1e-2}, {"lr": 3e-4}],
+    "signsgd": [{}, {"lr": 1e-2, "weight_decay": 0.3}, {"lr": 3e-4}],
     "lion": [{}, {"lr": 1e-3, "beta1": 0.5, "beta2": 0.9}, {"weight_decay": 0.5, "lr": 0.01}],
 }
 
