@@ -82,7 +82,8 @@ if data:  # the test loss over the training surface, test curves and early stopp
     data_race.decorate(landscape, result, figs, scene.for_plotly().labels(), FigureStyle(presentation=presenting))
 
 head, formula = st.columns([2, 3])
-head.markdown(f"**{landscape.title}** · {landscape.lesson}  \nClick the contour to move the start point.")
+click = "" if presenting else "  \nClick the contour to move the start point."  # the animation takes no clicks
+head.markdown(f"**{landscape.title}** · {landscape.lesson}{click}")
 formula.latex(landscape.latex)
 if data:
     data_race.status_note(landscape)
