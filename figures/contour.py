@@ -321,9 +321,13 @@ def legend_room(entries: int, style: FigureStyle) -> tuple[int, int]:
     return style.fig_height + bottom - 50 - row, bottom
 
 
+BAR_PX = 300  # a horizontal colour bar's length: fits a 390 px phone's plot, not wider than a desktop's
+
+
 def bar_room(style: FigureStyle) -> int:
-    """Height (px) of a horizontal colour bar with its title above and ticks below (``bar_below``)."""
-    return 3 * style.font_size + 34
+    """Height (px) of a horizontal colour bar with its title above and ticks below (``bar_below``), with
+    a few px to spare: measured in Chromium, 68 px at font 14 and 131 px at the projector's 22."""
+    return 140 if style.presentation else 76
 
 
 def bar_below(style: FigureStyle, layout: dict[str, Any]) -> dict[str, Any]:
@@ -333,9 +337,10 @@ def bar_below(style: FigureStyle, layout: dict[str, Any]) -> dict[str, Any]:
     plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
     return dict(
         orientation="h",
-        x=0.0,
-        xanchor="left",
-        len=1.0,
+        x=0.5,  # centred under the (centred, equal-scale) plot, about as wide as a phone's plot
+        xanchor="center",
+        lenmode="pixels",
+        len=BAR_PX,
         y=-(2 * style.font_size + 20) / plot_h,
         yanchor="top",
         thickness=18 if style.presentation else 12,
@@ -356,7 +361,7 @@ def plane_layout(
     plot_h = height - 60 - bottom
     return style.layout(
         height=height,
-        margin=dict(l=40, r=4, t=60, b=bottom) if colorbar_below else dict(l=60, r=20, t=60, b=bottom),
+        margin=dict(l=40, r=10, t=60, b=bottom) if colorbar_below else dict(l=60, r=20, t=60, b=bottom),
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=style.font_size + 2)),
         xaxis=dict(title=dict(text="x"), range=[window.xmin, window.xmax], constrain="domain", zeroline=False),
         yaxis=dict(
