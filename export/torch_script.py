@@ -6,8 +6,9 @@ keyword arguments (``beta1, beta2`` joined into ``betas`` and similar pairs, ``m
 with ``clip_grad_norm_``; a config may define ``torch_kwargs()`` to say it itself), a schedule as
 a ``torch.optim.lr_scheduler`` (the named class where it equals the app's, else ``LambdaLR``),
 the app's gradient noise ported to plain Python (the noise model has no torch twin) and Polyak
-averaging as a running mean. Runs with no torch twin (Newton, BFGS, CG, coordinate descent) are
-listed with a comment and skipped. Only ``torch`` is needed to run it.
+averaging as a running mean. Runs with no torch twin (Newton, BFGS, CG, coordinate descent, Lion,
+sign descent) say so in a comment and use the app's rule in plain torch (``export.torch_rules``,
+each rule emitted only when the scene has such a run). Only ``torch`` is needed to run it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import dataclasses
 from typing import Any
 
 from export.torch_landscapes import NoTorchFormError, torch_function
+from export.torch_rules import RULE_NAMES, rule_sources
 from optimizers.base import OptimizerConfig
 from optimizers.schedules import Schedule
 from scenes import Scene
@@ -178,6 +180,11 @@ if __name__ == "__main__":
 """
 
 
+def _inner(optimizer: OptimizerConfig) -> OptimizerConfig:
+    """The optimizer that moves the iterates: the inner one of Polyak averaging."""
+    return optimizer.inner if optimizer.kind == "polyak" else optimizer
+
+
 def _run_block(i: int, label: str, scene: Scene, c: int) -> tuple[list[str], list[str]]:
     """(helper lines, code lines) building run ``c`` of ``scene``, or a comment when it has no torch twin."""
     config = scene.run_configs()[c]
@@ -186,11 +193,19 @@ def _run_block(i: int, label: str, scene: Scene, c: int) -> tuple[list[str], lis
         optimizer, average_from = optimizer.inner, int(optimizer.start)
     kwargs = torch_kwargs(optimizer)
     head = f"# {i}. {label!r}"  # repr: a label from a link stays one quoted line
-    if kwargs is None:
+    rule = RULE_NAMES.get(optimizer.kind)
+    if kwargs is None and rule is None:
         return [], [
             f"{head}: {optimizer.title} has no torch twin (torch.optim has no such optimizer); not reproduced here."
         ]
-    args = ", ".join(f"{k}={_lit(v)}" for k, v in kwargs.items())
+    if kwargs is None:  # the app's rule in plain torch
+        fields = {f.name: getattr(optimizer, f.name) for f in dataclasses.fields(optimizer)}
+        args = ", ".join(f"{k}={_lit(v)}" for k, v in fields.items())
+        head += f": torch.optim has no {optimizer.title}; the app's rule in plain torch ({rule} above)"
+        make = f"lambda params: PlainTorch(params, {rule}, {args})"
+    else:
+        args = ", ".join(f"{k}={_lit(v)}" for k, v in kwargs.items())
+        make = f"lambda params: torch.optim.{optimizer.torch_name}(params, {args})"
     helpers, make_sched = scheduler_source(config.schedule, float(optimizer.lr), scene.steps)
     if helpers:
         helpers = [line.replace("def lr_factor", f"def lr_factor_{i}") for line in helpers]
@@ -205,7 +220,7 @@ def _run_block(i: int, label: str, scene: Scene, c: int) -> tuple[list[str], lis
         extra.append(f"noise_std={_lit(config.noise.std)}, stream={c * len(scene.starts)}")
     if average_from >= 0:
         extra.append(f"average_from={average_from}")
-    call = ",\n    ".join([f"lambda params: torch.optim.{optimizer.torch_name}(params, {args})", *extra])
+    call = ",\n    ".join([make, *extra])
     return helpers, [head, f"paths[{label!r}] = race(\n    {call},\n)"]
 
 
@@ -241,6 +256,7 @@ def torch_script(scene: Scene, link: str = "") -> str:
         f"STARTS = [{starts}]\nSTEPS = {scene.steps}\nSEED = {scene.seed}\n",
         _NOISE if noisy else "",
         _RACE,
+        rule_sources({_inner(rc.optimizer).kind for rc in scene.run_configs()}),
         "\n\n\n".join(helpers),
         "paths = {}\n\n" + "\n\n".join(blocks),
         _MAIN,

@@ -42,6 +42,13 @@ from ui.progress import progress_bar  # noqa: E402
 
 KEY = "netlab"
 S = LabSettings
+VIEWS = (
+    "The loss landscape on a plane",
+    "Loss curves",
+    "Between two solutions",
+    "Sharp vs flat: the batch-size experiment",
+)
+VIEW_KEY = "netlab_view"  # the open tab of the views at the bottom (only that one is drawn)
 FIGURES: dict[str, go.Figure] = {}  # this run's figures by file name, for the downloads at the end
 
 
@@ -81,6 +88,13 @@ def load_preset() -> None:
     chosen = LabSettings(**PRESETS[st.session_state["netlab_preset"]])
     for f in dataclasses.fields(chosen):
         st.session_state[f"{KEY}.{f.name}"] = getattr(chosen, f.name)
+    show_experiment()
+
+
+def show_experiment() -> None:
+    """Open the experiment's tab when the experiment is switched on (by its toggle or a preset)."""
+    if st.session_state.get(f"{KEY}.experiment"):
+        st.session_state[VIEW_KEY] = VIEWS[3]
 
 
 def keep_settings_state() -> None:
@@ -137,7 +151,7 @@ with st.sidebar:
             lesson.number(S, KEY, "surface_n", "Surface grid (points per side)")
             lesson.number(S, KEY, "sharp_iters", "Power iterations (sharpness)")
     st.header("Batch-size experiment")
-    if lesson.toggle(S, KEY, "experiment", "Run the batch-size experiment"):
+    if lesson.toggle(S, KEY, "experiment", "Run the batch-size experiment", on_change=show_experiment):
         lesson.text(S, KEY, "bx_batches", "Batch sizes (comma separated; full = all)")
         lesson.number(S, KEY, "bx_lr", "SGD learning rate", format="%g")
         lesson.number(S, KEY, "bx_seeds", "Seeds per batch size")
@@ -203,14 +217,13 @@ def fit_section(settings: LabSettings, stops: list[int], presentation: bool) -> 
 st.header("What each optimizer learned")
 fit_section(settings, [int(tr.record_steps[f]) for f in result.frames], style.presentation)
 
-st.header("Loss curves")
+st.header("Results")
 axes = {
     "pca": ("PC 1 (parameter distance)", "PC 2"),
     "random": ("direction 1", "direction 2"),
     "ends": ("toward " + labels[settings.pair[0]], "orthogonal, toward " + labels[settings.pair[1]]),
 }[settings.plane]
 figs = lab_figures(settings, style.presentation, axes)
-chart(figs["network-loss"], "network-loss", "netlab_loss")
 best = np.nanargmin(np.where(np.isfinite(tr.test_loss), tr.test_loss, np.inf), axis=1)
 summary = pd.DataFrame(
     {
@@ -238,67 +251,71 @@ st.caption(
     + "."
 )
 
-# --- the plane -----------------------------------------------------------------------------------
-st.header("The loss landscape on a plane")
+# --- the views below: one drawn at a time (a closed tab draws nothing) ------------------------------
+plane_tab, loss_tab, line_tab, bx_tab = st.tabs(VIEWS, key=VIEW_KEY, on_change="rerun")
 a_run, b_run = settings.pair
-if settings.plane == "pca":
-    e1, e2 = (*result.plane.explained, 0.0, 0.0)[:2]
-    what = (
-        f"The plane through the shared start that best fits every run's path together (PCA of the "
-        f"displacements from the start): its two directions keep {e1:.0%} and {e2:.0%} of their squared "
-        "length, so paths drawn on it are close to the real ones when the sum is near 100%."
-    )
-    left_out = [label for label, ok in zip(labels, fitted_runs(tr), strict=True) if not ok]
-    if left_out:
-        what += f" Left out of the fit as diverged (their training loss blew up): {', '.join(left_out)}."
-elif settings.plane == "random":
-    what = (
-        f"Two random directions around {labels[a_run]}'s end, filter-normalized as in Li et al. (2018): each "
-        "neuron's incoming weights in a direction have the norm of that neuron's weights, so the scale "
-        "matches the network's (biases are not moved). Paths are projected by least squares; far from the "
-        "centre they may lie well off the plane."
-    )
-else:
-    what = (
-        f"The plane through the shared start and the ends of {labels[a_run]} and {labels[b_run]} "
-        "(orthonormal axes in parameter distance): those three points lie exactly on it."
-    )
-st.markdown(what)
-chart(figs["network-plane"], "network-plane", "netlab_plane")
-
-st.header("Between two solutions")
-chart(figs["network-line"], "network-line", "netlab_line")
-st.markdown(
-    "The loss on the straight line through two runs' end points (Goodfellow et al. 2015), and half as "
-    "far again beyond each end (Keskar et al. 2016, fig. 3). A bump between them means two different "
-    "minima; a flat valley, one connected basin."
-)
-
-# --- batch-size experiment -----------------------------------------------------------------------
-st.header("Sharp vs flat: the batch-size experiment")
-ex = result.experiment
-if ex is None:
-    st.markdown(
-        "Keskar et al. (2016) found that large batches reach **sharper** minima that generalize worse. "
-        "Switch on *Run the batch-size experiment* in the sidebar (or load its preset) to measure it here: "
-        "the same initialization trained by SGD with several batch sizes over several seeds."
-    )
-else:
-    groups = {int(b): batch_label(int(b)) for b in dict.fromkeys(ex.batch.tolist())}
-    chart(sharpness_gap_figure(ex.sharpness, ex.gap, ex.batch, groups, style), "sharpness-vs-gap", "netlab_bx")
-    table = pd.DataFrame(ex.rows())
-    medians = table.groupby("batch", sort=False)[["train loss", "test loss", "gap", "sharpness"]].median()
-    st.dataframe(medians, width="stretch")
-    st.caption(
-        f"Medians over {settings.bx_seeds} seeds, SGD with learning rate {settings.bx_lr:g}, "
-        f"{settings.bx_steps:,} steps each. Rank correlation of sharpness and gap over all runs "
-        f"(Spearman): {ex.spearman:+.2f}. Whether larger batches end sharper here is what the numbers "
-        "say, not a given. The seed picks the minibatches, so the full batch's seeds are one run."
-    )
-    st.download_button(
-        "Every run (CSV)", table.to_csv(index=False), file_name="batch-size-experiment.csv", mime="text/csv",
-        key="netlab_dl_bx", on_click="ignore",
-    )  # fmt: skip
+if plane_tab.open:
+    with plane_tab:
+        if settings.plane == "pca":
+            e1, e2 = (*result.plane.explained, 0.0, 0.0)[:2]
+            what = (
+                f"The plane through the shared start that best fits every run's path together (PCA of the "
+                f"displacements from the start): its two directions keep {e1:.0%} and {e2:.0%} of their squared "
+                "length, so paths drawn on it are close to the real ones when the sum is near 100%."
+            )
+            left_out = [label for label, ok in zip(labels, fitted_runs(tr), strict=True) if not ok]
+            if left_out:
+                what += f" Left out of the fit as diverged (their training loss blew up): {', '.join(left_out)}."
+        elif settings.plane == "random":
+            what = (
+                f"Two random directions around {labels[a_run]}'s end, filter-normalized as in Li et al. (2018): each "
+                "neuron's incoming weights in a direction have the norm of that neuron's weights, so the scale "
+                "matches the network's (biases are not moved). Paths are projected by least squares; far from the "
+                "centre they may lie well off the plane."
+            )
+        else:
+            what = (
+                f"The plane through the shared start and the ends of {labels[a_run]} and {labels[b_run]} "
+                "(orthonormal axes in parameter distance): those three points lie exactly on it."
+            )
+        st.markdown(what)
+        chart(figs["network-plane"], "network-plane", "netlab_plane")
+if loss_tab.open:
+    with loss_tab:
+        chart(figs["network-loss"], "network-loss", "netlab_loss")
+if line_tab.open:
+    with line_tab:
+        chart(figs["network-line"], "network-line", "netlab_line")
+        st.markdown(
+            "The loss on the straight line through two runs' end points (Goodfellow et al. 2015), and half as "
+            "far again beyond each end (Keskar et al. 2016, fig. 3). A bump between them means two different "
+            "minima; a flat valley, one connected basin."
+        )
+if bx_tab.open:
+    with bx_tab:
+        ex = result.experiment
+        if ex is None:
+            st.markdown(
+                "Keskar et al. (2016) found that large batches reach **sharper** minima that generalize worse. "
+                "Switch on *Run the batch-size experiment* in the sidebar (or load its preset) to measure it here: "
+                "the same initialization trained by SGD with several batch sizes over several seeds."
+            )
+        else:
+            groups = {int(b): batch_label(int(b)) for b in dict.fromkeys(ex.batch.tolist())}
+            chart(sharpness_gap_figure(ex.sharpness, ex.gap, ex.batch, groups, style), "sharpness-vs-gap", "netlab_bx")
+            table = pd.DataFrame(ex.rows())
+            medians = table.groupby("batch", sort=False)[["train loss", "test loss", "gap", "sharpness"]].median()
+            st.dataframe(medians, width="stretch")
+            st.caption(
+                f"Medians over {settings.bx_seeds} seeds, SGD with learning rate {settings.bx_lr:g}, "
+                f"{settings.bx_steps:,} steps each. Rank correlation of sharpness and gap over all runs "
+                f"(Spearman): {ex.spearman:+.2f}. Whether larger batches end sharper here is what the numbers "
+                "say, not a given. The seed picks the minibatches, so the full batch's seeds are one run."
+            )
+            st.download_button(
+                "Every run (CSV)", table.to_csv(index=False), file_name="batch-size-experiment.csv", mime="text/csv",
+                key="netlab_dl_bx", on_click="ignore",
+            )  # fmt: skip
 
 if st.toggle("Download figures (PNG for slides, SVG, interactive HTML)", key="netlab_show_downloads"):
     for name, fig in FIGURES.items():

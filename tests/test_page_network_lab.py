@@ -32,6 +32,9 @@ def test_page_trains_every_run_from_the_shared_start_and_draws_them():
     data = make_data(s.dataset, s.n, s.noise, s.test_fraction, s.data_seed)
     start = initialize(s.arch, s.init, s.seed, s.init_scale)
     initial = mlp.loss(s.arch, start[None], data.x_train, data.y_train)[0]
+    assert not any("Train (solid)" in t for t in titles)  # the loss curves are a closed tab: not drawn
+    at.session_state["netlab_view"] = "Loss curves"
+    at.run()
     curves = chart(at, "Train (solid)")
     trains = [t for t in curves["data"] if t.get("name", "").endswith(" train")]
     assert [t["name"] for t in trains] == ["SGD train", "Momentum train", "Adam train"]
@@ -40,11 +43,19 @@ def test_page_trains_every_run_from_the_shared_start_and_draws_them():
         assert abs(y[0] - initial) < 1e-12 * initial
         assert y[-1] < 0.5 * y[0]
     # the PCA plane: every path starts at the shared start, the plane's origin (0, 0)
+    at.session_state["netlab_view"] = "The loss landscape on a plane"
+    at.run()
     paths = path_traces(chart(at, "loss on the plane"))
     assert set(paths) == {"SGD", "Momentum", "Adam"}
     for p in paths.values():
         assert abs(p["x"][0]) < 1e-9 and abs(p["y"][0]) < 1e-9
     assert len(at.dataframe) >= 1 and len(at.dataframe[0].value) == 3
+    # the views below are tabs and only the open one is drawn: the plane now, the line when its tab opens
+    assert not any("Loss on the line" in t for t in chart_titles(at))
+    at.session_state["netlab_view"] = "Between two solutions"
+    at.run()
+    titles = chart_titles(at)
+    assert any("Loss on the line" in t for t in titles) and not any("on the plane" in t for t in titles)
 
 
 def test_ends_plane_puts_the_first_runs_end_on_its_first_axis():

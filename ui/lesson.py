@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+import landscapes
 from scenes import flat
 from settings import Spec, spec_of
 from ui import inputs, page
@@ -137,7 +138,7 @@ def _max_chars(cls: type, name: str) -> int:
 def start_controls(cls: type, page_key: str) -> None:
     """The "own start point" toggle and its x / y inputs (fields ``custom_start``, ``start_x``,
     ``start_y``); the inputs are disabled while the landscape's suggested start is used, and
-    switching to an own start begins from that suggested one (the settings' ``start()``), never
+    switching to an own start begins from that suggested one (the landscape's first start), never
     from (0, 0), which can be the landscape's minimum."""
     toggle(cls, page_key, "custom_start", "Own start point", on_change=_start_from_suggested, args=(cls, page_key))
     own = bool(st.session_state.get(_key(page_key, "custom_start"), False))
@@ -151,9 +152,9 @@ def _start_from_suggested(cls: type, page_key: str) -> None:
     ss = st.session_state
     if not ss.get(_key(page_key, "custom_start")):
         return
-    values = {f.name: ss[_key(page_key, f.name)] for f in dataclasses.fields(cls) if _key(page_key, f.name) in ss}
+    default = {f.name: f.default for f in dataclasses.fields(cls)}.get("landscape")
     try:
-        x, y = (float(v) for v in cls(**{**values, "custom_start": False}).start())
-    except (ValueError, TypeError):
-        return  # settings the page will refuse anyway: leave the boxes as they are
+        x, y = (float(v) for v in landscapes.get(ss.get(_key(page_key, "landscape"), default)).starts[0])
+    except (KeyError, ValueError, TypeError):
+        return  # a landscape the page will refuse anyway: leave the boxes as they are
     ss[_key(page_key, "start_x")], ss[_key(page_key, "start_y")] = x, y

@@ -45,20 +45,21 @@ def _progress_bar(what: str) -> Any:
 
 
 def race_media(scene: Scene, result: Any) -> None:
-    """The race page's clip (GIF / MP4, optionally the turning 3D view) and PyTorch script."""
+    """The race page's clip (GIF / MP4; the turning 3D view only from the command line) and PyTorch script."""
     with st.expander("Animation clip (GIF / MP4) and PyTorch script"):
         cols = st.columns(4)
         width = _setting("width", cols[0])
         fps = _setting("fps", cols[1])
         seconds = _setting("seconds", cols[2])
         fmt = cols[3].radio("Format", ["GIF", "MP4"], horizontal=True, key="clip_format").lower()
-        turn = st.toggle(
-            spec_for(video.VideoSettings, "turn_3d").label,
-            key="clip_turn_3d",
-            help=spec_for(video.VideoSettings, "turn_3d").help,
+        # the turning 3D view is not offered here: each of its frames is a 3D render in the server's
+        # browser (about 3 s of its CPU a frame, measured), far over one session's share of a shared server
+        st.caption(
+            "The slowly turning 3D view is made from the command line: "
+            '`python -m export --url "<this page link>" --format mp4 --turn-3d`.'
         )
         try:
-            settings = video.VideoSettings(width=int(width), fps=int(fps), seconds=float(seconds), turn_3d=turn)
+            settings = video.VideoSettings(width=int(width), fps=int(fps), seconds=float(seconds))
         except ValueError as exc:
             st.warning(page.plain(str(exc)))
             return
@@ -90,8 +91,8 @@ def race_media(scene: Scene, result: Any) -> None:
             key="dl_torch_script",
             on_click="ignore",
             help="A short runnable script: the landscape in torch, each run with torch.optim and its schedule, "
-            "reproducing the paths. Runs torch has no twin of (Newton, BFGS, CG, coordinate descent) are named "
-            "and skipped.",
+            "reproducing the paths. Runs torch has no twin of (Newton, BFGS, CG, coordinate descent, Lion, sign "
+            "descent) say so and use the app's update rule written in plain torch.",
         )
 
 
