@@ -30,6 +30,7 @@ from optimizers.runner import RunResult
 
 Array = np.ndarray
 MAX_FRAMES = 60
+PRESENT_HEIGHT = 520  # px: with the page's compact header it ends inside a 720 px first screen
 ANIMATION_POINTS = 150  # per run: every frame resends each path's prefix, so keep paths short
 
 
@@ -148,13 +149,26 @@ def animation_figure(
     # the width); below the plot the x-axis title, the slider across the whole width, the legend.
     fs = style.font_size
     top, below_axis, controls = int(2 * fs + 36), 2.6 * fs + 10, 5.5 * fs + 30
-    legend_rows = -(-R // 3) + 1
-    bottom = int(below_axis + controls + legend_rows * (fs + 14) + 20)
-    height = style.fig_height + bottom - 50
-    plot_h = height - top - bottom
     layout = with_image(layout, image)
+    if style.presentation:  # a projector's first screen (issue 12): legend and colour bar beside the
+        # plot (at the right and left edges of the figure; the equal-scale plot sits in the middle), the
+        # x axis without its title, smaller slider ticks: the slider stays on the screen
+        top, below_axis, controls = int(2 * fs + 20), fs + 16, 4 * fs + 16
+        height = PRESENT_HEIGHT
+        bottom = int(below_axis + controls)
+        legend = dict(orientation="v", xanchor="right", x=1.0, yanchor="top", y=1.0, font=dict(size=fs - 4))
+        legend["tracegroupgap"] = 2
+        layout["xaxis"]["title"] = dict(text="")
+        fig.data[0].marker.colorbar.update(x=0.0, xanchor="left")  # the colour bar at the left edge
+    else:
+        legend_rows = -(-R // 3) + 1
+        bottom = int(below_axis + controls + legend_rows * (fs + 14) + 20)
+        height = style.fig_height + bottom - 50
+        legend = dict(orientation="h", yanchor="top", y=-(below_axis + controls) / (height - top - bottom), x=0.0)
+        legend["font"] = dict(size=fs)
+    plot_h = height - top - bottom
     layout.update(
-        legend=dict(orientation="h", yanchor="top", y=-(below_axis + controls) / plot_h, x=0.0, font=dict(size=fs)),
+        legend=legend,
         margin=dict(l=60, r=20, t=top, b=bottom),
         height=height,
         updatemenus=[
@@ -183,7 +197,7 @@ def animation_figure(
                 y=-below_axis / plot_h,
                 yanchor="top",
                 pad=dict(t=0),
-                font=font,
+                font=dict(size=fs - 4) if style.presentation else font,
                 currentvalue=dict(prefix="step ", font=font),
                 steps=[dict(label=f.name, method="animate", args=[[f.name], still]) for f in frames],
             )

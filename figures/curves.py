@@ -95,7 +95,7 @@ def _curve_figure(
     plot_h = height - 60 - bottom
     fig.update_layout(
         **style.layout(
-            title=dict(text=title, x=0.01, xanchor="left"),
+            title=dict(text=title, x=0.01, xanchor="left", font=dict(size=style.font_size + 2)),
             xaxis=dict(title=dict(text="step")),
             yaxis=yaxis,
             # below the plot, room made for it: a legend at the side leaves a narrow column a sliver of plot

@@ -50,8 +50,9 @@ with st.sidebar:
 scene, messages = widgets.state_to_scene()
 presenting = scene.view.presentation
 page.apply_presentation(presenting)
-st.title("Optimizer race")
-widgets.preset_lesson(scene)
+if not presenting:  # presenting: one compact header further down (page.presentation_header)
+    st.title("Optimizer race")
+    widgets.preset_lesson(scene)
 page.show_messages(page.link_warnings(scene), messages)
 inputs.show_notes()
 
@@ -81,9 +82,12 @@ data = data_race.is_data(landscape)
 if data:  # the test loss over the training surface, test curves and early stopping
     data_race.decorate(landscape, result, figs, scene.for_plotly().labels(), FigureStyle(presentation=presenting))
 
-head, formula = st.columns([2, 3])
-head.markdown(f"**{landscape.title}** · {landscape.lesson}  \nClick the contour to move the start point.")
-formula.latex(landscape.latex)
+if presenting:
+    page.presentation_header(scene, landscape)
+else:
+    head, formula = st.columns([2, 3])
+    head.markdown(f"**{landscape.title}** · {landscape.lesson}  \nClick the contour to move the start point.")
+    formula.latex(landscape.latex)
 if data:
     data_race.status_note(landscape)
 if presenting:  # the classroom view: the animation first and large, then the static picture

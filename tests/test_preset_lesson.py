@@ -35,6 +35,17 @@ def test_a_preset_link_shows_its_lesson_and_a_change_makes_the_scene_your_own():
     assert not any(preset.title in i.value for i in at.info)
 
 
+def test_a_presented_preset_heads_the_page_with_its_title_formula_and_explanation():
+    preset = preset_by_key("nesterov_overshoot")
+    at = run_page(query={**to_query(preset.scene), "present": "1"})
+    assert not at.exception
+    assert [t.value for t in at.title] == [preset.title]  # the lesson's title, not "Optimizer race"
+    assert not at.info  # no separate lesson box: one compact paragraph (the first screen is 720 px)
+    text = " ".join(m.value for m in at.markdown)
+    assert preset.caption.split("\n")[0] in text
+    assert [x.value.strip("$\n") for x in at.latex] == [preset.scene.landscape_obj().latex]
+
+
 class Upload:
     def __init__(self, data: bytes) -> None:
         self.data = data

@@ -14,8 +14,11 @@ PRESENT_FLAG = "present"
 _PRESENTATION_CSS = """
 <style>
 html, body, [class*="css"] { font-size: 20px; }
-h1 { font-size: 2.6rem !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+h1 { font-size: 2rem !important; padding: 0 !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+.katex-display { margin: 0.2em 0 !important; }
+.katex-display > .katex { font-size: 1em; }
 [data-testid="stCaptionContainer"] { font-size: 1.1rem; }
 </style>
 """
@@ -27,9 +30,24 @@ def presentation_requested() -> bool:
 
 
 def apply_presentation(on: bool) -> None:
-    """Large fonts and wide blocks for a projector."""
+    """Large fonts and wide blocks for a projector; a compact title, lesson and formula, so that the race
+    page's first screen (1280x720) holds them and the animation with its slider (issue 12)."""
     if on:
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+def presentation_header(scene: Scene, landscape: Any) -> None:
+    """The race page's header on a projector, in two rows: the lesson's title (the preset's, else
+    "Optimizer race") beside the formula, then one paragraph (the preset's explanation, else the
+    landscape's lesson). Short enough that the animation below ends inside a 720 px screen."""
+    from scenes.presets import preset_of
+
+    preset = preset_of(scene)
+    title, formula = st.columns([2, 3], vertical_alignment="center")
+    title.title(preset.title if preset else "Optimizer race")
+    formula.latex(landscape.latex)
+    text = preset.caption.replace("\n", " ") if preset else landscape.lesson
+    st.markdown(f"**{landscape.title}** · {text}")
 
 
 def stop_on_problems(problems: list[str]) -> None:
