@@ -39,6 +39,11 @@ def test_separable_classes_say_there_is_no_minimum():
     at = run_page(query=to_query(preset_by_key("separable_weight_decay").scene))
     assert not at.exception
     assert any("No minimum" in shown(i) and "separable" in shown(i) for i in at.info)
+    # the status says so for the run without weight decay, not "still moving"; the decayed run has a minimum
+    table = at.dataframe[0].value
+    status = dict(zip(table["run"], table["status"], strict=True))
+    assert status["No weight decay"].startswith("no minimum: the loss keeps falling as the weights grow")
+    assert not status["Weight decay 0.05"].startswith("no minimum")
 
 
 def test_a_csv_upload_fits_the_file_and_a_bad_one_is_refused():

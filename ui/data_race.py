@@ -19,7 +19,7 @@ from figures.style import FigureStyle
 from figures.train_test import decorate_race, early_stops, train_test_losses
 from landscapes.cost import is_data
 from optimizers.minibatch import steps_per_epoch
-from optimizers.runner import RunResult
+from optimizers.runner import RunResult, Status
 from ui import compute
 from ui.page import plain
 
@@ -83,8 +83,24 @@ def table_columns(df: pd.DataFrame, scene: Any, landscape: Any, result: RunResul
         out["test loss"] = test[:, -1]
         out["gap (test - train)"] = test[:, -1] - train[:, -1]
         out["lowest test loss at step"] = early_stops(result, test)
+    out["status"] = no_minimum_statuses(list(out["status"]), scene, landscape, result)
     out.attrs = dict(df.attrs)
     return out
+
+
+def no_minimum_statuses(statuses: list[str], scene: Any, landscape: Any, result: RunResult) -> list[str]:
+    """``statuses`` (one per run) where a run with no minimum to reach says so: on a loss with none
+    (separable classes without L2), a run whose optimizer adds no weight decay of its own and which
+    neither diverged nor reached anything keeps growing its weights."""
+    reason = landscape.no_minimum_reason
+    if not reason:
+        return statuses
+    decays = [np.any(np.asarray(getattr(c.optimizer, "weight_decay", 0.0)) != 0) for c in scene.run_configs()]
+    open_ended = {Status.RUNNING, Status.STALLED, Status.LEFT}
+    return [
+        f"no minimum: {reason.split(': ', 1)[-1]}" if not decays[int(ci)] and Status(int(code)) in open_ended else text
+        for text, ci, code in zip(statuses, result.config_index, result.status, strict=True)
+    ]
 
 
 def model_panel(landscape: Any, result: RunResult, labels: list[str], style: FigureStyle) -> go.Figure:
