@@ -42,3 +42,37 @@ def test_a_data_race_draws_train_test_and_the_model(server, browser_page):
     wait_for_charts(page, 1, ".contour")
     assert not page.get_by_test_id("stException").count()
     screenshot(page, "data-race-raw-feature")
+
+
+GOOD_CSV = b"hours,score\n1,52\n2,55\n3,61\n4,64\n5,70\n6,71\n7,78\n8,80\n"
+BAD_CSV = b"hours,score\n1,52\n2,55\n=cmd|' /C calc'!A0,61\n4,64\n5,70\n"
+
+
+def test_a_csv_upload_fits_the_file_and_a_bad_one_is_refused_in_the_browser(server, browser_page):
+    """A link that names an uploaded CSV says the file is not in it; choosing the CSV dataset and
+    uploading a file fits it (the model panel is titled by the file's columns); a file with a
+    formula cell is refused with its row and column, shown as plain text, and the good data kept."""
+    page = browser_page
+    page.goto(server + "/?v=1&ls=data_linear&lp=source:csv,test_fraction:0.25&noise=0:6")
+    wait_for_charts(page, 4, timeout=240_000)
+    wait_idle(page)
+    assert page.get_by_text("not in this link", exact=False).count() >= 1
+    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
+    page.get_by_role("option", name="Your CSV file (upload)").click()
+    uploader = page.get_by_test_id("stSidebar").locator('[data-testid="stFileUploaderDropzoneInput"][accept*=".csv"]')
+    uploader.wait_for(state="attached", timeout=60_000)
+    uploader.set_input_files(files=[{"name": "scores.csv", "mimeType": "text/csv", "buffer": GOOD_CSV}])
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.gtitle')).some(e => e.textContent.includes('Uploaded CSV'))",
+        timeout=120_000,
+    )
+    wait_idle(page)
+    assert page.locator(".xtitle", has_text="hours").count() >= 1  # the file's own column names
+    assert not page.get_by_test_id("stException").count()
+    uploader.set_input_files(files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": BAD_CSV}])
+    page.get_by_text("Row 4, column 1", exact=False).first.wait_for(timeout=120_000)
+    wait_idle(page)
+    assert not page.get_by_test_id("stException").count()
+    assert page.locator(".xtitle", has_text="hours").count() >= 1  # the good file's data are kept
+    assert not page.locator('[data-testid="stSidebar"] a[href*="calc"]').count()  # plain text, no link
+    screenshot(page, "data-race-csv-refused")
