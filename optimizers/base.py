@@ -171,11 +171,17 @@ def signed(config: OptimizerConfig, grads: Array) -> Array:
     return -grads if getattr(config, "maximize", False) else grads
 
 
+def any_nonzero(value: Any) -> bool:
+    """Whether a hyperparameter (a float, or an ``(n, 1)`` array of one per run) is nonzero for any run;
+    the float case without array overhead (the common one)."""
+    return (value != 0) if isinstance(value, (int, float)) else bool(np.any(value != 0))
+
+
 def torch_style_grad(config: OptimizerConfig, grads: Array, params: Array, weight_decay: bool = True) -> Array:
     """Clip (``max_grad_norm``), negate when maximizing, then (unless ``weight_decay`` is False)
     add the L2 penalty ``weight_decay * p`` as ``torch.optim`` does."""
     g = signed(config, clip_by_norm(grads, getattr(config, "max_grad_norm", 0.0)))
     wd = getattr(config, "weight_decay", 0.0) if weight_decay else 0.0
-    if (wd != 0) if isinstance(wd, (int, float)) else np.any(wd != 0):
+    if any_nonzero(wd):
         g = g + wd * params
     return g

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import Array, NoState, OptimizerConfig, learning_rate
+from optimizers.base import Array, NoState, OptimizerConfig, any_nonzero, learning_rate
 from settings import hyper
 
 
@@ -42,9 +42,8 @@ class SignSGD(OptimizerConfig):
 
     def update(self, grads, state, params, lr=None, oracle=None):
         step = np.sign(grads)
-        wd = self.weight_decay
-        if (wd != 0) if isinstance(wd, (int, float)) else np.any(wd != 0):
-            step = step + wd * params  # Lion with beta1 = 0: c = g
+        if any_nonzero(self.weight_decay):
+            step = step + self.weight_decay * params  # Lion with beta1 = 0: c = g
         return params - learning_rate(self, lr) * step, NoState(state.count + 1)
 
 
