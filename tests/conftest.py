@@ -26,3 +26,14 @@ def browser_page():
 
     with chromium_page() as page:
         yield page
+
+
+@pytest.fixture(scope="module")
+def float64_torch():
+    """torch's default dtype float64 for one test module (the twins' arithmetic is float64), restored after."""
+    import torch
+
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)

@@ -22,12 +22,7 @@ from tests.test_torch_twins import RTOL, assert_close, get_landscape, relative_e
 STEPS = 100
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _float64_torch():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
+pytestmark = pytest.mark.usefixtures("float64_torch")  # conftest.py
 
 
 def torch_kwargs(cfg: LBFGS) -> dict:

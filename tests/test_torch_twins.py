@@ -29,18 +29,10 @@ from landscapes.base import CriticalPoint, Landscape, Window, stack
 from optimizers import RunConfig, RunOptions, first_order, make_schedule
 from optimizers.base import OptimizerConfig
 
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("float64_torch")]
 
 STEPS = 300
 RTOL = 1e-9
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _float64_torch():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
 
 
 @dataclass(frozen=True)

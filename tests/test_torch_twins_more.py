@@ -33,12 +33,9 @@ from tests.test_torch_twins import (
 NEW = rprop_asgd.ALL + adafactor.ALL
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _float64_torch():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)  # torch keeps ASGD's eta and steps in the default dtype
-    yield
-    torch.set_default_dtype(old)
+pytestmark = pytest.mark.usefixtures(
+    "float64_torch"
+)  # conftest.py: torch keeps ASGD's eta and steps in the default dtype
 
 
 def settings(kind: str, name: str) -> list[dict]:
