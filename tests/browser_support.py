@@ -117,3 +117,13 @@ def screenshot(page: object, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def chart_titles(page: object) -> list[str]:
+    """The text of every Plotly chart title on the page."""
+    return page.eval_on_selector_all(".gtitle", "els => els.map(e => e.textContent)")
+
+
+def legend_texts(page: object) -> list[str]:
+    """The text of every Plotly legend entry on the page."""
+    return page.eval_on_selector_all(".legendtext", "els => els.map(e => e.textContent)")

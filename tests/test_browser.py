@@ -11,17 +11,9 @@ import pytest
 
 from scenes.codec import scene_url
 from scenes.presets import PRESETS
-from tests.browser_support import screenshot, wait_for_charts, wait_idle
+from tests.browser_support import chart_titles, legend_texts, screenshot, wait_for_charts, wait_idle
 
 pytestmark = pytest.mark.browser
-
-
-def chart_titles(page) -> list[str]:
-    return page.eval_on_selector_all(".gtitle", "els => els.map(e => e.textContent)")
-
-
-def legend_texts(page) -> list[str]:
-    return page.eval_on_selector_all(".legendtext", "els => els.map(e => e.textContent)")
 
 
 def test_race_page_renders_and_reacts_to_a_control(server, browser_page):

@@ -6,15 +6,7 @@ from __future__ import annotations
 
 from scenes.codec import scene_url
 from scenes.presets import preset_by_key
-from tests.browser_support import screenshot, wait_for_charts, wait_idle
-
-
-def _titles(page) -> list[str]:
-    return page.eval_on_selector_all(".gtitle", "els => els.map(e => e.textContent)")
-
-
-def _legend(page) -> list[str]:
-    return page.eval_on_selector_all(".legendtext", "els => els.map(e => e.textContent)")
+from tests.browser_support import chart_titles, legend_texts, screenshot, wait_for_charts, wait_idle
 
 
 def test_a_data_race_draws_train_test_and_the_model(server, browser_page):
@@ -25,10 +17,10 @@ def test_a_data_race_draws_train_test_and_the_model(server, browser_page):
     wait_for_charts(page, 1, ".contour")
     wait_idle(page)
     assert not page.get_by_test_id("stException").count()
-    titles = _titles(page)
+    titles = chart_titles(page)
     assert any("Linear regression (data)" in t for t in titles)
     assert any(t.startswith("The model") for t in titles)
-    legend = set(_legend(page))
+    legend = set(legend_texts(page))
     assert {"test loss", "test minimum", "training examples", "test examples"} <= legend
     assert set(preset.scene.labels()) <= legend
     assert page.locator(".slider-container").count() >= 1  # the model panel's step slider
