@@ -31,7 +31,10 @@ def test_sidebar_rule_fits_labels_are_whole_and_a_panel_stays_open_while_renamed
     wait_idle(page, timeout=120_000)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("1. SGD", exact=True).click()
-    page.wait_for_timeout(500)
+    # an opened panel draws its widgets on the rerun the click starts (lazy run panels): wait for them
+    sidebar.get_by_label("Label").first.wait_for(timeout=60_000)
+    sidebar.locator(".katex-display").first.wait_for(timeout=60_000)
+    wait_idle(page)
     fits = page.evaluate(
         """() => Array.from(document.querySelectorAll('[data-testid="stSidebar"] .katex-display'))
             .filter(e => e.offsetParent !== null)
