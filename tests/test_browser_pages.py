@@ -144,7 +144,8 @@ def test_lesson_page_draws_its_charts(server, browser_page, path, heading, expec
 def test_gallery_page_shows_the_presets(server, browser_page):
     page = browser_page
     page.goto(f"{server}/Gallery")
-    page.wait_for_selector("text=Zig-zag in a ravine")
+    # the heading, not the sidebar's link to the lesson of the same name (hidden while the nav is folded)
+    page.locator("h3", has_text="Zig-zag in a ravine").first.wait_for()
     wait_idle(page)
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('[data-testid=\"stImage\"] img')).every(i => i.complete)",
