@@ -20,7 +20,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if PRESENTING else "auto",
 )
 
-from figures import highlight_status, results_table  # noqa: E402  (set_page_config must come first)
+from figures import results_table  # noqa: E402  (set_page_config must come first)
 from figures.race import race_figures  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
 from ui import compute, data_race, inputs, url_state, widgets  # noqa: E402
@@ -113,7 +113,7 @@ st.subheader("Results")
 table = results_table(result, scene.labels(), landscape)
 if data:
     table = data_race.table_columns(table, scene, landscape, result)
-st.dataframe(highlight_status(table), hide_index=True, width="stretch")
+page.show_results(table)
 
 if not presenting:
     page.share_and_export(scene, result)

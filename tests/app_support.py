@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.browser_support import ROOT
@@ -71,11 +72,25 @@ def path_traces(fig: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def as_shown(markdown: str) -> str:
+    """The text a Markdown string shows: the backslash escapes that make link, file and typed text
+    plain (``ui.page.plain``) resolved, as a Markdown renderer does, and without the invisible word
+    joiners that keep web addresses from becoming links."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
 def shown(element: Any) -> str:
-    """The text an error or warning shows: its Markdown body with the backslash escapes that make
-    link, file and typed text plain (``ui.page.plain``) resolved, as a Markdown renderer does, and
-    without the invisible word joiners that keep web addresses from becoming links."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", element.value).replace("\u2060", "")
+    """The text an error or warning shows (:func:`as_shown` of its Markdown body)."""
+    return as_shown(element.value)
+
+
+def results(at: AppTest) -> pd.DataFrame:
+    """The race's results table (an ``st.table``, whose cells are Markdown) as it reads on screen."""
+    table = at.table[0].value.copy()
+    for col in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[col]):
+            table[col] = [as_shown(str(v)) for v in table[col]]
+    return table
 
 
 def messages(at: AppTest) -> list[str]:

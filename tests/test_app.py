@@ -11,7 +11,7 @@ from scenes import Scene, limits, spec
 from scenes.codec import from_query, to_query
 from scenes.presets import PRESETS
 from settings import spec_for
-from tests.app_support import chart_titles, charts, messages, open_run, path_traces, run_page, shown
+from tests.app_support import chart_titles, charts, messages, open_run, path_traces, results, run_page, shown
 
 FORMULA_KEY = "lp_custom_formula"  # the typed formula's box: landscape 'custom', parameter 'formula'
 
@@ -83,7 +83,7 @@ def test_default_page_renders_every_run():
     assert len(surfaces) == 1
     assert len(path_traces(surfaces[0])) >= len(labels)
     # the results table lists every run
-    table = at.dataframe[0].value
+    table = results(at)
     assert len(table) == len(labels)
 
 
@@ -177,7 +177,7 @@ def test_diverging_run_is_reported_not_raised():
     scene = Scene(runs=(spec("sgd", lr=1.0, label="too fast"), spec("adam", lr=0.05)), steps=100)
     at = run_page(query=to_query(scene))
     assert not at.exception
-    table = at.dataframe[0].value
+    table = results(at)
     status = " ".join(str(v) for v in table.astype(str).to_numpy().ravel())
     assert "diverged at step" in status
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from scenes.codec import to_query
 from scenes.presets import preset_by_key
-from tests.app_support import charts, messages, run_page, shown
+from tests.app_support import charts, messages, results, run_page, shown
 
 GOOD_CSV = b"hours,score\n1,52\n2,55\n3,61\n4,64\n5,70\n6,71\n7,78\n8,80\n"
 BAD_CSV = b"hours,score\n1,52\n2,55\n=cmd|' /C calc'!A0,61\n4,64\n5,70\n"
@@ -26,7 +26,7 @@ def test_a_preset_link_draws_train_and_test():
     assert _roles(loss).count("early-stop") == 2  # one per run
     model = next(f for f in figs if "model" in _roles(f))
     assert {"training-examples", "test-examples"} <= set(_roles(model)) and model.get("frames")
-    table = at.dataframe[0].value
+    table = results(at)
     for column in ("train loss", "test loss", "gap (test - train)", "lowest test loss at step", "epochs"):
         assert column in table.columns
     assert list(table["batch B"]) == ["12 of 12", "12 of 12"]
@@ -40,7 +40,7 @@ def test_separable_classes_say_there_is_no_minimum():
     assert not at.exception
     assert any("No minimum" in shown(i) and "separable" in shown(i) for i in at.info)
     # the status says so for the run without weight decay, not "still moving"; the decayed run has a minimum
-    table = at.dataframe[0].value
+    table = results(at)
     status = dict(zip(table["run"], table["status"], strict=True))
     assert status["No weight decay"].startswith("no minimum: the loss keeps falling as the weights grow")
     assert not status["Weight decay 0.05"].startswith("no minimum")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
+from figures.table import highlight_status
 from scenes import Scene
 from scenes.codec import scene_url, to_json
 
@@ -93,6 +95,19 @@ def plain(text: Any) -> str:
     that renders Markdown (``st.warning``, ``st.error``, ``st.toast``)."""
     one_line = " ".join(str(text).splitlines())
     return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, one_line))
+
+
+def show_results(table: pd.DataFrame) -> None:
+    """The results table as a static HTML table (``st.table``: no data-grid script to load and no
+    canvas to draw, unlike ``st.dataframe``), failures highlighted and each run's colour swatch
+    (``figures.highlight_status``). ``st.table`` renders Markdown in cells, so every text cell is
+    made :func:`plain` first: a run's label comes from a link."""
+    shown = table.copy()
+    shown.attrs = dict(table.attrs)
+    for col in shown.columns:
+        if not pd.api.types.is_numeric_dtype(shown[col]):
+            shown[col] = [plain(v) for v in shown[col]]
+    st.table(highlight_status(shown), hide_index=True, border="horizontal")
 
 
 Messages = list[str] | dict[str, int]  # messages, or messages with their repeat counts (``tally``)
