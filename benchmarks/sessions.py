@@ -264,16 +264,19 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(scene: str = "v=1", timeout: float = 60.0) -> Iterator[Server]:
-    """Start the counting server on a free port (the options of ``tests/browser_support.py``);
-    stop it afterwards."""
+def server(
+    scene: str = "v=1", timeout: float = 60.0, launcher: str = "counting_server.py", env: dict | None = None
+) -> Iterator[Server]:
+    """Start the counting server (or another ``launcher`` of ``benchmarks/`` taking the same
+    arguments, with ``env`` added to the environment) on a free port (the options of
+    ``tests/browser_support.py``); stop it afterwards."""
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         count_file = Path(tmp) / "misses"
-        cmd = [sys.executable, str(ROOT / "benchmarks" / "counting_server.py"), "app.py"]
+        cmd = [sys.executable, str(ROOT / "benchmarks" / launcher), "app.py"]
         cmd += ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
         cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-        env = {**os.environ, "SESSIONS_COUNT_FILE": str(count_file)}
+        env = {**os.environ, "SESSIONS_COUNT_FILE": str(count_file), **(env or {})}
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         try:
