@@ -40,7 +40,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import sessions  # noqa: E402
-from benchmarks.classroom_load import SCENES, PageSession  # noqa: E402
+from benchmarks.classroom_load import SCENES  # noqa: E402
+from benchmarks.page_session import PageSession  # noqa: E402
 
 
 class Recorder:

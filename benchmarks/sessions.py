@@ -106,6 +106,7 @@ class Result:
     grids: int  # landscape grids computed (a cache miss of the grid: after a clear_cache)
     server_cpu: float  # the server process's CPU seconds per rerun (user + system, all threads)
     extra: dict = field(default_factory=dict)
+    times: list[float] = field(default_factory=list)  # every rerun's seconds (to pool several servers)
 
 
 class Values:
@@ -329,6 +330,7 @@ def summarize(
         grids=counted["grid"],
         server_cpu=counted["cpu_ms"] / 1000 / max(len(reruns), 1),
         extra=dict(extra),
+        times=[r.seconds for r, _ in reruns],
     )
 
 
