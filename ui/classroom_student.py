@@ -4,6 +4,8 @@ query when nothing changed), step away to the race and come back, submit a run."
 
 from __future__ import annotations
 
+import time
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -22,6 +24,9 @@ from ui.scene_state import scene_to_state
 
 POLL = 2.0  # seconds between a follower's looks at the room's push version
 MOMENTUM_KINDS = ("momentum", "nesterov", "sgd")
+DOUBLE_CLICK = 5.0  # seconds in which a second Submit of the same entry is the same submission
+IDEM = "_cls_idem"  # session key: (entry, idempotency key, time) of the last Submit click
+RESULT = "_cls_result"  # session key: what the last stored submission scored
 
 
 def join_form(cr: Classroom, code: str | None) -> None:
@@ -121,14 +126,27 @@ def submit_form(cr: Classroom, room: Room, challenge: Challenge) -> None:
         ss.setdefault("cls_y", float(y0))
         c1, c2 = st.columns(2)
         start = (c1.number_input("Start x", key="cls_x"), c2.number_input("Start y", key="cls_y"))
-    idem = st.session_state.setdefault("_cls_idem", roles.new_secret(12))
     if st.button("Submit", key="cls_submit", type="primary"):
+        entry = Entry(opt, float(lr), momentum, start)
         with cs.refused():
-            sub, new = cr.submit(room.code, cs.token(), Entry(opt, float(lr), momentum, start), idem)
-            st.session_state["_cls_idem"] = roles.new_secret(12)
+            sub, new = cr.submit(room.code, cs.token(), entry, idempotency_key(entry, time.time()))
             if new and sub is not None:
                 score = "did not make it" if sub.score is None else f"{sub.score:g}"
-                st.success(plain(f"Submitted #{sub.id}: score {score} ({sub.status})."))
+                st.session_state[RESULT] = f"Submitted #{sub.id}: score {score} ({sub.status})."
+            if RESULT in st.session_state:  # a repeat (double-click) shows what the first click stored
+                st.success(plain(st.session_state[RESULT]))
+
+
+def idempotency_key(entry: Entry, now: float) -> str:
+    """The key a Submit click sends with ``entry``: the last click's key when it sent the same entry
+    less than ``DOUBLE_CLICK`` seconds before (a double-click counts once, however its two runs
+    interleave: the key is kept before the store is asked), else a new random one."""
+    last = st.session_state.get(IDEM)
+    if last is not None and last[0] == entry and now - last[2] < DOUBLE_CLICK:
+        return last[1]
+    key = roles.new_secret(12)
+    st.session_state[IDEM] = (entry, key, now)
+    return key
 
 
 def challenge_text(ch: Challenge) -> str:
