@@ -118,6 +118,14 @@ class Classroom:
         room = self.store.room(norm) if norm else None
         return room if room is not None and room.open_at(self.store.clock()) else None
 
+    def poll(self, room: Room) -> tuple[int, int, int, int, int] | None:
+        """What a follower or the projector polls: the room's stamp (``Store.stamp``, one query),
+        or ``None`` once the room is closed, expired or gone."""
+        stamp = self.store.stamp(room.id)
+        if stamp is None or stamp[4] & 1 or not room.open_at(self.store.clock()):  # bit 0: closed
+            return None
+        return stamp
+
     # --- students ---------------------------------------------------------------------------
     def join(self, code: str | None, token: str, nickname: str, address: str | None = None) -> tuple[Room, Member]:
         """Join the room with ``code`` as the student with session ``token``; ``JoinError`` with a

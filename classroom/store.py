@@ -154,11 +154,11 @@ class Store:
         self.schema = schema
         try:
             sa_url = sa.make_url(self.url)
-            kwargs: dict[str, Any] = {"pool_pre_ping": True}
-            if sa_url.get_backend_name() == "sqlite":
+            kwargs: dict[str, Any] = {}
+            if sa_url.get_backend_name() == "sqlite":  # a local file: no connection to go stale, no ping
                 kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-            else:
-                kwargs.update(pool_size=5, max_overflow=10, pool_timeout=10)
+            else:  # a server: test each pooled connection before use (it may have restarted)
+                kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=10)
                 if sa_url.get_backend_name() == "postgresql":
                     kwargs["connect_args"] = {"connect_timeout": 5}
             self.engine: Engine = sa.create_engine(sa_url, **kwargs)

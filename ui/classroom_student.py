@@ -46,26 +46,24 @@ def join_form(cr: Classroom, code: str | None) -> None:
                 st.rerun()
 
 
-def follower(cr: Classroom, code: str) -> None:
-    """Polls the push version; when the teacher pushed and this student follows, the page reruns
-    to show the new scene."""
+def follower(cr: Classroom, room: Room) -> None:
+    """Polls the room's stamp (one query); when the teacher pushed and this student follows, the
+    page reruns to show the new scene."""
 
     @st.fragment(run_every=POLL)
     def poll() -> None:
         with cs.refused():
-            room = cr.room(code)
-            if room is None:
+            stamp = cr.poll(room)
+            if stamp is None:
                 st.info("The room has closed.")
                 return
-            stamp = cr.store.stamp(room.id)
             following = st.session_state.get(cs.FOLLOW, True)
             # only a fragment tick restarts the page (a full run may be handling a click, e.g. Submit);
             # a change seen during a full run is left for the next tick (SEEN is what the page shows)
-            if stamp is not None and following and stamp[:2] != st.session_state.get(cs.SEEN) and _fragment_rerun():
+            if following and stamp[:2] != st.session_state.get(cs.SEEN) and _fragment_rerun():
                 st.session_state[cs.SEEN] = stamp[:2]
                 st.rerun(scope="app")
-            st.caption(f"Following the teacher · push {room.version}" if st.session_state.get(cs.FOLLOW, True)
-                       else "Exploring on your own")  # fmt: skip
+            st.caption(f"Following the teacher · push {stamp[0]}" if following else "Exploring on your own")
 
     poll()
 
@@ -168,7 +166,7 @@ def student_view(cr: Classroom, code: str) -> None:
     # what this run shows, recorded before the follower's first (inline) run: that run then finds
     # nothing new and never restarts this one (which would drop a click being handled, e.g. Submit)
     st.session_state[cs.SEEN] = (room.version, room.challenge_version)
-    follower(cr, room.code)
+    follower(cr, room)
     scene = scene_of(room)
     if st.button("Explore this scene on my own", key="cls_explore"):
         explore(scene)

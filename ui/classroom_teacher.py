@@ -12,7 +12,7 @@ import segno
 import streamlit as st
 
 from classroom import board, roles
-from classroom.challenges import DEFAULT_OPTIMIZERS, KINDS, Challenge
+from classroom.challenges import DEFAULT_OPTIMIZERS, KINDS, Challenge, scene_of_link
 from classroom.records import Room, Submission
 from classroom.rooms import Classroom
 from figures.classroom import PathLine, lr_spread_figure, projector_figure
@@ -53,8 +53,7 @@ def create_room(cr: Classroom) -> None:
 
 def scene_of(room: Room) -> Scene:
     """The room's current scene (the last push; the default race before any)."""
-    scene, _ = from_query(parse_qs(room.scene, keep_blank_values=True))
-    return scene
+    return scene_of_link(room.scene)
 
 
 def header(room: Room, key: str) -> None:
@@ -148,6 +147,12 @@ def _projector_figure(scene: Scene, room_id: int, stamp: tuple, _lines: list[Pat
     return projector_figure(landscape, compute.landscape_grid(landscape), _lines, FigureStyle(height=560))
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _lr_figure(room_id: int, stamp: tuple, _optimizers: list[str], _lrs: list[float]) -> go.Figure:
+    """The spread of learning rates, rebuilt only when the room's stamp changes; shared, read-only."""
+    return lr_spread_figure(_optimizers, _lrs)
+
+
 def projector(cr: Classroom, code: str) -> None:
     """Every ``REFRESH`` seconds: one cheap query; the figures are rebuilt only when it changed."""
 
@@ -183,7 +188,7 @@ def projector(cr: Classroom, code: str) -> None:
                 st.table(table.set_index("id"), border="horizontal")
                 opts, lrs = board.lr_values(subs)
                 if lrs:
-                    st.plotly_chart(lr_spread_figure(opts, lrs), theme=None, key="cls_lr_spread")
+                    st.plotly_chart(_lr_figure(room.id, stamp, opts, lrs), theme=None, key="cls_lr_spread")
 
     view()
 
