@@ -56,7 +56,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import sessions  # noqa: E402
 from benchmarks.page_session import PageSession, summary  # noqa: E402
 
-FOLLOW_EVERY = 2.0  # ui/classroom_student.POLL
+FOLLOW_EVERY = 2.0  # ui/classroom_follow.POLL
 PROJECTOR_EVERY = 2.0  # ui/classroom_teacher.REFRESH
 SCENES = ("v=1&ls=quadratic&start=-1.5,2", "v=1&ls=himmelblau&start=-1,1")
 DOUBLE_EVERY = 10  # every tenth student double-clicks Submit

@@ -16,13 +16,15 @@ from classroom.rooms import Classroom
 from figures.race import race_figures
 from scenes import Scene
 from scenes.codec import to_query
+from ui import classroom_follow, compute
 from ui import classroom_state as cs
-from ui import compute
+from ui.classroom_follow import POLL, fragment_rerun
+from ui.classroom_hook import WENT
 from ui.classroom_teacher import scene_of
+from ui.navigation import lesson
 from ui.page import plain
 from ui.scene_state import scene_to_state
 
-POLL = 2.0  # seconds between a follower's looks at the room's push version
 MOMENTUM_KINDS = ("momentum", "nesterov", "sgd")
 DOUBLE_CLICK = 5.0  # seconds in which a second Submit of the same entry is the same submission
 IDEM = "_cls_idem"  # session key: (entry, idempotency key, time) of the last Submit click
@@ -60,20 +62,12 @@ def follower(cr: Classroom, room: Room) -> None:
             following = st.session_state.get(cs.FOLLOW, True)
             # only a fragment tick restarts the page (a full run may be handling a click, e.g. Submit);
             # a change seen during a full run is left for the next tick (SEEN is what the page shows)
-            if following and stamp[:2] != st.session_state.get(cs.SEEN) and _fragment_rerun():
+            if following and stamp[:2] != st.session_state.get(cs.SEEN) and fragment_rerun():
                 st.session_state[cs.SEEN] = stamp[:2]
                 st.rerun(scope="app")
             st.caption(f"Following the teacher · push {stamp[0]}" if following else "Exploring on your own")
 
     poll()
-
-
-def _fragment_rerun() -> bool:
-    """Whether this script run reruns only fragments (a ``run_every`` tick), not the whole page."""
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 def explore(scene: Scene) -> None:
@@ -166,13 +160,26 @@ def student_view(cr: Classroom, code: str) -> None:
     # what this run shows, recorded before the follower's first (inline) run: that run then finds
     # nothing new and never restarts this one (which would drop a click being handled, e.g. Submit)
     st.session_state[cs.SEEN] = (room.version, room.challenge_version)
+    pushed_lesson = lesson(room.page)
+    if (
+        pushed_lesson is not None
+        and st.session_state.get(cs.FOLLOW, True)
+        and st.session_state.get(WENT) != room.version
+    ):
+        classroom_follow.go(room)  # a lesson page pushed since this session last followed: there, with its state
+    st.session_state[WENT] = room.version
     follower(cr, room)
-    scene = scene_of(room)
-    if st.button("Explore this scene on my own", key="cls_explore"):
-        explore(scene)
     left, right = st.columns([3, 2])
     with left:
-        scene_view(scene)
+        if pushed_lesson is not None:
+            st.info(plain(f"The teacher is showing the lesson “{pushed_lesson.title}”."))
+            if st.button("Open the teacher's lesson", key="cls_open_lesson", type="primary"):
+                classroom_follow.go(room)
+        else:
+            scene = scene_of(room)
+            if st.button("Explore this scene on my own", key="cls_explore"):
+                explore(scene)
+            scene_view(scene)
     with right:
         challenge = Challenge.from_json(room.challenge)
         if challenge is None:
