@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from classroom import roles
 from classroom.challenges import Challenge, ChallengeError, Entry, score
+from classroom.guard import JoinGuard
 from classroom.records import Member, Room, Submission
 from classroom.store import Store
 
@@ -43,9 +44,9 @@ class TeacherRoom:
 class Classroom:
     """Rooms on one store, with the rules of who may do what."""
 
-    def __init__(self, store: Store, join_guard: roles.JoinGuard | None = None) -> None:
+    def __init__(self, store: Store, join_guard: JoinGuard | None = None) -> None:
         self.store = store
-        self.join_guard = join_guard or roles.JoinGuard()
+        self.join_guard = join_guard or JoinGuard(store)
 
     # --- teacher ----------------------------------------------------------------------------
     def open_room(self, ttl: float = DEFAULT_TTL) -> TeacherRoom:
@@ -129,7 +130,8 @@ class Classroom:
     # --- students ---------------------------------------------------------------------------
     def join(self, code: str | None, token: str, nickname: str, address: str | None = None) -> tuple[Room, Member]:
         """Join the room with ``code`` as the student with session ``token``; ``JoinError`` with a
-        plain reason when refused. Failed attempts are rate-limited (``roles.JOIN_LIMITS``)."""
+        plain reason when refused. Failed attempts are rate-limited (``roles.JOIN_LIMITS``, counted in
+        the database: every replica shares the limits)."""
         if self.join_guard.blocked(token, address):
             raise JoinError("Too many tries with wrong codes. Wait a minute and try again.")
         name = roles.clean_text(nickname)
