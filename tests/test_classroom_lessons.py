@@ -96,3 +96,12 @@ def test_a_push_to_an_unknown_page_is_shown_as_the_race_scene(room):
     student = run_page("pages/9_Classroom.py", state={"_cls_student": made.room.code, "_cls_token": "tok-ann"})
     assert not student.exception
     assert "Ravine" in student.get("plotly_chart")[0].proto.spec
+
+
+def test_the_projector_names_a_pushed_lesson_instead_of_drawing_a_race(room):
+    cr, made = room
+    cr.push(made.room.code, made.key, EWMA, "beta=0.8")
+    teacher = run_page("pages/9_Classroom.py", query={"room": made.room.code, "key": made.key})
+    assert not teacher.exception
+    assert any("follow the lesson" in i.value and "Exponentially" in i.value for i in teacher.info)
+    assert not teacher.get("plotly_chart")

@@ -28,17 +28,19 @@ def room_bar(scene: Scene) -> None:
 
         return scene_url(scene).lstrip("?")
 
-    _bar("", link)
+    _bar(lambda: "", link)
 
 
 def lesson_bar(query: dict[str, str]) -> None:
     """A lesson page's bar: a push sends the page running now with its URL state ``query``."""
     from ui.page import PRESENT_FLAG
 
-    _bar(current_path(), lambda: urlencode({k: v for k, v in query.items() if k != PRESENT_FLAG}))
+    _bar(current_path, lambda: urlencode({k: v for k, v in query.items() if k != PRESENT_FLAG}))
 
 
-def _bar(page: str, link: Callable[[], str]) -> None:
+def _bar(page: Callable[[], str], link: Callable[[], str]) -> None:
+    """The sidebar's classroom controls; ``page`` and ``link`` (the pushed page and its state) are
+    worked out only when a teacher pushes."""
     teacher, student = st.session_state.get(TEACHER), st.session_state.get(STUDENT)
     if not teacher and not student:
         return
@@ -52,7 +54,7 @@ def _bar(page: str, link: Callable[[], str]) -> None:
                 cr = cs.classroom()
                 if cr is not None:
                     with cs.refused():
-                        version = cr.push(code, key, page, link())
+                        version = cr.push(code, key, page(), link())
                         st.toast(f"Pushed to the room (push {version}).")
         if student:
             from ui.classroom_follow import follow_bar

@@ -21,6 +21,7 @@ from scenes import Scene
 from scenes.codec import from_query, scene_url
 from ui import classroom_state as cs
 from ui import compute
+from ui.navigation import lesson
 from ui.page import base_url, plain
 
 REFRESH = 2.0  # seconds between the projector's looks at the room
@@ -166,6 +167,7 @@ def projector(cr: Classroom, code: str) -> None:
             stamp = cr.store.stamp(room.id)
             challenge = Challenge.from_json(room.challenge)
             subs = _submissions(cr, room.id, stamp, room.challenge_version)
+            shown_lesson = None if challenge else lesson(room.page)  # a pushed lesson page, no task on it
             scene = challenge.base_scene() if challenge else scene_of(room)
             n_members = cr.store.member_count(room.id)
             st.markdown(
@@ -177,8 +179,11 @@ def projector(cr: Classroom, code: str) -> None:
             lines = [PathLine(s.optimizer, s.path, n) for s, n in zip(subs, names, strict=True)]
             left, right = st.columns([3, 2])
             with left:
-                fig = _projector_figure(scene, room.id, stamp, lines)
-                st.plotly_chart(fig, theme=None, key="cls_projector_paths")
+                if shown_lesson is not None:
+                    st.info(plain(f"The students follow the lesson “{shown_lesson.title}”."))
+                else:
+                    fig = _projector_figure(scene, room.id, stamp, lines)
+                    st.plotly_chart(fig, theme=None, key="cls_projector_paths")
             with right:
                 st.subheader("Leaderboard")
                 kind = challenge.kind if challenge else "lowest_loss"
