@@ -151,7 +151,8 @@ class Classroom:
 
     def submit(self, code: str, token: str, entry: Entry, idem_key: str) -> tuple[Submission | None, bool]:
         """Recompute and store the student's entry for the room's current challenge, once per
-        ``idem_key``: ``(submission, True)`` when new, ``(None, False)`` for a repeat of a key.
+        ``idem_key``: ``(submission, True)`` when new, ``(the first submission, False)`` for a
+        repeat of a key (a double-click; ``None`` if it is not this student's or was removed).
         ``NotAllowedError`` / ``ChallengeError`` when refused."""
         room = self.room(code)
         if room is None:
@@ -173,9 +174,8 @@ class Classroom:
             room.id, member.id, idem, room.challenge_version, entry.optimizer, entry.hparams(),
             scored.start, scored.score, scored.final_loss, scored.status, scored.path,
         )  # fmt: skip
-        if not new:
-            return None, False
-        return next((s for s in self.store.submissions(room.id) if s.id == sub_id), None), True
+        sub = next((s for s in self.store.submissions(room.id) if s.id == sub_id), None)
+        return (sub if sub is not None and sub.member_id == member.id else None), new
 
     def withdraw(self, code: str, token: str, submission_id: int) -> bool:
         """Remove one of the student's own submissions; ``False`` for anyone else's."""

@@ -91,7 +91,8 @@ def test_students_act_only_for_themselves(classroom):
     cr.join(code, "tok-bob", "Bob")
     ann_sub, new = cr.submit(code, "tok-ann", Entry("sgd", 0.1), "idem-1")
     assert new and ann_sub.nickname == "Ann"
-    assert cr.submit(code, "tok-ann", Entry("sgd", 0.1), "idem-1") == (None, False)  # a double-click
+    assert cr.submit(code, "tok-ann", Entry("sgd", 0.1), "idem-1") == (ann_sub, False)  # a double-click
+    assert cr.submit(code, "tok-bob", Entry("sgd", 0.1), "idem-1") == (None, False)  # Ann's key: not Bob's
     assert not cr.withdraw(code, "tok-bob", ann_sub.id)  # Bob cannot remove Ann's
     assert not cr.withdraw(code, "tok-eve", ann_sub.id)  # nor can a stranger
     assert [s.id for s in cr.store.submissions(t.room.id)] == [ann_sub.id]

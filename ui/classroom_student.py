@@ -28,7 +28,6 @@ from ui.scene_state import scene_to_state
 MOMENTUM_KINDS = ("momentum", "nesterov", "sgd")
 DOUBLE_CLICK = 5.0  # seconds in which a second Submit of the same entry is the same submission
 IDEM = "_cls_idem"  # session key: (entry, idempotency key, time) of the last Submit click
-RESULT = "_cls_result"  # session key: what the last stored submission scored
 
 
 def join_form(cr: Classroom, code: str | None) -> None:
@@ -121,12 +120,10 @@ def submit_form(cr: Classroom, room: Room, challenge: Challenge) -> None:
     if st.button("Submit", key="cls_submit", type="primary"):
         entry = Entry(opt, float(lr), momentum, start)
         with cs.refused():
-            sub, new = cr.submit(room.code, cs.token(), entry, idempotency_key(entry, time.time()))
-            if new and sub is not None:
+            sub, _ = cr.submit(room.code, cs.token(), entry, idempotency_key(entry, time.time()))
+            if sub is not None:  # new, or a repeat (a double-click): what the first click stored
                 score = "did not make it" if sub.score is None else f"{sub.score:g}"
-                st.session_state[RESULT] = f"Submitted #{sub.id}: score {score} ({sub.status})."
-            if RESULT in st.session_state:  # a repeat (double-click) shows what the first click stored
-                st.success(plain(st.session_state[RESULT]))
+                st.success(plain(f"Submitted #{sub.id}: score {score} ({sub.status})."))
 
 
 def idempotency_key(entry: Entry, now: float) -> str:
