@@ -1,6 +1,7 @@
 """The student's side of the Classroom page: join with a code and a nickname, follow the
-teacher's pushes (a fragment polls the room's push version every ``POLL`` seconds: one small
-query when nothing changed), step away to the race and come back, submit a run."""
+teacher's pushes (a fragment polls the room's stamp every ``POLL`` seconds: one small query; a
+pushed lesson page is followed by ``ui.classroom_follow``), step away to the race and come back,
+submit a run."""
 
 from __future__ import annotations
 
