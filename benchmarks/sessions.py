@@ -106,6 +106,7 @@ class Result:
     grids: int  # landscape grids computed (a cache miss of the grid: after a clear_cache)
     server_cpu: float  # the server process's CPU seconds per rerun (user + system, all threads)
     extra: dict = field(default_factory=dict)
+    times: list[float] = field(default_factory=list)  # every rerun's seconds (to pool several servers)
 
 
 class Values:
@@ -264,16 +265,19 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(scene: str = "v=1", timeout: float = 60.0) -> Iterator[Server]:
-    """Start the counting server on a free port (the options of ``tests/browser_support.py``);
-    stop it afterwards."""
+def server(
+    scene: str = "v=1", timeout: float = 60.0, launcher: str = "counting_server.py", env: dict | None = None
+) -> Iterator[Server]:
+    """Start the counting server (or another ``launcher`` of ``benchmarks/`` taking the same
+    arguments, with ``env`` added to the environment) on a free port (the options of
+    ``tests/browser_support.py``); stop it afterwards."""
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         count_file = Path(tmp) / "misses"
-        cmd = [sys.executable, str(ROOT / "benchmarks" / "counting_server.py"), "app.py"]
+        cmd = [sys.executable, str(ROOT / "benchmarks" / launcher), "app.py"]
         cmd += ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
         cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-        env = {**os.environ, "SESSIONS_COUNT_FILE": str(count_file)}
+        env = {**os.environ, "SESSIONS_COUNT_FILE": str(count_file), **(env or {})}
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -326,6 +330,7 @@ def summarize(
         grids=counted["grid"],
         server_cpu=counted["cpu_ms"] / 1000 / max(len(reruns), 1),
         extra=dict(extra),
+        times=[r.seconds for r, _ in reruns],
     )
 
 

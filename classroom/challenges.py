@@ -18,6 +18,7 @@ Tasks (``KINDS``):
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -93,8 +94,7 @@ class Challenge:
             raise ChallengeError(f"The escape radius must be positive (got {self.radius:g}).")
 
     def base_scene(self) -> Scene:
-        scene, _ = from_query(parse_qs(self.scene, keep_blank_values=True))
-        return scene
+        return scene_of_link(self.scene)
 
     def open_at(self, now: float) -> bool:
         return not self.deadline or now <= self.deadline
@@ -104,21 +104,33 @@ class Challenge:
 
     @classmethod
     def from_json(cls, text: str) -> Challenge | None:
-        """The stored challenge (``None`` for ``""``); ``ChallengeError`` if it cannot be read."""
-        if not text:
-            return None
-        try:
-            d = json.loads(text)
-            d["optimizers"] = tuple(d["optimizers"])
-            d["lr_range"] = tuple(d["lr_range"])
-            return cls(**d)
-        except (ValueError, TypeError, KeyError) as exc:
-            raise ChallengeError(f"The stored challenge cannot be read ({exc}).") from exc
+        """The stored challenge (``None`` for ``""``); ``ChallengeError`` if it cannot be read.
+        Read once per text per process (every page run of a room reads it; it is frozen)."""
+        return _challenge_from_json(text) if text else None
 
     @classmethod
     def on(cls, scene: Scene, **fields: Any) -> Challenge:
         """A challenge on ``scene`` (stored as its link)."""
         return cls(scene=scene_url(scene).lstrip("?"), **fields)
+
+
+@functools.lru_cache(maxsize=64)
+def _challenge_from_json(text: str) -> Challenge:
+    try:
+        d = json.loads(text)
+        d["optimizers"] = tuple(d["optimizers"])
+        d["lr_range"] = tuple(d["lr_range"])
+        return Challenge(**d)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ChallengeError(f"The stored challenge cannot be read ({exc}).") from exc
+
+
+@functools.lru_cache(maxsize=64)
+def scene_of_link(link: str) -> Scene:
+    """The scene of a link's query string (a push, a challenge), parsed once per link per process:
+    every page run of a room needs it, and a ``Scene`` is frozen."""
+    scene, _ = from_query(parse_qs(link, keep_blank_values=True))
+    return scene
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@
 - A student is a random per-session token (128 bits), stored hashed the same way: nobody can act
   as another student without their browser session.
 - A join code is ``CODE_LENGTH`` characters from an alphabet without look-alikes (no 0/O, 1/I/L):
-  31**8 ~ 8.5e11 codes. Failed joins are limited per session, per address and per server
-  (``JOIN_LIMITS``): at most 600 guesses a minute for the whole server, so over a room's 3 hours
-  about 1.1e5 guesses, which with 1,000 rooms open at once find one with probability ~1e-4.
+  31**8 ~ 8.5e11 codes. Failed joins are limited per session, per address and for all servers
+  together (``JOIN_LIMITS``, counted in the database by ``classroom.guard``, so replicas share
+  them): at most 600 guesses a minute in all, so over a room's 3 hours about 1.1e5 guesses, which
+  with 1,000 rooms open at once find one with probability ~1e-4.
 - A nickname (and anything a student types) keeps letters, digits, punctuation and symbols only:
   control characters, format characters (right-to-left and other bidi marks, zero-width joiners),
   line breaks and private-use characters are removed, runs of spaces become one, and the result
@@ -19,12 +20,9 @@
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import hmac
 import secrets
-import threading
-import time
 import unicodedata
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -86,60 +84,3 @@ def clean_text(text: object, limit: int = NICKNAME_MAX) -> str:
         elif not cat.startswith("C"):
             kept.append(ch)
     return " ".join("".join(kept).split())[:limit].strip()
-
-
-class RateLimiter:
-    """At most ``limit`` events per ``window`` seconds per key (a sliding window; thread-safe)."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit = limit
-        self.window = window
-        self._events: dict[str, collections.deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> collections.deque[float]:
-        q = self._events.setdefault(key, collections.deque())
-        while q and q[0] <= now - self.window:
-            q.popleft()
-        return q
-
-    def full(self, key: str, now: float | None = None) -> bool:
-        """Whether ``key`` has used up its events in the current window."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            return len(self._recent(key, now)) >= self.limit
-
-    def record(self, key: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._recent(key, now).append(now)
-            if len(self._events) > 10_000:  # forget idle keys
-                for k in [k for k, v in self._events.items() if not v]:
-                    del self._events[k]
-
-    def allow(self, key: str, now: float | None = None) -> bool:
-        """Record an event for ``key`` if allowed; whether it was."""
-        now = time.monotonic() if now is None else now
-        if self.full(key, now):
-            return False
-        self.record(key, now)
-        return True
-
-
-class JoinGuard:
-    """Failed-join limits per session, per address and per server (``JOIN_LIMITS``). Only failures
-    count: a class behind one address joins freely, a guesser is stopped."""
-
-    def __init__(self, limits: dict[str, tuple[int, float]] | None = None) -> None:
-        self.limiters = {k: RateLimiter(n, w) for k, (n, w) in (limits or JOIN_LIMITS).items()}
-
-    def _keys(self, session: str, address: str | None) -> dict[str, str]:
-        return {"session": session, "address": address or "unknown", "server": "all"}
-
-    def blocked(self, session: str, address: str | None, now: float | None = None) -> bool:
-        """Whether this session or address (or the whole server) has failed too often lately."""
-        return any(self.limiters[k].full(v, now) for k, v in self._keys(session, address).items())
-
-    def failed(self, session: str, address: str | None, now: float | None = None) -> None:
-        for k, v in self._keys(session, address).items():
-            self.limiters[k].record(v, now)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from classroom import roles
 from classroom.challenges import Challenge, ChallengeError, Entry, score
+from classroom.guard import JoinGuard
 from classroom.records import Member, Room, Submission
 from classroom.store import Store
 
@@ -43,9 +44,9 @@ class TeacherRoom:
 class Classroom:
     """Rooms on one store, with the rules of who may do what."""
 
-    def __init__(self, store: Store, join_guard: roles.JoinGuard | None = None) -> None:
+    def __init__(self, store: Store, join_guard: JoinGuard | None = None) -> None:
         self.store = store
-        self.join_guard = join_guard or roles.JoinGuard()
+        self.join_guard = join_guard or JoinGuard(store)
 
     # --- teacher ----------------------------------------------------------------------------
     def open_room(self, ttl: float = DEFAULT_TTL) -> TeacherRoom:
@@ -118,10 +119,19 @@ class Classroom:
         room = self.store.room(norm) if norm else None
         return room if room is not None and room.open_at(self.store.clock()) else None
 
+    def poll(self, room: Room) -> tuple[int, int, int, int, int] | None:
+        """What a follower or the projector polls: the room's stamp (``Store.stamp``, one query),
+        or ``None`` once the room is closed, expired or gone."""
+        stamp = self.store.stamp(room.id)
+        if stamp is None or stamp[4] & 1 or not room.open_at(self.store.clock()):  # bit 0: closed
+            return None
+        return stamp
+
     # --- students ---------------------------------------------------------------------------
     def join(self, code: str | None, token: str, nickname: str, address: str | None = None) -> tuple[Room, Member]:
         """Join the room with ``code`` as the student with session ``token``; ``JoinError`` with a
-        plain reason when refused. Failed attempts are rate-limited (``roles.JOIN_LIMITS``)."""
+        plain reason when refused. Failed attempts are rate-limited (``roles.JOIN_LIMITS``, counted in
+        the database: every replica shares the limits)."""
         if self.join_guard.blocked(token, address):
             raise JoinError("Too many tries with wrong codes. Wait a minute and try again.")
         name = roles.clean_text(nickname)
@@ -141,7 +151,8 @@ class Classroom:
 
     def submit(self, code: str, token: str, entry: Entry, idem_key: str) -> tuple[Submission | None, bool]:
         """Recompute and store the student's entry for the room's current challenge, once per
-        ``idem_key``: ``(submission, True)`` when new, ``(None, False)`` for a repeat of a key.
+        ``idem_key``: ``(submission, True)`` when new, ``(the first submission, False)`` for a
+        repeat of a key (a double-click; ``None`` if it is not this student's or was removed).
         ``NotAllowedError`` / ``ChallengeError`` when refused."""
         room = self.room(code)
         if room is None:
@@ -163,9 +174,8 @@ class Classroom:
             room.id, member.id, idem, room.challenge_version, entry.optimizer, entry.hparams(),
             scored.start, scored.score, scored.final_loss, scored.status, scored.path,
         )  # fmt: skip
-        if not new:
-            return None, False
-        return next((s for s in self.store.submissions(room.id) if s.id == sub_id), None), True
+        sub = next((s for s in self.store.submissions(room.id) if s.id == sub_id), None)
+        return (sub if sub is not None and sub.member_id == member.id else None), new
 
     def withdraw(self, code: str, token: str, submission_id: int) -> bool:
         """Remove one of the student's own submissions; ``False`` for anyone else's."""

@@ -28,8 +28,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from classroom.records import Member, Room, Submission
+from classroom.schema import SCHEMA_VERSION, tables, upgrade
 
-SCHEMA_VERSION = 1
 DEFAULT_FILE = "classroom.sqlite3"
 ENV = "CLASSROOM_DB"
 BUSY_TIMEOUT_MS = 20_000  # SQLite: how long a writer waits for the lock before giving up (a loaded server)
@@ -43,71 +43,6 @@ def default_url() -> str:
     """The URL from ``CLASSROOM_DB`` (a URL, or an SQLite file path), else the default file."""
     value = os.environ.get(ENV, "").strip() or DEFAULT_FILE
     return value if "://" in value else f"sqlite:///{os.path.abspath(value)}"
-
-
-def _tables(md: sa.MetaData, prefix: str) -> dict[str, sa.Table]:
-    t = {}
-    t["meta"] = sa.Table(
-        f"{prefix}meta", md, sa.Column("key", sa.String(40), primary_key=True), sa.Column("value", sa.String(200))
-    )
-    t["rooms"] = sa.Table(
-        f"{prefix}rooms",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("code", sa.String(16), nullable=False, unique=True),
-        sa.Column("teacher_hash", sa.String(128), nullable=False),
-        sa.Column("created", sa.Float, nullable=False),
-        sa.Column("expires", sa.Float, nullable=False, index=True),
-        sa.Column("closed", sa.Boolean, nullable=False, default=False),
-        sa.Column("locked", sa.Boolean, nullable=False, default=False),
-        sa.Column("hide_names", sa.Boolean, nullable=False, default=False),
-        sa.Column("revealed", sa.Boolean, nullable=False, default=True),
-        sa.Column("version", sa.Integer, nullable=False, default=0),
-        sa.Column("page", sa.String(80), nullable=False, default=""),
-        sa.Column("scene", sa.Text, nullable=False, default=""),
-        sa.Column("challenge", sa.Text, nullable=False, default=""),
-        sa.Column("challenge_version", sa.Integer, nullable=False, default=0),
-    )
-    t["members"] = sa.Table(
-        f"{prefix}members",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("room_id", sa.Integer, sa.ForeignKey(f"{t['rooms'].fullname}.id", ondelete="CASCADE"), index=True),
-        sa.Column("token_hash", sa.String(128), nullable=False),
-        sa.Column("nickname", sa.String(80), nullable=False),
-        sa.Column("joined", sa.Float, nullable=False),
-        sa.UniqueConstraint("room_id", "token_hash", name=f"{prefix}member_token"),
-    )
-    t["pushes"] = sa.Table(
-        f"{prefix}pushes",
-        md,
-        sa.Column("room_id", sa.Integer, sa.ForeignKey(f"{t['rooms'].fullname}.id", ondelete="CASCADE")),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("page", sa.String(80), nullable=False),
-        sa.Column("scene", sa.Text, nullable=False),
-        sa.Column("created", sa.Float, nullable=False),
-        sa.PrimaryKeyConstraint("room_id", "version", name=f"{prefix}push_pk"),
-    )
-    t["submissions"] = sa.Table(
-        f"{prefix}submissions",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("room_id", sa.Integer, sa.ForeignKey(f"{t['rooms'].fullname}.id", ondelete="CASCADE"), index=True),
-        sa.Column("member_id", sa.Integer, sa.ForeignKey(f"{t['members'].fullname}.id", ondelete="CASCADE")),
-        sa.Column("idem_key", sa.String(64), nullable=False),
-        sa.Column("challenge_version", sa.Integer, nullable=False),
-        sa.Column("created", sa.Float, nullable=False),
-        sa.Column("optimizer", sa.String(40), nullable=False),
-        sa.Column("hparams", sa.Text, nullable=False),
-        sa.Column("start", sa.Text, nullable=False),
-        sa.Column("score", sa.Float),
-        sa.Column("final_loss", sa.Float),
-        sa.Column("status", sa.String(40), nullable=False),
-        sa.Column("path", sa.Text, nullable=False),
-        sa.Column("removed", sa.Boolean, nullable=False, default=False),
-        sa.UniqueConstraint("room_id", "idem_key", name=f"{prefix}submission_once"),
-    )
-    return t
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -154,11 +89,11 @@ class Store:
         self.schema = schema
         try:
             sa_url = sa.make_url(self.url)
-            kwargs: dict[str, Any] = {"pool_pre_ping": True}
-            if sa_url.get_backend_name() == "sqlite":
+            kwargs: dict[str, Any] = {}
+            if sa_url.get_backend_name() == "sqlite":  # a local file: no connection to go stale, no ping
                 kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-            else:
-                kwargs.update(pool_size=5, max_overflow=10, pool_timeout=10)
+            else:  # a server: test each pooled connection before use (it may have restarted)
+                kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=10)
                 if sa_url.get_backend_name() == "postgresql":
                     kwargs["connect_args"] = {"connect_timeout": 5}
             self.engine: Engine = sa.create_engine(sa_url, **kwargs)
@@ -168,14 +103,15 @@ class Store:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             sa.event.listen(self.engine, "begin", _sqlite_begin)
         self.md = sa.MetaData(schema=schema)
-        self.t = _tables(self.md, prefix)
+        self.t = tables(self.md, prefix)
         self.create()
 
     # --- plumbing ---------------------------------------------------------------------------
     @contextmanager
-    def _tx(self, write: bool = False, unique: bool = False) -> Iterator[Connection]:
+    def tx(self, write: bool = False, unique: bool = False) -> Iterator[Connection]:
         """One transaction (``write``: one that writes); any database error becomes
-        ``StoreUnavailableError``, except a broken unique constraint when ``unique`` (the caller's case)."""
+        ``StoreUnavailableError``, except a broken unique constraint when ``unique`` (the caller's case).
+        For this package's modules (``classroom.guard``) as for the methods below."""
         try:
             with self.engine.connect() as conn:
                 conn.info["write"] = write
@@ -189,8 +125,9 @@ class Store:
             raise StoreUnavailableError(_plain(exc)) from exc
 
     def create(self) -> None:
-        """Create the schema if absent and record its version; refuse another version."""
-        with self._tx(write=True) as conn:
+        """Create the schema if absent and record its version; upgrade an older one in place
+        (``schema.upgrade``: the tables it lacks are made by ``create_all``); refuse a newer one."""
+        with self.tx(write=True) as conn:
             if self.schema:
                 conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
             self.md.create_all(conn)
@@ -202,7 +139,10 @@ class Store:
                         conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
                 except IntegrityError:  # another server created it at the same moment
                     row = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
-            if row is not None and row.value != str(SCHEMA_VERSION):
+            if row is not None and row.value.isdigit() and int(row.value) < SCHEMA_VERSION:
+                upgrade(conn, self.t, int(row.value))
+                conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+            elif row is not None and row.value != str(SCHEMA_VERSION):
                 raise StoreUnavailableError(
                     f"The classroom database has schema version {row.value}; this app uses {SCHEMA_VERSION}. "
                     "Point CLASSROOM_DB at a new database file or upgrade the app."
@@ -210,7 +150,7 @@ class Store:
 
     def schema_version(self) -> int:
         meta = self.t["meta"]
-        with self._tx() as conn:
+        with self.tx() as conn:
             return int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
 
     def dispose(self) -> None:
@@ -218,7 +158,7 @@ class Store:
 
     def drop(self) -> None:
         """Drop every table (and the schema, if one was given): for tests."""
-        with self._tx(write=True) as conn:
+        with self.tx(write=True) as conn:
             self.md.drop_all(conn)
             if self.schema:
                 conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
@@ -230,7 +170,7 @@ class Store:
         now = self.clock()
         rooms = self.t["rooms"]
         try:
-            with self._tx(write=True, unique=True) as conn:
+            with self.tx(write=True, unique=True) as conn:
                 conn.execute(
                     rooms.insert().values(
                         code=code,
@@ -255,7 +195,7 @@ class Store:
     def room(self, code: str) -> Room | None:
         """The room with this join code (open, closed or expired), or ``None``."""
         rooms = self.t["rooms"]
-        with self._tx() as conn:
+        with self.tx() as conn:
             row = conn.execute(sa.select(rooms).where(rooms.c.code == code)).mappings().first()
         return Room(**row) if row else None
 
@@ -269,7 +209,7 @@ class Store:
         newest = sa.select(sa.func.coalesce(sa.func.max(subs.c.id), 0)).where(mine).scalar_subquery()
         flags = (rooms.c.closed, rooms.c.locked, rooms.c.hide_names, rooms.c.revealed)
         q = sa.select(rooms.c.version, rooms.c.challenge_version, live, newest, *flags).where(rooms.c.id == room_id)
-        with self._tx() as conn:
+        with self.tx() as conn:
             row = conn.execute(q).first()
         if row is None:
             return None
@@ -282,14 +222,14 @@ class Store:
         if not flags or set(flags) - allowed:
             raise ValueError(f"unknown room flags: {sorted(set(flags) - allowed)}")
         rooms = self.t["rooms"]
-        with self._tx(write=True) as conn:
+        with self.tx(write=True) as conn:
             conn.execute(rooms.update().where(rooms.c.id == room_id).values(**{k: bool(v) for k, v in flags.items()}))
 
     def push(self, room_id: int, page: str, scene: str) -> int:
         """Make ``scene`` (a link's query string, for ``page``; ``""`` is the race) the room's
         current one; the new push version."""
         rooms, pushes = self.t["rooms"], self.t["pushes"]
-        with self._tx(write=True) as conn:
+        with self.tx(write=True) as conn:
             conn.execute(
                 rooms.update().where(rooms.c.id == room_id).values(version=rooms.c.version + 1, page=page, scene=scene)
             )
@@ -302,7 +242,7 @@ class Store:
     def pushes(self, room_id: int) -> list[tuple[int, str, str]]:
         """Every push of the room: ``(version, page, scene)``, oldest first."""
         p = self.t["pushes"]
-        with self._tx() as conn:
+        with self.tx() as conn:
             rows = conn.execute(
                 sa.select(p.c.version, p.c.page, p.c.scene).where(p.c.room_id == room_id).order_by(p.c.version)
             )
@@ -312,7 +252,7 @@ class Store:
         """Replace the room's challenge (``""`` clears it); the new challenge version (earlier
         submissions stay stored but belong to the old version)."""
         rooms = self.t["rooms"]
-        with self._tx(write=True) as conn:
+        with self.tx(write=True) as conn:
             conn.execute(
                 rooms.update()
                 .where(rooms.c.id == room_id)
@@ -324,7 +264,7 @@ class Store:
         """Delete rooms past their expiry (with their members, pushes and submissions); how many."""
         rooms = self.t["rooms"]
         now = self.clock()
-        with self._tx(write=True) as conn:
+        with self.tx(write=True) as conn:
             ids = [r[0] for r in conn.execute(sa.select(rooms.c.id).where(rooms.c.expires <= now))]
             if not ids:
                 return 0
@@ -338,7 +278,7 @@ class Store:
         """The member with this token in the room (joining if new, keeping the first nickname), or
         ``None`` when the room already has ``max_members``."""
         members, rooms = self.t["members"], self.t["rooms"]
-        with self._tx(write=True) as conn:
+        with self.tx(write=True) as conn:
             # lock the room row (PostgreSQL) so that concurrent joins count members one at a time
             conn.execute(sa.select(rooms.c.id).where(rooms.c.id == room_id).with_for_update())
             row = (
@@ -366,7 +306,7 @@ class Store:
 
     def member(self, room_id: int, token_hash: str) -> Member | None:
         members = self.t["members"]
-        with self._tx() as conn:
+        with self.tx() as conn:
             row = (
                 conn.execute(sa.select(members).where(members.c.room_id == room_id, members.c.token_hash == token_hash))
                 .mappings()
@@ -380,14 +320,14 @@ class Store:
 
     def member_count(self, room_id: int) -> int:
         members = self.t["members"]
-        with self._tx() as conn:
+        with self.tx() as conn:
             return int(conn.execute(sa.select(sa.func.count()).where(members.c.room_id == room_id)).scalar_one())
 
     # --- submissions --------------------------------------------------------------------------
     def recent_submissions(self, member_id: int, since: float) -> int:
         """How many submissions this member made since ``since`` (removed ones count too)."""
         subs = self.t["submissions"]
-        with self._tx() as conn:
+        with self.tx() as conn:
             return int(
                 conn.execute(
                     sa.select(sa.func.count()).where(subs.c.member_id == member_id, subs.c.created >= since)
@@ -427,11 +367,11 @@ class Store:
             removed=False,
         )
         try:
-            with self._tx(write=True, unique=True) as conn:
+            with self.tx(write=True, unique=True) as conn:
                 new_id = conn.execute(subs.insert().values(**values)).inserted_primary_key[0]
             return int(new_id), True
         except IntegrityError:
-            with self._tx() as conn:
+            with self.tx() as conn:
                 old = conn.execute(
                     sa.select(subs.c.id).where(subs.c.room_id == room_id, subs.c.idem_key == idem_key)
                 ).scalar_one_or_none()
@@ -450,7 +390,7 @@ class Store:
         )
         if challenge_version is not None:
             q = q.where(subs.c.challenge_version == challenge_version)
-        with self._tx() as conn:
+        with self.tx() as conn:
             rows = conn.execute(q).mappings().all()
         return [
             Submission(
@@ -478,13 +418,13 @@ class Store:
         cond = [subs.c.room_id == room_id, subs.c.id == submission_id, subs.c.removed.is_(False)]
         if member_id is not None:
             cond.append(subs.c.member_id == member_id)
-        with self._tx(write=True) as conn:
+        with self.tx(write=True) as conn:
             return conn.execute(subs.update().where(*cond).values(removed=True)).rowcount > 0
 
     def remove_all(self, room_id: int) -> int:
         """Mark every submission of the room removed (a reset); how many."""
         subs = self.t["submissions"]
-        with self._tx(write=True) as conn:
+        with self.tx(write=True) as conn:
             return conn.execute(
                 subs.update().where(subs.c.room_id == room_id, subs.c.removed.is_(False)).values(removed=True)
             ).rowcount

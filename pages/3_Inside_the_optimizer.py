@@ -166,7 +166,7 @@ def stepped(trace: Trace, settings: InternalsSettings) -> None:
     else:
         ss[STEP_KEY] = 1
         st.caption("The run took a single step.")
-    settings = lesson.finish_settings(S, KEY)  # the shown step in the URL too
+    settings = lesson.finish_settings(S, KEY, room_bar=False)  # the shown step in the URL too
 
     style = FigureStyle(presentation=page.presentation_requested())
     grid = compute.landscape_grid(trace.landscape)

@@ -1,7 +1,8 @@
 """End-to-end: a teacher and two students, three browser contexts on one server. The teacher
 creates a room; the students join by its code; the teacher pushes a scene and the students'
 pages follow it without reloading; the teacher sets a challenge; both students submit; both
-appear on the teacher's projector leaderboard. Screenshots: artifacts/screenshots/classroom-*.png."""
+appear on the teacher's projector leaderboard; the teacher pushes a lesson page with its state
+and both students' pages go there. Screenshots: artifacts/screenshots/classroom-*.png."""
 
 from __future__ import annotations
 
@@ -71,6 +72,18 @@ def test_teacher_pushes_students_follow_and_submit(tmp_path, monkeypatch):
             expect(teacher.get_by_text("2 submissions", exact=False)).to_be_visible()
             screenshot(teacher, "classroom-projector")
             screenshot(students[0], "classroom-student")
+
+            # a lesson page pushed with its state: both students' pages go there, with that state
+            teacher.get_by_role("link", name="Exponentially weighted averages").click()
+            beta = teacher.get_by_role("spinbutton", name="Your β")
+            beta.fill("0.7")
+            beta.press("Enter")
+            expect(teacher).to_have_url(re.compile(r"beta=0\.7"))
+            teacher.get_by_role("button", name=re.compile(r"Push to my room")).click()
+            for s in students:
+                expect(s.get_by_role("heading", name="Exponentially weighted averages")).to_be_visible()
+                expect(s).to_have_url(re.compile(r"beta=0\.7"))
+                expect(s.get_by_role("spinbutton", name="Your β")).to_have_value("0.7")
             # how fast students follow is measured in benchmarks/classroom_load.py, not asserted here
             print(f"both students showed the push {follow_seconds:.1f} s after it (shared machine)")
         finally:

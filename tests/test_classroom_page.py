@@ -81,3 +81,39 @@ def test_an_unreachable_database_gives_a_message_not_a_traceback(monkeypatch):
     st.cache_resource.clear()
     assert not at.exception
     assert any("database is not available" in e.value for e in at.error)
+
+
+def _joined_student(code: str):
+    student = run_page(PAGE, query={"room": code})
+    student.text_input(key="cls_nick").input("Ann")
+    student.button(key="cls_join_btn").click().run()
+    student.selectbox(key="cls_opt").select("adam")
+    student.number_input(key="cls_lr").set_value(0.1)
+    return student
+
+
+@pytest.mark.parametrize("window, shown", [(1e9, (1, 1)), (0.0, (1, 2))])
+def test_a_double_clicked_submit_counts_once_and_a_later_one_again(db, monkeypatch, window, shown):
+    """Two Submit clicks with the same entry within the double-click window are one submission
+    (the second shows the first's result); outside it (window 0) a deliberate resubmission counts;
+    a changed entry is always a new one."""
+    from classroom.challenges import Challenge
+    from classroom.rooms import Classroom
+    from classroom.store import Store
+    from scenes import Scene
+    from ui import classroom_student
+
+    monkeypatch.setattr(classroom_student, "DOUBLE_CLICK", window)
+    cr = Classroom(Store())
+    made = cr.open_room()
+    cr.set_challenge(made.room.code, made.key, Challenge.on(Scene(), kind="lowest_loss", steps=20))
+    student = _joined_student(made.room.code)
+    for sub_id in shown:
+        student.button(key="cls_submit").click().run()
+        assert not student.exception and not student.error
+        score = cr.store.submissions(made.room.id)[0].score
+        assert [s.value for s in student.success] == [plain(f"Submitted #{sub_id}: score {score:g} (still moving).")]
+    assert len(cr.store.submissions(made.room.id)) == shown[-1]
+    student.number_input(key="cls_lr").set_value(0.2)
+    student.button(key="cls_submit").click().run()
+    assert len(cr.store.submissions(made.room.id)) == shown[-1] + 1

@@ -9,7 +9,7 @@ from classroom import roles
 from classroom.challenges import Challenge, ChallengeError, Entry
 from classroom.rooms import Classroom, JoinError, NotAllowedError
 from scenes import Scene
-from tests.classroom_support import Clock, store_factory
+from tests.classroom_support import BACKENDS, Clock, store_factory
 
 HOSTILE = {
     "markdown": ("**bold** [click](http://evil.example) # title", "**bold** [click](http://evil.example) # title"),
@@ -91,7 +91,8 @@ def test_students_act_only_for_themselves(classroom):
     cr.join(code, "tok-bob", "Bob")
     ann_sub, new = cr.submit(code, "tok-ann", Entry("sgd", 0.1), "idem-1")
     assert new and ann_sub.nickname == "Ann"
-    assert cr.submit(code, "tok-ann", Entry("sgd", 0.1), "idem-1") == (None, False)  # a double-click
+    assert cr.submit(code, "tok-ann", Entry("sgd", 0.1), "idem-1") == (ann_sub, False)  # a double-click
+    assert cr.submit(code, "tok-bob", Entry("sgd", 0.1), "idem-1") == (None, False)  # Ann's key: not Bob's
     assert not cr.withdraw(code, "tok-bob", ann_sub.id)  # Bob cannot remove Ann's
     assert not cr.withdraw(code, "tok-eve", ann_sub.id)  # nor can a stranger
     assert [s.id for s in cr.store.submissions(t.room.id)] == [ann_sub.id]
@@ -152,3 +153,35 @@ def test_csv_export_keeps_formulas_inert(classroom):
     text = cr.csv(t.room.code, t.key)
     assert text.splitlines()[0].startswith("id,challenge,time,nickname")
     assert "'=HYPERLINK(1)" in text and ",sgd," in text
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_wrong_code_guesses_are_counted_across_replicas(backend, tmp_path):
+    """Two app servers on one database (two stores, as two replicas open it): failed joins on one
+    count on the other, per session, per address and for all servers together; the window passes."""
+    from classroom.guard import JoinGuard
+
+    limits = {"session": (3, 60.0), "address": (5, 60.0), "server": (8, 60.0)}
+    clock = Clock()
+    with store_factory(backend, tmp_path, clock) as make:
+        one, two = make(), make()
+        a, b = Classroom(one, JoinGuard(one, limits)), Classroom(two, JoinGuard(two, limits))
+        room = a.open_room(ttl=600).room
+        for cr in (a, b, a):  # one session, alternately on both replicas
+            with pytest.raises(JoinError, match="No open room"):
+                cr.join("ZZZZZZZZ", "guesser", "x", "10.0.0.1")
+        with pytest.raises(JoinError, match="Too many tries"):
+            b.join(room.code, "guesser", "x", "10.0.0.9")  # the session's limit, reached on the other replica
+        for i, cr in enumerate((b, a)):  # other sessions behind the guesser's address
+            with pytest.raises(JoinError, match="No open room"):
+                cr.join("ZZZZZZZZ", f"guesser-{i}", "x", "10.0.0.1")
+        with pytest.raises(JoinError, match="Too many tries"):
+            a.join(room.code, "fresh", "Ann", "10.0.0.1")  # the address's limit (5)
+        for i, cr in enumerate((a, b, a)):  # 8 failures in all: every server refuses everyone
+            with pytest.raises(JoinError, match="No open room"):
+                cr.join("ZZZZZZZZ", f"elsewhere-{i}", "x", f"10.0.1.{i}")
+        with pytest.raises(JoinError, match="Too many tries"):
+            b.join(room.code, "innocent", "Bob", "10.0.2.1")
+        clock.now += 61  # the window has passed
+        assert b.join(room.code, "innocent", "Bob", "10.0.2.1")[1].nickname == "Bob"
+        assert a.join(room.code, "guesser", "Eve", "10.0.0.1")[1].nickname == "Eve"

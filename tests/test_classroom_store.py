@@ -9,6 +9,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import sqlalchemy as sa
 
 from classroom.store import SCHEMA_VERSION, Store, StoreUnavailableError
 from tests.classroom_support import BACKENDS, Clock, store_factory
@@ -161,3 +162,19 @@ def test_another_schema_version_is_refused(tmp_path):
     s.dispose()
     with pytest.raises(StoreUnavailableError, match="schema version 999"):
         Store(url)
+
+
+def test_a_version_1_database_is_upgraded_in_place(stores):
+    """A database written by the app before the join-failure table (schema 1) is upgraded when a
+    store opens it: the rooms stay, the new table is made, the version is recorded."""
+    make, _, _ = stores
+    old = make()
+    room = old.create_room("OLD234", "h", 3600)
+    with old.engine.begin() as conn:
+        old.t["join_failures"].drop(conn)
+        conn.execute(old.t["meta"].update().values(value="1"))
+    new = make()
+    assert new.schema_version() == SCHEMA_VERSION == 2
+    assert new.room("OLD234") == room
+    with new.tx() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(new.t["join_failures"])).scalar_one() == 0

@@ -46,9 +46,10 @@ def token() -> str:
 
 def address() -> str | None:
     try:
-        return st.context.ip_address
+        ip = st.context.ip_address
     except Exception:
         return None
+    return ip if isinstance(ip, str) else None
 
 
 @contextlib.contextmanager

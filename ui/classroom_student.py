@@ -1,8 +1,11 @@
 """The student's side of the Classroom page: join with a code and a nickname, follow the
-teacher's pushes (a fragment polls the room's push version every ``POLL`` seconds: one small
-query when nothing changed), step away to the race and come back, submit a run."""
+teacher's pushes (a fragment polls the room's stamp every ``POLL`` seconds: one small query; a
+pushed lesson page is followed by ``ui.classroom_follow``), step away to the race and come back,
+submit a run."""
 
 from __future__ import annotations
+
+import time
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -14,14 +17,18 @@ from classroom.rooms import Classroom
 from figures.race import race_figures
 from scenes import Scene
 from scenes.codec import to_query
+from ui import classroom_follow, compute
 from ui import classroom_state as cs
-from ui import compute
+from ui.classroom_follow import POLL, fragment_rerun
+from ui.classroom_hook import WENT
 from ui.classroom_teacher import scene_of
+from ui.navigation import lesson
 from ui.page import plain
 from ui.scene_state import scene_to_state
 
-POLL = 2.0  # seconds between a follower's looks at the room's push version
 MOMENTUM_KINDS = ("momentum", "nesterov", "sgd")
+DOUBLE_CLICK = 5.0  # seconds in which a second Submit of the same entry is the same submission
+IDEM = "_cls_idem"  # session key: (entry, idempotency key, time) of the last Submit click
 
 
 def join_form(cr: Classroom, code: str | None) -> None:
@@ -41,36 +48,26 @@ def join_form(cr: Classroom, code: str | None) -> None:
                 st.rerun()
 
 
-def follower(cr: Classroom, code: str) -> None:
-    """Polls the push version; when the teacher pushed and this student follows, the page reruns
-    to show the new scene."""
+def follower(cr: Classroom, room: Room) -> None:
+    """Polls the room's stamp (one query); when the teacher pushed and this student follows, the
+    page reruns to show the new scene."""
 
     @st.fragment(run_every=POLL)
     def poll() -> None:
         with cs.refused():
-            room = cr.room(code)
-            if room is None:
+            stamp = cr.poll(room)
+            if stamp is None:
                 st.info("The room has closed.")
                 return
-            stamp = cr.store.stamp(room.id)
             following = st.session_state.get(cs.FOLLOW, True)
             # only a fragment tick restarts the page (a full run may be handling a click, e.g. Submit);
             # a change seen during a full run is left for the next tick (SEEN is what the page shows)
-            if stamp is not None and following and stamp[:2] != st.session_state.get(cs.SEEN) and _fragment_rerun():
+            if following and stamp[:2] != st.session_state.get(cs.SEEN) and fragment_rerun():
                 st.session_state[cs.SEEN] = stamp[:2]
                 st.rerun(scope="app")
-            st.caption(f"Following the teacher · push {room.version}" if st.session_state.get(cs.FOLLOW, True)
-                       else "Exploring on your own")  # fmt: skip
+            st.caption(f"Following the teacher · push {stamp[0]}" if following else "Exploring on your own")
 
     poll()
-
-
-def _fragment_rerun() -> bool:
-    """Whether this script run reruns only fragments (a ``run_every`` tick), not the whole page."""
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 def explore(scene: Scene) -> None:
@@ -121,14 +118,25 @@ def submit_form(cr: Classroom, room: Room, challenge: Challenge) -> None:
         ss.setdefault("cls_y", float(y0))
         c1, c2 = st.columns(2)
         start = (c1.number_input("Start x", key="cls_x"), c2.number_input("Start y", key="cls_y"))
-    idem = st.session_state.setdefault("_cls_idem", roles.new_secret(12))
     if st.button("Submit", key="cls_submit", type="primary"):
+        entry = Entry(opt, float(lr), momentum, start)
         with cs.refused():
-            sub, new = cr.submit(room.code, cs.token(), Entry(opt, float(lr), momentum, start), idem)
-            st.session_state["_cls_idem"] = roles.new_secret(12)
-            if new and sub is not None:
+            sub, _ = cr.submit(room.code, cs.token(), entry, idempotency_key(entry, time.time()))
+            if sub is not None:  # new, or a repeat (a double-click): what the first click stored
                 score = "did not make it" if sub.score is None else f"{sub.score:g}"
                 st.success(plain(f"Submitted #{sub.id}: score {score} ({sub.status})."))
+
+
+def idempotency_key(entry: Entry, now: float) -> str:
+    """The key a Submit click sends with ``entry``: the last click's key when it sent the same entry
+    less than ``DOUBLE_CLICK`` seconds before (a double-click counts once, however its two runs
+    interleave: the key is kept before the store is asked), else a new random one."""
+    last = st.session_state.get(IDEM)
+    if last is not None and last[0] == entry and now - last[2] < DOUBLE_CLICK:
+        return last[1]
+    key = roles.new_secret(12)
+    st.session_state[IDEM] = (entry, key, now)
+    return key
 
 
 def challenge_text(ch: Challenge) -> str:
@@ -150,13 +158,26 @@ def student_view(cr: Classroom, code: str) -> None:
     # what this run shows, recorded before the follower's first (inline) run: that run then finds
     # nothing new and never restarts this one (which would drop a click being handled, e.g. Submit)
     st.session_state[cs.SEEN] = (room.version, room.challenge_version)
-    follower(cr, room.code)
-    scene = scene_of(room)
-    if st.button("Explore this scene on my own", key="cls_explore"):
-        explore(scene)
+    pushed_lesson = lesson(room.page)
+    if (
+        pushed_lesson is not None
+        and st.session_state.get(cs.FOLLOW, True)
+        and st.session_state.get(WENT) != room.version
+    ):
+        classroom_follow.go(room)  # a lesson page pushed since this session last followed: there, with its state
+    st.session_state[WENT] = room.version
+    follower(cr, room)
     left, right = st.columns([3, 2])
     with left:
-        scene_view(scene)
+        if pushed_lesson is not None:
+            st.info(plain(f"The teacher is showing the lesson “{pushed_lesson.title}”."))
+            if st.button("Open the teacher's lesson", key="cls_open_lesson", type="primary"):
+                classroom_follow.go(room)
+        else:
+            scene = scene_of(room)
+            if st.button("Explore this scene on my own", key="cls_explore"):
+                explore(scene)
+            scene_view(scene)
     with right:
         challenge = Challenge.from_json(room.challenge)
         if challenge is None:

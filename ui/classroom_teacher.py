@@ -12,7 +12,7 @@ import segno
 import streamlit as st
 
 from classroom import board, roles
-from classroom.challenges import DEFAULT_OPTIMIZERS, KINDS, Challenge
+from classroom.challenges import DEFAULT_OPTIMIZERS, KINDS, Challenge, scene_of_link
 from classroom.records import Room, Submission
 from classroom.rooms import Classroom
 from figures.classroom import PathLine, lr_spread_figure, projector_figure
@@ -21,6 +21,7 @@ from scenes import Scene
 from scenes.codec import from_query, scene_url
 from ui import classroom_state as cs
 from ui import compute
+from ui.navigation import lesson
 from ui.page import base_url, plain
 
 REFRESH = 2.0  # seconds between the projector's looks at the room
@@ -53,8 +54,7 @@ def create_room(cr: Classroom) -> None:
 
 def scene_of(room: Room) -> Scene:
     """The room's current scene (the last push; the default race before any)."""
-    scene, _ = from_query(parse_qs(room.scene, keep_blank_values=True))
-    return scene
+    return scene_of_link(room.scene)
 
 
 def header(room: Room, key: str) -> None:
@@ -148,6 +148,12 @@ def _projector_figure(scene: Scene, room_id: int, stamp: tuple, _lines: list[Pat
     return projector_figure(landscape, compute.landscape_grid(landscape), _lines, FigureStyle(height=560))
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _lr_figure(room_id: int, stamp: tuple, _optimizers: list[str], _lrs: list[float]) -> go.Figure:
+    """The spread of learning rates, rebuilt only when the room's stamp changes; shared, read-only."""
+    return lr_spread_figure(_optimizers, _lrs)
+
+
 def projector(cr: Classroom, code: str) -> None:
     """Every ``REFRESH`` seconds: one cheap query; the figures are rebuilt only when it changed."""
 
@@ -161,6 +167,7 @@ def projector(cr: Classroom, code: str) -> None:
             stamp = cr.store.stamp(room.id)
             challenge = Challenge.from_json(room.challenge)
             subs = _submissions(cr, room.id, stamp, room.challenge_version)
+            shown_lesson = None if challenge else lesson(room.page)  # a pushed lesson page, no task on it
             scene = challenge.base_scene() if challenge else scene_of(room)
             n_members = cr.store.member_count(room.id)
             st.markdown(
@@ -172,8 +179,11 @@ def projector(cr: Classroom, code: str) -> None:
             lines = [PathLine(s.optimizer, s.path, n) for s, n in zip(subs, names, strict=True)]
             left, right = st.columns([3, 2])
             with left:
-                fig = _projector_figure(scene, room.id, stamp, lines)
-                st.plotly_chart(fig, theme=None, key="cls_projector_paths")
+                if shown_lesson is not None:
+                    st.info(plain(f"The students follow the lesson “{shown_lesson.title}”."))
+                else:
+                    fig = _projector_figure(scene, room.id, stamp, lines)
+                    st.plotly_chart(fig, theme=None, key="cls_projector_paths")
             with right:
                 st.subheader("Leaderboard")
                 kind = challenge.kind if challenge else "lowest_loss"
@@ -183,7 +193,7 @@ def projector(cr: Classroom, code: str) -> None:
                 st.table(table.set_index("id"), border="horizontal")
                 opts, lrs = board.lr_values(subs)
                 if lrs:
-                    st.plotly_chart(lr_spread_figure(opts, lrs), theme=None, key="cls_lr_spread")
+                    st.plotly_chart(_lr_figure(room.id, stamp, opts, lrs), theme=None, key="cls_lr_spread")
 
     view()
 

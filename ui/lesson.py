@@ -18,7 +18,8 @@ import streamlit as st
 import landscapes
 from scenes import flat
 from settings import Spec, spec_of
-from ui import inputs, page
+from ui import classroom_hook, inputs, page
+from ui.navigation import current_path
 
 T = TypeVar("T")
 
@@ -39,7 +40,9 @@ def start_page(cls: type[T], page_key: str) -> T:
     saved = f"_{page_key}_settings"
     first = _key(page_key, dataclasses.fields(cls)[0].name)
     warnings, warned = f"_{page_key}_warnings", f"_{page_key}_warned"
-    if not ss.get(loaded):
+    pushed = ss.get(classroom_hook.RELOAD) is not None and ss.get(classroom_hook.RELOAD) == current_path()
+    if not ss.get(loaded) or pushed:  # the first run, or a teacher's push this student follows
+        ss.pop(classroom_hook.RELOAD, None)
         settings, link_warnings = flat.from_query(cls, _query())
         ss[loaded] = True
         ss[warnings] = page.tally(link_warnings)
@@ -71,8 +74,10 @@ def _to_state(settings: Any, page_key: str) -> None:
         st.session_state[_key(page_key, f.name)] = getattr(settings, f.name)
 
 
-def finish_settings(cls: type[T], page_key: str) -> T:
-    """The settings the widgets describe; also saved for later visits and written to the URL."""
+def finish_settings(cls: type[T], page_key: str, room_bar: bool = True) -> T:
+    """The settings the widgets describe; also saved for later visits and written to the URL. With
+    ``room_bar`` (once per page run), a teacher's "Push to my room" or a student's follower in the
+    sidebar (``ui.classroom_hook``; nothing outside a room)."""
     ss = st.session_state
     values = {f.name: ss[_key(page_key, f.name)] for f in dataclasses.fields(cls) if _key(page_key, f.name) in ss}
     try:
@@ -90,6 +95,8 @@ def finish_settings(cls: type[T], page_key: str) -> T:
         wanted[page.PRESENT_FLAG] = "1"
     if wanted != _query():
         st.query_params.from_dict(wanted)
+    if room_bar:
+        classroom_hook.lesson_bar(wanted)
     return settings
 
 

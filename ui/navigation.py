@@ -6,6 +6,7 @@ adding its line to a section (a section with no pages yet is not shown).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -40,3 +41,22 @@ SECTIONS: dict[str, tuple[Entry, ...]] = {
 def entries() -> list[Entry]:
     """Every page, in navigation order."""
     return [e for section in SECTIONS.values() for e in section]
+
+
+def current_path() -> str:
+    """The file of the page running now (as listed here, e.g. ``"pages/race.py"``), or ``""``: the
+    script the navigation resolved (``app.py`` runs it), or the main script when a page runs alone."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return ""
+    info = ctx.pages_manager.get_pages().get(ctx.page_script_hash) or {}
+    script = Path(info.get("script_path") or ctx.pages_manager.main_script_path).as_posix()
+    return next((e.path for e in entries() if script.endswith("/" + e.path) or script == e.path), "")
+
+
+def lesson(path: str) -> Entry | None:
+    """The lesson page (or the network lab) with this file, or ``None``: the pages with URL state
+    that a teacher's push may send students to, besides the race."""
+    return next((e for e in (*SECTIONS["Lessons"], *SECTIONS["Networks"]) if e.path == path), None)
