@@ -261,10 +261,23 @@ MAX_SCENE_FILE = 100_000
 
 
 def share_and_export(scene: Scene, result: Any) -> None:
-    """The link to this exact scene, scene files (download and upload), and data downloads."""
+    """The link to this exact scene, scene files (download and upload), and data downloads.
+
+    The link (a code box with a copy button) and the upload box are in popovers: their contents are
+    drawn only when opened, so the page does not load the code highlighter or the uploader up front."""
     st.subheader("Share and export")
-    st.caption("Link to this exact scene (same runs, seed and numbers); the copy button is on the right:")
-    st.code(scene_url(scene, base=base_url()), language=None, wrap_lines=True)
+    share, upload = st.columns(2)
+    with share.popover("Link to this exact scene", icon=":material/link:", width="stretch"):
+        st.caption("The same runs, seed and numbers; the copy button is on the right:")
+        st.code(scene_url(scene, base=base_url()), language=None, wrap_lines=True)
+    with upload.popover("Open a scene file", icon=":material/upload_file:", width="stretch"):
+        st.file_uploader(
+            "Open a scene file",
+            type=["json"],
+            key="scene_upload",
+            on_change=_load_uploaded_scene,
+            help="A scene saved with 'Scene file (JSON)'; checked like a link.",
+        )
     cols = st.columns(3)
     cols[0].download_button(
         "Scene file (JSON)",
@@ -289,11 +302,4 @@ def share_and_export(scene: Scene, result: Any) -> None:
         mime="text/csv",
         key="dl_results",
         on_click="ignore",
-    )
-    st.file_uploader(
-        "Open a scene file",
-        type=["json"],
-        key="scene_upload",
-        on_change=_load_uploaded_scene,
-        help="A scene saved with 'Scene file (JSON)'; checked like a link.",
     )
