@@ -7,7 +7,7 @@ from figures.grid import CONTOUR_N, SURFACE_N, ContourLevels, LandscapeGrid, con
 from figures.paths import MAX_PATH_POINTS, status_text, thin_indices, thin_path
 from figures.style import PALETTE, FigureStyle, run_colors
 from figures.surface import surface_figure
-from figures.table import highlight_status, results_table
+from figures.table import results_html, results_table
 
 __all__ = [
     "CLICK_TRACE",
@@ -25,9 +25,9 @@ __all__ = [
     "distance_figure",
     "evaluate_grid",
     "frame_indices",
-    "highlight_status",
     "is_click_trace",
     "loss_figure",
+    "results_html",
     "results_table",
     "run_colors",
     "status_text",

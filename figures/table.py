@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,7 +45,7 @@ def results_table(
     known), first step within tolerance of a minimum (missing if never), status in plain words
     ("reached the minimum at step 40", "diverged at step 12", ...: ``figures.paths.status_text``),
     gradient evaluations. Each row's status code and path colour are kept in ``df.attrs["status"]``
-    and ``df.attrs["colors"]`` for :func:`highlight_status`."""
+    and ``df.attrs["colors"]`` for :func:`results_html`."""
     R = len(result.status)
     names = paths.names(result, labels)
     starts = result.positions[:, 0]
@@ -95,19 +96,41 @@ def _row_status(df: pd.DataFrame) -> list[Status | None]:
     return out
 
 
-def highlight_status(df: pd.DataFrame) -> Any:
-    """A ``pandas.io.formats.style.Styler`` of ``df`` with diverged rows (and rows that left the
-    window or got stuck) on a coloured background, the colour column in each run's path colour,
-    numbers shown to 4 significant digits and missing values as "—"."""
+RESULTS_CSS = """<style>
+.results-table { overflow-x: auto; max-width: 100%; }
+.results-table table { border-collapse: collapse; width: 100%; font-size: 0.875rem; }
+.results-table td { font-variant-numeric: tabular-nums; }
+.results-table th, .results-table td { padding: 0.3rem 0.5rem; text-align: left; }
+.results-table th, .results-table td { border-bottom: 1px solid rgba(49, 51, 63, 0.15); }
+.results-table th { font-weight: 600; white-space: nowrap; }
+</style>"""
+
+
+def results_html(df: pd.DataFrame) -> str:
+    """The results table as one self-contained HTML fragment: rows of failed runs (diverged, left
+    the window, stuck) on their colour, the colour column in each run's path colour, every float to
+    4 significant digits, missing values as "—", with inline styles only; every cell's text
+    HTML-escaped (a run's label comes from a link); in a box that scrolls sideways by itself when the
+    screen is narrower than the table."""
     statuses = _row_status(df)
     swatches = df.attrs.get("colors")
+    if swatches is None or len(swatches) != len(df):
+        swatches = [None] * len(df)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = []
+    for i, (status, swatch) in enumerate(zip(statuses, swatches, strict=True)):
+        row_css = f' style="background-color: {STATUS_COLORS[status]}"' if status in STATUS_COLORS else ""
+        cells = []
+        for col in df.columns:
+            text = html.escape(_cell_text(df[col].iloc[i]))
+            css = f' style="color: {swatch}"' if col == "colour" and swatch else ""
+            cells.append(f"<td{css}>{text}</td>")
+        rows.append(f"<tr{row_css}>{''.join(cells)}</tr>")
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f'{RESULTS_CSS}<div class="results-table">{table}</div>'
 
-    def colour(frame: pd.DataFrame) -> pd.DataFrame:
-        css = [f"background-color: {STATUS_COLORS[s]}" if s in STATUS_COLORS else "" for s in statuses]
-        out = pd.DataFrame({c: css for c in frame.columns}, index=frame.index)
-        if "colour" in out.columns and swatches is not None and len(swatches) == len(out):
-            out["colour"] = [f"{bg}; color: {c}".lstrip("; ") for bg, c in zip(out["colour"], swatches, strict=True)]
-        return out
 
-    numeric = [c for c in ("final x", "final y", "final loss", "distance to minimum") if c in df.columns]
-    return df.style.apply(colour, axis=None).format(na_rep=MISSING).format("{:.4g}", subset=numeric, na_rep=MISSING)
+def _cell_text(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float | np.floating) and np.isnan(value)):
+        return MISSING
+    return f"{value:.4g}" if isinstance(value, float | np.floating) else str(value)

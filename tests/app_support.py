@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 import numpy as np
@@ -72,25 +73,45 @@ def path_traces(fig: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def as_shown(markdown: str) -> str:
-    """The text a Markdown string shows: the backslash escapes that make link, file and typed text
-    plain (``ui.page.plain``) resolved, as a Markdown renderer does, and without the invisible word
-    joiners that keep web addresses from becoming links."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
-
-
 def shown(element: Any) -> str:
-    """The text an error or warning shows (:func:`as_shown` of its Markdown body)."""
-    return as_shown(element.value)
+    """The text an error or warning shows: its Markdown body with the backslash escapes that make
+    link, file and typed text plain (``ui.page.plain``) resolved, as a Markdown renderer does, and
+    without the invisible word joiners that keep web addresses from becoming links."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", element.value).replace("\u2060", "")
 
 
 def results(at: AppTest) -> pd.DataFrame:
-    """The race's results table (an ``st.table``, whose cells are Markdown) as it reads on screen."""
-    table = at.table[0].value.copy()
-    for col in table.columns:
-        if not pd.api.types.is_numeric_dtype(table[col]):
-            table[col] = [as_shown(str(v)) for v in table[col]]
-    return table
+    """The race's results table (``st.html`` of a ``<table>``) as it reads on screen: one row per
+    ``<tr>`` of the body, columns named by the header, every cell the text a browser shows."""
+    body = next(h.value for h in at.get("html") if '<div class="results-table">' in h.value)
+    parser = _TableText()
+    parser.feed(body)
+    header, *rows = parser.rows
+    return pd.DataFrame(rows, columns=header)
+
+
+class _TableText(HTMLParser):
+    """The text of every cell of an HTML table, row by row (entities resolved)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
 
 
 def messages(at: AppTest) -> list[str]:

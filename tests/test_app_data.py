@@ -30,7 +30,7 @@ def test_a_preset_link_draws_train_and_test():
     for column in ("train loss", "test loss", "gap (test - train)", "lowest test loss at step", "epochs"):
         assert column in table.columns
     assert list(table["batch B"]) == ["12 of 12", "12 of 12"]
-    assert all(0 < e <= 400 for e in table["epochs"])  # B = n: one epoch per step, until the run stopped
+    assert all(0 < float(e) <= 400 for e in table["epochs"])  # B = n: one epoch per step, until the run stopped
     # the bowl's roundness, raw vs standardized (the Hessian of the mean squared loss: E[x^2] vs 1)
     assert any("Condition number" in c.value and "standardized" in c.value for c in at.caption)
 

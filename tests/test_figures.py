@@ -607,12 +607,8 @@ def test_table_reports_divergence_and_styler_highlights_it(diverging):
     assert pd.isna(df.loc[0, "steps to tolerance"])
     assert df.loc[0, "grad evaluations"] == result.evals[0, 1]
     np.testing.assert_allclose(df["final loss"], rosen(df["final x"], df["final y"]))
-    html = figures.highlight_status(df).to_html()
-    coloured = set()
-    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", html):
-        if "background-color" in body:
-            coloured |= {int(m) for m in re.findall(r"_row(\d+)_col\d+", selectors)}
-    assert coloured == {0}
+    rows = re.findall(r"<tr([^>]*)>", figures.results_html(df).split("<tbody>")[1])
+    assert [i for i, attrs in enumerate(rows) if "background-color" in attrs] == [0]
 
 
 def test_table_reports_convergence_and_steps_to_tolerance():
@@ -626,7 +622,7 @@ def test_table_reports_convergence_and_steps_to_tolerance():
     assert df.loc[0, "status"] == f"reached the minimum at step {first}" and df.loc[0, "run"] == "plain GD"
     assert df.loc[0, "steps to tolerance"] == first
     assert df.loc[0, "distance to minimum"] == pytest.approx(d[-1])
-    assert "background-color" not in figures.highlight_status(df).to_html()
+    assert "background-color" not in figures.results_html(df)
 
 
 # --- size, palette, isolation --------------------------------------------------------------

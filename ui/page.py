@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from figures.table import highlight_status
+from figures.table import results_html
 from scenes import Scene
 from scenes.codec import scene_url, to_json
 
@@ -35,7 +35,7 @@ def apply_presentation(on: bool) -> None:
     """Large fonts and wide blocks for a projector; a compact title, lesson and formula, so that the race
     page's first screen (1280x720) holds them and the animation with its slider (issue 12)."""
     if on:
-        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+        st.html(_PRESENTATION_CSS)
 
 
 def presentation_header(scene: Scene, landscape: Any) -> None:
@@ -98,16 +98,10 @@ def plain(text: Any) -> str:
 
 
 def show_results(table: pd.DataFrame) -> None:
-    """The results table as a static HTML table (``st.table``: no data-grid script to load and no
-    canvas to draw, unlike ``st.dataframe``), failures highlighted and each run's colour swatch
-    (``figures.highlight_status``). ``st.table`` renders Markdown in cells, so every text cell is
-    made :func:`plain` first: a run's label comes from a link."""
-    shown = table.copy()
-    shown.attrs = dict(table.attrs)
-    for col in shown.columns:
-        if not pd.api.types.is_numeric_dtype(shown[col]):
-            shown[col] = [plain(v) for v in shown[col]]
-    st.table(highlight_status(shown), hide_index=True, border="horizontal")
+    """The results table as plain HTML (``figures.results_html``: escaped text, inline colours) in
+    ``st.html``: no data-grid or Arrow formatting scripts for the browser to load, nothing drawn on a
+    canvas."""
+    st.html(results_html(table))
 
 
 Messages = list[str] | dict[str, int]  # messages, or messages with their repeat counts (``tally``)

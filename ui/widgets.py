@@ -170,7 +170,7 @@ def run_controls() -> None:
         help=f"At most {limits.MAX_RUNS} runs" if disabled else "Add this optimizer to the race",
     )
     label_spec = spec_for(RunSpec, "label")
-    st.markdown(SIDEBAR_CSS, unsafe_allow_html=True)
+    st.html(SIDEBAR_CSS)  # style only: no Markdown-with-HTML renderer for the browser to load
     keep_run_state(ss)
     for n, rid in enumerate(list(ss["run_ids"])):
         kind = ss.get(f"run{rid}_kind", "sgd")
