@@ -49,6 +49,7 @@ with st.sidebar:
 
 scene, messages = widgets.state_to_scene()
 presenting = scene.view.presentation
+page.set_presentation(presenting)  # the other pages present (or not) as the race does
 page.apply_presentation(presenting)
 if not presenting:  # presenting: one compact header further down (page.presentation_header)
     st.title("Optimizer race")

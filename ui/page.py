@@ -24,9 +24,29 @@ h1 { font-size: 2rem !important; padding: 0 !important; }
 """
 
 
+_PRESENTING = "_presenting"  # session key: presentation mode, kept while the user moves between pages
+
+
 def presentation_requested() -> bool:
-    """True when the URL asks for presentation mode (read before ``set_page_config``)."""
-    return st.query_params.get(PRESENT_FLAG, "") in ("1", "true", "yes")
+    """True when the URL asks for presentation mode, or, when the URL does not say (the navigation
+    drops the query string on a page change), when this session was presenting on its last page.
+    Read before ``set_page_config``."""
+    ss = st.session_state
+    if PRESENT_FLAG in st.query_params:
+        ss[_PRESENTING] = st.query_params.get(PRESENT_FLAG, "") in ("1", "true", "yes")
+    return bool(ss.get(_PRESENTING, False))
+
+
+def set_presentation(on: bool) -> None:
+    """Presentation mode for this session's pages from now on (the race page's View toggle)."""
+    st.session_state[_PRESENTING] = on
+
+
+def keep_presentation_in_url() -> None:
+    """Put ``present=1`` back into the URL of a page reached through the navigation while presenting,
+    so that its link (and a reload) presents too."""
+    if presentation_requested() and PRESENT_FLAG not in st.query_params:
+        st.query_params[PRESENT_FLAG] = "1"
 
 
 def apply_presentation(on: bool) -> None:
