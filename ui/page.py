@@ -18,6 +18,7 @@ h1 { font-size: 2rem !important; padding: 0 !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; max-width: 100%; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 .katex-display { margin: 0.2em 0 !important; }
+[data-testid="stMarkdownContainer"]:has(> .katex-display) { margin-bottom: 0 !important; }
 .katex-display > .katex { font-size: 1em; }
 [data-testid="stCaptionContainer"] { font-size: 1.1rem; }
 </style>
