@@ -322,12 +322,20 @@ def legend_room(entries: int, style: FigureStyle) -> tuple[int, int]:
 
 
 BAR_PX = 300  # a horizontal colour bar's length: fits a 390 px phone's plot, not wider than a desktop's
+BAR_PX_PRESENTING = 450  # on a projector: its seven tick labels at font 22 side by side (at 300 px, turned)
 
 
 def bar_room(style: FigureStyle) -> int:
     """Height (px) of a horizontal colour bar with its title above and ticks below (``bar_below``), with
-    a few px to spare: measured in Chromium, 68 px at font 14 and 131 px at the projector's 22."""
-    return 140 if style.presentation else 76
+    a few px to spare: measured in Chromium, 68 px at font 14 and 131 px at the projector's 22 (and
+    the projector's bar sits 18 px lower, ``bar_gap``)."""
+    return 160 if style.presentation else 76
+
+
+def bar_gap(style: FigureStyle) -> int:
+    """Px from the plot's bottom to a horizontal colour bar's title: below the x ticks and the x-axis
+    title (at the projector's font 22 the axis title "x" touched the bar's title at 64 px)."""
+    return 3 * style.font_size + 16 if style.presentation else 2 * style.font_size + 20
 
 
 def bar_below(style: FigureStyle, layout: dict[str, Any]) -> dict[str, Any]:
@@ -340,8 +348,8 @@ def bar_below(style: FigureStyle, layout: dict[str, Any]) -> dict[str, Any]:
         x=0.5,  # centred under the (centred, equal-scale) plot, about as wide as a phone's plot
         xanchor="center",
         lenmode="pixels",
-        len=BAR_PX,
-        y=-(2 * style.font_size + 20) / plot_h,
+        len=BAR_PX_PRESENTING if style.presentation else BAR_PX,
+        y=-bar_gap(style) / plot_h,
         yanchor="top",
         thickness=18 if style.presentation else 12,
         title=dict(side="top"),

@@ -14,7 +14,7 @@ PRESENT_FLAG = "present"
 _PRESENTATION_CSS = """
 <style>
 html, body, [class*="css"] { font-size: 20px; }
-h1 { font-size: 2rem !important; padding: 0 !important; }
+h1 { font-size: 1.8rem !important; padding: 0 !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; max-width: 100%; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 .katex-display { margin: 0.2em 0 !important; }
@@ -64,7 +64,7 @@ def presentation_header(scene: Scene, landscape: Any) -> None:
     from scenes.presets import preset_of
 
     preset = preset_of(scene)
-    title, formula = st.columns([2, 3], vertical_alignment="center")
+    title, formula = st.columns([5, 6], vertical_alignment="center")
     title.title(preset.title if preset else "Optimizer race")
     formula.latex(landscape.latex)
     text = preset.caption.replace("\n", " ") if preset else landscape.lesson
