@@ -26,4 +26,5 @@ navigation = st.navigation(
     },
     position="top" if presenting else "sidebar",
 )
+st.html(page.NARROW_CSS)  # style only: takes no room on the page
 navigation.run()

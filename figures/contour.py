@@ -312,10 +312,10 @@ def with_image(layout: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
 LEGEND_COLUMNS = 3  # legend entries per row assumed when making room for the legend under the plot
 
 
-def legend_room(entries: int, style: FigureStyle) -> tuple[int, int]:
+def legend_room(entries: int, style: FigureStyle, columns: int = LEGEND_COLUMNS) -> tuple[int, int]:
     """``(figure height, bottom margin)`` px that keep the plot area the same whatever the number of
-    legend ``entries`` below it (``LEGEND_COLUMNS`` a row): the legend takes room, not the plot."""
-    rows = max(-(-int(entries) // LEGEND_COLUMNS), 1)
+    legend ``entries`` below it (``columns`` a row): the legend takes room, not the plot."""
+    rows = max(-(-int(entries) // columns), 1)
     row = style.font_size + 14
     bottom = 2 * style.font_size + 30 + rows * row
     return style.fig_height + bottom - 50 - row, bottom

@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from analysis.internals import STATE_NAMES, Trace
 from figures.contour import critical_traces, f32, landscape_layer, plane_layout, with_image
 from figures.grid import LandscapeGrid, levels_for
-from figures.style import MARK_COLOR, PALETTE, FigureStyle
+from figures.style import MARK_COLOR, PALETTE, FigureStyle, legend_names
 
 Array = np.ndarray
 ARROW_FRACTION = 0.15
@@ -264,9 +264,8 @@ def bias_figure(trace: Trace, step: int, style: FigureStyle | None = None) -> go
             title=dict(
                 text="Bias correction: the moments start at 0 and are divided by 1 − βᵗ", x=0.01, xanchor="left"
             ),
-            height=int(style.fig_height * 0.8),
             hovermode="closest",
-            legend=dict(orientation="v", x=1.02, y=1.0),
+            **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8)),
         )
     )
     return fig
@@ -308,9 +307,8 @@ def effective_lr_figure(trace: Trace, step: int, style: FigureStyle | None = Non
             title=dict(text="Effective step size per coordinate: |Δp| / |g|", x=0.01, xanchor="left"),
             xaxis=dict(title=dict(text="step t")),
             yaxis=dict(title=dict(text="|Δp| / |g| (log scale)"), type="log", exponentformat="power"),
-            height=int(style.fig_height * 0.8),
             hovermode="closest",
-            legend=dict(orientation="v", x=1.02, y=1.0),
+            **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8)),
         )
     )
     return fig

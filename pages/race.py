@@ -88,7 +88,7 @@ if presenting:
 else:
     head, formula = st.columns([2, 3])
     head.markdown(f"**{landscape.title}** · {landscape.lesson}  \nClick the contour to move the start point.")
-    formula.latex(landscape.latex)
+    formula.latex(widgets.stacked(landscape.latex))  # one equation a line: the Ravine's ran off a phone
 if data:
     data_race.status_note(landscape)
 if presenting:  # the classroom view: the animation first and large, then the static picture

@@ -28,6 +28,16 @@ h1 { font-size: 1.8rem !important; padding: 0 !important; }
 _PRESENTING = "_presenting"  # session key: presentation mode, kept while the user moves between pages
 
 
+# every page, on a phone: a formula a little smaller, and one still too wide scrolls inside its box
+# instead of running off the screen's edge (the Ravine's at 390 px)
+NARROW_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMain"] .katex-display { overflow-x: auto; overflow-y: hidden; }
+  [data-testid="stMain"] .katex-display > .katex { font-size: 0.85em; }
+}
+</style>"""
+
+
 def presentation_requested() -> bool:
     """True when the URL asks for presentation mode, or, when the URL does not say (the navigation
     drops the query string on a page change), when this session was presenting on its last page.

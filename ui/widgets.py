@@ -93,7 +93,10 @@ def preset_lesson(scene: Scene) -> None:
 
     preset = preset_of(scene)
     if preset is not None:
-        st.info(f"**{preset.title}** · {preset.concept}  \n" + preset.caption.replace("\n", " "), icon="📖")
+        st.info(
+            f"**{preset.title}** · {preset.concept}  \n" + preset.caption.replace("\n", " "),
+            icon=":material/menu_book:",
+        )
 
 
 # --- landscape --------------------------------------------------------------------------
