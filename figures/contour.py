@@ -322,7 +322,6 @@ def legend_room(entries: int, style: FigureStyle, columns: int = LEGEND_COLUMNS)
 
 
 BAR_PX = 300  # a horizontal colour bar's length: fits a 390 px phone's plot, not wider than a desktop's
-BAR_PX_PRESENTING = 450  # on a projector: its seven tick labels at font 22 side by side (at 300 px, turned)
 
 
 def bar_room(style: FigureStyle) -> int:
@@ -347,8 +346,10 @@ def bar_below(style: FigureStyle, layout: dict[str, Any]) -> dict[str, Any]:
         orientation="h",
         x=0.5,  # centred under the (centred, equal-scale) plot, about as wide as a phone's plot
         xanchor="center",
-        lenmode="pixels",
-        len=BAR_PX_PRESENTING if style.presentation else BAR_PX,
+        # on a projector as wide as the plot (450 px at 1280x720): its seven tick labels at font 22 side
+        # by side (at 300 px they turned), and never wider than a narrow screen's plot
+        lenmode="fraction" if style.presentation else "pixels",
+        len=0.95 if style.presentation else BAR_PX,
         y=-bar_gap(style) / plot_h,
         yanchor="top",
         thickness=18 if style.presentation else 12,

@@ -139,7 +139,7 @@ def _lean_white() -> go.layout.Template:
 LEAN_WHITE = _lean_white()
 
 
-PHONE_LEGEND_PX = 330  # the width a legend has on a 390 px phone's chart
+PHONE_LEGEND_PX = 270  # the width a legend under the plot has on a 390 px phone (the plot area's)
 
 
 def legend_names(fig: Any) -> list[str]:
