@@ -358,13 +358,19 @@ def bar_below(style: FigureStyle, layout: dict[str, Any]) -> dict[str, Any]:
 
 
 def plane_layout(
-    window: Window, style: FigureStyle, title: str, legend_entries: int = 3, colorbar_below: bool = False
+    window: Window,
+    style: FigureStyle,
+    title: str,
+    legend_entries: int = 3,
+    colorbar_below: bool = False,
+    legend_columns: int = LEGEND_COLUMNS,
 ) -> dict[str, Any]:
     """Equal-scale x/y axes over ``window``, legend below the plot (room made for ``legend_entries``
-    entries, ``legend_room``, so many runs never squeeze the plot), and with ``colorbar_below`` room
-    for a horizontal colour bar between the x-axis title and the legend (``bar_below``): then the
+    entries at ``legend_columns`` a row, ``legend_room``, so many runs never squeeze the plot), and
+    with ``colorbar_below`` room for a horizontal colour bar between the x-axis title and the legend
+    (``bar_below``): then the
     side margins are slim, and a 358 px chart (a 390 px phone) keeps a 300 px plot."""
-    height, bottom = legend_room(legend_entries, style)
+    height, bottom = legend_room(legend_entries, style, legend_columns)
     room = bar_room(style) if colorbar_below else 0
     height, bottom = height + room, bottom + room
     plot_h = height - 60 - bottom

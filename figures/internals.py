@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.internals import STATE_NAMES, Trace
-from figures.contour import critical_traces, f32, landscape_layer, plane_layout, with_image
+from figures.contour import bar_below, critical_traces, f32, landscape_layer, plane_layout, with_image
 from figures.grid import LandscapeGrid, levels_for
 from figures.style import MARK_COLOR, PALETTE, FigureStyle, legend_names
 
@@ -153,8 +153,12 @@ def internals_contour(
             name=arrow.kind,
         )
     title = title or f"{trace.landscape.title}: {trace.config.title}, step {step} of {trace.n_steps}"
-    fig.update_layout(**with_image(plane_layout(window, style, title), image), uirevision=trace.landscape.key)
-    fig.update_layout(height=int(style.fig_height * 1.25))  # room for the legend below
+    # the colour bar under the plot and room for the legend's rows on a phone (at the side the bar left
+    # a 390 px phone a 130 px plot)
+    names = legend_names(fig)
+    layout = plane_layout(window, style, title, len(names), True, style.legend_columns(names))
+    fig.update_layout(**with_image(layout, image), uirevision=trace.landscape.key)
+    fig.data[0].marker.colorbar.update(bar_below(style, layout))
     return fig
 
 
