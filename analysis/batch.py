@@ -26,6 +26,7 @@ from landscapes.cost import eval_cost
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Status, cost
 from optimizers.allocator import tune_allocator
 from optimizers.minibatch import n_examples
+from optimizers.suggested import NOISY
 from settings import check_fields, hyper, same_as, spec_for
 
 Array = np.ndarray
@@ -34,15 +35,6 @@ Array = np.ndarray
 LANDSCAPES = ("himmelblau", "quadratic", "ravine", "sharp_flat", "data_linear", "data_tanh")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
 BASIN_STARTS = ("sharp well", "spread over the window")
-# (learning rate, per-sample noise sigma) that show the lesson on each landscape with plain SGD
-SUGGESTED: dict[str, tuple[float, float]] = {
-    "himmelblau": (0.01, 20.0),
-    "quadratic": (0.05, 4.0),
-    "ravine": (0.02, 5.0),
-    "sharp_flat": (0.1, 2.0),
-    "data_linear": (0.02, 0.0),
-    "data_tanh": (0.1, 0.0),
-}
 MAX_BATCHES = 8  # batch sizes in one experiment (besides full batch)
 MAX_BATCH_TEXT = 100  # characters of a typed list of batch sizes (8 of up to 7 digits, with separators)
 MAX_BATCH = int(spec_for(Noise, "batch_size").hi)
@@ -81,7 +73,7 @@ class BatchSettings:
 
     landscape: str = hyper("himmelblau", choices=LANDSCAPES)
     optimizer: str = hyper("sgd", choices=OPTIMIZERS)
-    suggested: bool = True  # use SUGGESTED[landscape] instead of lr and sigma
+    suggested: bool = True  # use NOISY[landscape] (optimizers.suggested) instead of lr and sigma
     lr: float = hyper(0.01, lo=0.0, hi=10.0, lo_open=True, log=True, label="learning rate")
     sigma: float = same_as(Noise, "sigma", default=20.0, label="per-sample noise σ")
     batches: str = hyper("1, 8, 64", max_chars=MAX_BATCH_TEXT, label="batch sizes")
@@ -157,7 +149,7 @@ class BatchSettings:
     @property
     def lr_sigma(self) -> tuple[float, float]:
         """The learning rate and per-sample sigma in use."""
-        return SUGGESTED[self.landscape] if self.suggested else (self.lr, self.sigma)
+        return NOISY[self.landscape] if self.suggested else (self.lr, self.sigma)
 
 
 def batch_label(b: int | None) -> str:

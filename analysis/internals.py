@@ -25,6 +25,7 @@ import landscapes
 import optimizers
 from landscapes.base import Landscape
 from optimizers.base import OptimizerConfig
+from optimizers.suggested import suggested_lr
 from settings import check_fields, hyper
 
 Array = np.ndarray
@@ -49,32 +50,6 @@ OPTIMIZERS = (
     "signsgd",
     "lion",
 )
-# learning rates that show each method well on the default landscape (the ravine)
-SUGGESTED_LR: dict[str, float] = {
-    "sgd": 0.02,
-    "momentum": 0.005,
-    "nesterov": 0.005,
-    "adagrad": 0.5,
-    "adadelta": 1.0,
-    "rmsprop": 0.02,
-    "adam": 0.05,
-    "amsgrad": 0.05,
-    "adamw": 0.05,
-    "adamax": 0.1,
-    "nadam": 0.05,
-    "radam": 0.1,
-    "rprop": 0.01,  # Rprop's initial step size
-    "asgd": 0.02,
-    "adafactor": 0.1,
-    "signsgd": 0.03,
-    "lion": 0.03,
-}
-# where those would diverge (steep walls), smaller ones
-SUGGESTED_LR_OVERRIDES: dict[str, dict[str, float]] = {
-    "rosenbrock": {"sgd": 0.002, "momentum": 0.0015, "nesterov": 0.0005, "radam": 0.01, "asgd": 0.002},
-    "beale": {"radam": 0.01},
-    "himmelblau": {"radam": 0.03},
-}
 MAX_STEPS = 2000
 GRAD_TOL = 1e-6  # a run whose gradient and last step are both below these has stopped moving
 STEP_TOL = 1e-9
@@ -129,9 +104,7 @@ class InternalsSettings:
 
     @property
     def learning_rate(self) -> float:
-        if not self.suggested_lr:
-            return self.lr
-        return SUGGESTED_LR_OVERRIDES.get(self.landscape, {}).get(self.optimizer, SUGGESTED_LR[self.optimizer])
+        return suggested_lr(self.landscape, self.optimizer) if self.suggested_lr else self.lr
 
     def run_settings(self) -> InternalsSettings:
         """These settings with the shown step reset: the part that decides the run (a cache key)."""

@@ -20,19 +20,13 @@ from landscapes.base import Landscape, nearest
 from optimizers import Noise, RunConfig, RunOptions, RunResult, Schedule, cost
 from optimizers.allocator import tune_allocator
 from optimizers.schedules import Constant, Cosine, Exponential, InverseTime, StepDecay
+from optimizers.suggested import NOISY
 from settings import check_fields, hyper, same_as
 
 Array = np.ndarray
 
 LANDSCAPES = ("himmelblau", "quadratic", "rastrigin", "ackley")
 OPTIMIZERS = ("sgd", "momentum", "adam")
-# (learning rate, gradient noise sigma) that show the lesson with plain SGD
-SUGGESTED: dict[str, tuple[float, float]] = {
-    "himmelblau": (0.01, 20.0),
-    "quadratic": (0.1, 4.0),
-    "rastrigin": (0.01, 10.0),
-    "ackley": (0.2, 2.0),
-}
 NAMES = ("constant", "step", "exponential", "inverse_time", "cosine", "warmup_cosine")
 TITLES = {
     "constant": "constant",
@@ -66,7 +60,7 @@ class ScheduleSettings:
 
     landscape: str = hyper("himmelblau", choices=LANDSCAPES)
     optimizer: str = hyper("sgd", choices=OPTIMIZERS)
-    suggested: bool = True  # use SUGGESTED[landscape] instead of lr and sigma
+    suggested: bool = True  # use NOISY[landscape] (optimizers.suggested) instead of lr and sigma
     lr: float = hyper(0.01, lo=0.0, hi=10.0, lo_open=True, log=True, label="initial learning rate")
     sigma: float = same_as(Noise, "sigma", default=20.0, label="gradient noise σ")
     steps: int = hyper(500, lo=2, hi=5000, label="steps")
@@ -122,7 +116,7 @@ class ScheduleSettings:
 
     @property
     def lr_sigma(self) -> tuple[float, float]:
-        return SUGGESTED[self.landscape] if self.suggested else (self.lr, self.sigma)
+        return NOISY[self.landscape] if self.suggested else (self.lr, self.sigma)
 
     def schedule(self, name: str) -> Schedule:
         """The ``optimizers.Schedule`` of ``name``; cosine anneals over the whole run."""

@@ -11,6 +11,8 @@ import plotly.graph_objects as go
 from figures import paths
 from figures.contour import (
     IMAGE_PX,
+    bar_below,
+    bar_room,
     colors_for,
     critical_traces,
     f32,
@@ -160,16 +162,21 @@ def animation_figure(
         legend["tracegroupgap"] = 2
         layout["xaxis"]["title"] = dict(text="")
         fig.data[0].marker.colorbar.update(x=0.0, xanchor="left")  # the colour bar at the left edge
-    else:
+        margin = dict(l=60, r=20, t=top, b=bottom)
+    else:  # under the plot: the x-axis title, the colour bar laid across (as on the contour: at the side
+        # it would squeeze a phone's plot), the slider, the legend
+        below_axis += bar_room(style)
         legend_rows = -(-R // 3) + 1
         bottom = int(below_axis + controls + legend_rows * (fs + 14) + 20)
         height = style.fig_height + bottom - 50
         legend = dict(orientation="h", yanchor="top", y=-(below_axis + controls) / (height - top - bottom), x=0.0)
         legend["font"] = dict(size=fs)
+        margin = dict(l=40, r=10, t=top, b=bottom)
+        fig.data[0].marker.colorbar.update(bar_below(style, dict(height=height, margin=margin)))
     plot_h = height - top - bottom
     layout.update(
         legend=legend,
-        margin=dict(l=60, r=20, t=top, b=bottom),
+        margin=margin,
         height=height,
         updatemenus=[
             dict(

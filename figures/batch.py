@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from figures.contour import critical_traces, f32, landscape_layer, plane_layout, with_image
 from figures.grid import LandscapeGrid, levels_for
-from figures.style import MARK_COLOR, SYMBOLS, FigureStyle, run_colors
+from figures.style import MARK_COLOR, SYMBOLS, FigureStyle, legend_names, run_colors
 from landscapes.protocol import LandscapeLike
 
 Array = np.ndarray
@@ -101,10 +101,9 @@ def band_figure(
                 exponentformat="power",
                 **(_log_ticks(band) if log_y else {}),
             ),
-            legend=dict(orientation="v", yanchor="top", y=1.0, x=1.02, font=dict(size=style.font_size)),
             hovermode="closest",
-            height=int(style.fig_height * 0.8),
             annotations=notes,
+            **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8)),
         )
     )
     return fig

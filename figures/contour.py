@@ -312,10 +312,10 @@ def with_image(layout: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
 LEGEND_COLUMNS = 3  # legend entries per row assumed when making room for the legend under the plot
 
 
-def legend_room(entries: int, style: FigureStyle) -> tuple[int, int]:
+def legend_room(entries: int, style: FigureStyle, columns: int = LEGEND_COLUMNS) -> tuple[int, int]:
     """``(figure height, bottom margin)`` px that keep the plot area the same whatever the number of
-    legend ``entries`` below it (``LEGEND_COLUMNS`` a row): the legend takes room, not the plot."""
-    rows = max(-(-int(entries) // LEGEND_COLUMNS), 1)
+    legend ``entries`` below it (``columns`` a row): the legend takes room, not the plot."""
+    rows = max(-(-int(entries) // columns), 1)
     row = style.font_size + 14
     bottom = 2 * style.font_size + 30 + rows * row
     return style.fig_height + bottom - 50 - row, bottom
@@ -326,8 +326,15 @@ BAR_PX = 300  # a horizontal colour bar's length: fits a 390 px phone's plot, no
 
 def bar_room(style: FigureStyle) -> int:
     """Height (px) of a horizontal colour bar with its title above and ticks below (``bar_below``), with
-    a few px to spare: measured in Chromium, 68 px at font 14 and 131 px at the projector's 22."""
-    return 140 if style.presentation else 76
+    a few px to spare: measured in Chromium, 68 px at font 14 and 131 px at the projector's 22 (and
+    the projector's bar sits 18 px lower, ``bar_gap``)."""
+    return 160 if style.presentation else 76
+
+
+def bar_gap(style: FigureStyle) -> int:
+    """Px from the plot's bottom to a horizontal colour bar's title: below the x ticks and the x-axis
+    title (at the projector's font 22 the axis title "x" touched the bar's title at 64 px)."""
+    return 3 * style.font_size + 16 if style.presentation else 2 * style.font_size + 20
 
 
 def bar_below(style: FigureStyle, layout: dict[str, Any]) -> dict[str, Any]:
@@ -339,9 +346,11 @@ def bar_below(style: FigureStyle, layout: dict[str, Any]) -> dict[str, Any]:
         orientation="h",
         x=0.5,  # centred under the (centred, equal-scale) plot, about as wide as a phone's plot
         xanchor="center",
-        lenmode="pixels",
-        len=BAR_PX,
-        y=-(2 * style.font_size + 20) / plot_h,
+        # on a projector half the chart's width (540 px at 1280x720): its seven tick labels at font 22
+        # side by side (at 300 px they turned), and never wider than a narrow screen's chart
+        lenmode="fraction" if style.presentation else "pixels",
+        len=0.5 if style.presentation else BAR_PX,
+        y=-bar_gap(style) / plot_h,
         yanchor="top",
         thickness=18 if style.presentation else 12,
         title=dict(side="top"),
@@ -349,13 +358,19 @@ def bar_below(style: FigureStyle, layout: dict[str, Any]) -> dict[str, Any]:
 
 
 def plane_layout(
-    window: Window, style: FigureStyle, title: str, legend_entries: int = 3, colorbar_below: bool = False
+    window: Window,
+    style: FigureStyle,
+    title: str,
+    legend_entries: int = 3,
+    colorbar_below: bool = False,
+    legend_columns: int = LEGEND_COLUMNS,
 ) -> dict[str, Any]:
     """Equal-scale x/y axes over ``window``, legend below the plot (room made for ``legend_entries``
-    entries, ``legend_room``, so many runs never squeeze the plot), and with ``colorbar_below`` room
-    for a horizontal colour bar between the x-axis title and the legend (``bar_below``): then the
+    entries at ``legend_columns`` a row, ``legend_room``, so many runs never squeeze the plot), and
+    with ``colorbar_below`` room for a horizontal colour bar between the x-axis title and the legend
+    (``bar_below``): then the
     side margins are slim, and a 358 px chart (a 390 px phone) keeps a 300 px plot."""
-    height, bottom = legend_room(legend_entries, style)
+    height, bottom = legend_room(legend_entries, style, legend_columns)
     room = bar_room(style) if colorbar_below else 0
     height, bottom = height + room, bottom + room
     plot_h = height - 60 - bottom

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from figures import paths
 from figures.contour import colors_for, legend_name, legend_room, run_look
-from figures.style import MARK_COLOR, FigureStyle
+from figures.style import MARK_COLOR, FigureStyle, legend_names
 from landscapes.base import coordinates, nearest
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
@@ -89,17 +89,21 @@ def _curve_figure(
         yaxis["tickformat"] = "~g"
     elif log_y and span <= DECADE_TICKS:
         yaxis["dtick"] = 1  # a labelled tick at each power of ten only (wider spans: Plotly's own choice)
-    entries = sum(1 for t in fig.data if t.showlegend is not False)
-    height, bottom = legend_room(entries, style)
+    names = legend_names(fig)
+    height, bottom = legend_room(len(names), style, style.legend_columns(names))
     height -= style.fig_height // 4  # a shorter plot than the contour's
-    plot_h = height - 60 - bottom
     fig.update_layout(
         **style.layout(
             title=dict(text=title, x=0.01, xanchor="left", font=dict(size=style.font_size + 2)),
             xaxis=dict(title=dict(text="step")),
             yaxis=yaxis,
-            # below the plot, room made for it: a legend at the side leaves a narrow column a sliver of plot
-            legend=dict(orientation="h", yanchor="top", y=-(2 * style.font_size + 20) / plot_h, x=0.0),
+            # below the plot, room made for it: a legend at the side leaves a narrow column a sliver of plot;
+            # placed from the figure's bottom (container coordinates): when a narrow chart wraps it into
+            # more rows than room was made for, Plotly grows the margin and shrinks the plot, and a legend
+            # placed from the plot would climb onto the x-axis title (seen at 390 px with 12 runs)
+            legend=dict(
+                orientation="h", yanchor="top", yref="container", y=(bottom - 2 * style.font_size - 20) / height, x=0.0
+            ),
             hovermode="closest",
             height=height,
             margin=dict(l=60, r=20, t=60, b=bottom),

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from analysis.ewma import EwmaLesson, weights
 from figures.contour import f32
-from figures.style import MARK_COLOR, FigureStyle, run_colors
+from figures.style import MARK_COLOR, FigureStyle, legend_names, run_colors
 
 Array = np.ndarray
 DATA_COLOR = "rgba(120,120,120,0.55)"
@@ -65,7 +65,7 @@ def series_figure(
             xaxis=dict(title=dict(text="day t")),
             yaxis=dict(title=dict(text="temperature")),
             hovermode="closest",
-            legend=dict(orientation="v", x=1.02, y=1.0, font=dict(size=style.font_size)),
+            **style.legend_below(legend_names(fig)),
         )
     )
     return fig
@@ -132,7 +132,7 @@ def weights_figure(
             if log_y
             else dict(title=dict(text="weight"), rangemode="tozero"),
             hovermode="closest",
-            legend=dict(orientation="v", x=1.02, y=1.0, font=dict(size=style.font_size)),
+            **style.legend_below(legend_names(fig)),
         )
     )
     return fig

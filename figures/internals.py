@@ -17,9 +17,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.internals import STATE_NAMES, Trace
-from figures.contour import critical_traces, f32, landscape_layer, plane_layout, with_image
+from figures.contour import bar_below, critical_traces, f32, landscape_layer, plane_layout, with_image
 from figures.grid import LandscapeGrid, levels_for
-from figures.style import MARK_COLOR, PALETTE, FigureStyle
+from figures.style import MARK_COLOR, PALETTE, FigureStyle, legend_names
 
 Array = np.ndarray
 ARROW_FRACTION = 0.15
@@ -153,8 +153,12 @@ def internals_contour(
             name=arrow.kind,
         )
     title = title or f"{trace.landscape.title}: {trace.config.title}, step {step} of {trace.n_steps}"
-    fig.update_layout(**with_image(plane_layout(window, style, title), image), uirevision=trace.landscape.key)
-    fig.update_layout(height=int(style.fig_height * 1.25))  # room for the legend below
+    # the colour bar under the plot and room for the legend's rows on a phone (at the side the bar left
+    # a 390 px phone a 130 px plot)
+    names = legend_names(fig)
+    layout = plane_layout(window, style, title, len(names), True, style.legend_columns(names))
+    fig.update_layout(**with_image(layout, image), uirevision=trace.landscape.key)
+    fig.data[0].marker.colorbar.update(bar_below(style, layout))
     return fig
 
 
@@ -264,9 +268,8 @@ def bias_figure(trace: Trace, step: int, style: FigureStyle | None = None) -> go
             title=dict(
                 text="Bias correction: the moments start at 0 and are divided by 1 − βᵗ", x=0.01, xanchor="left"
             ),
-            height=int(style.fig_height * 0.8),
             hovermode="closest",
-            legend=dict(orientation="v", x=1.02, y=1.0),
+            **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8)),
         )
     )
     return fig
@@ -308,9 +311,8 @@ def effective_lr_figure(trace: Trace, step: int, style: FigureStyle | None = Non
             title=dict(text="Effective step size per coordinate: |Δp| / |g|", x=0.01, xanchor="left"),
             xaxis=dict(title=dict(text="step t")),
             yaxis=dict(title=dict(text="|Δp| / |g| (log scale)"), type="log", exponentformat="power"),
-            height=int(style.fig_height * 0.8),
             hovermode="closest",
-            legend=dict(orientation="v", x=1.02, y=1.0),
+            **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8)),
         )
     )
     return fig

@@ -23,7 +23,7 @@ from plotly.subplots import make_subplots
 
 from figures.grid import ContourLevels, LandscapeGrid
 from figures.raster import band_image, data_uri
-from figures.style import DASHES, MARK_COLOR, FigureStyle, run_colors
+from figures.style import DASHES, MARK_COLOR, FigureStyle, legend_names, run_colors
 from landscapes.base import Window
 
 Array = np.ndarray
@@ -70,7 +70,7 @@ def fit_figure(
         )
     lo, hi = np.nanmin(np.concatenate([y_train[:, 0], y_test[:, 0]])), np.nanmax(y_train)
     pad = 0.3 * (hi - lo + 1e-9)
-    fig.update_layout(**style.layout(title=f"Fitted curves at step {step:,}"))
+    fig.update_layout(**style.layout(title=f"Fitted curves at step {step:,}", **style.legend_below(legend_names(fig))))
     fig.update_xaxes(title="x (standardized)")
     fig.update_yaxes(title="y", range=[lo - pad, hi + pad])
     return fig

@@ -139,6 +139,14 @@ def _lean_white() -> go.layout.Template:
 LEAN_WHITE = _lean_white()
 
 
+PHONE_LEGEND_PX = 270  # the width a legend under the plot has on a 390 px phone (the plot area's)
+
+
+def legend_names(fig: Any) -> list[str]:
+    """The names of ``fig``'s traces that show in its legend."""
+    return [str(t.name or "") for t in fig.data if t.showlegend is not False]
+
+
 @dataclass(frozen=True)
 class FigureStyle:
     """How figures look (never what they show). ``presentation`` is projector mode."""
@@ -168,6 +176,27 @@ class FigureStyle:
     @property
     def fig_height(self) -> int:
         return int(self.height * 1.25) if self.presentation else self.height
+
+    def legend_columns(self, names: Sequence[str]) -> int:
+        """Legend entries a row on a phone's chart (``PHONE_LEGEND_PX`` wide) for entries ``names``,
+        estimated from the longest (its symbol and text): room is made for that many rows, so a legend
+        is neither cut at the figure's bottom nor laid over the axis title on a narrow screen."""
+        longest = max((len(n) for n in names), default=1)
+        return max(1, int(PHONE_LEGEND_PX // (50 + 0.62 * self.font_size * longest)))
+
+    def legend_below(self, names: Sequence[str], height: int | None = None) -> dict[str, Any]:
+        """Layout keywords (height, margin, legend) for a legend under the x-axis title, in room made for
+        the entries ``names`` (``legend_columns`` a row), placed from the figure's bottom: at the side, a
+        legend of long entries left a phone's chart a plot 40 px wide (issue 12). ``height``: the
+        figure's height without the legend (``fig_height``)."""
+        rows = max(-(-len(names) // self.legend_columns(names)), 1)
+        axis = 2 * self.font_size + 20  # tick labels and the axis title
+        bottom = axis + rows * (self.font_size + 14) + 10
+        total = (height or self.fig_height) + bottom - 50
+        legend = dict(orientation="h", yanchor="top", yref="container", y=(bottom - axis) / total, x=0.0)
+        return dict(
+            height=total, margin=dict(l=60, r=20, t=60, b=bottom), legend=dict(legend, font=dict(size=self.font_size))
+        )
 
     def layout(self, **extra: Any) -> dict[str, Any]:
         """Common layout keywords (template, fonts, height, margins, legend) merged with ``extra``."""

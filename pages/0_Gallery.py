@@ -12,6 +12,7 @@ from ui.race_link import open_as_race
 
 st.set_page_config(page_title="Gallery of scenes", page_icon="🖼️", layout="wide")
 page.apply_presentation(page.presentation_requested())
+page.keep_presentation_in_url()
 
 THUMBS = Path(__file__).resolve().parent.parent / "docs" / "gallery"
 COLUMNS = 3
@@ -21,7 +22,8 @@ st.markdown(
     "Each scene teaches one idea from the course. **Open** starts it on the race page; the link "
     "is the scene itself, so you can send it to students or put it on a slide."
 )
-media_downloads.gallery_pack()
+if not page.presentation_requested():  # on a projector, no export clutter
+    media_downloads.gallery_pack()
 
 for row in range(0, len(PRESETS), COLUMNS):
     cols = st.columns(COLUMNS)

@@ -239,10 +239,11 @@ if result.accuracy.size:
     summary["train accuracy"] = result.accuracy[:, 0]
     summary["test accuracy"] = result.accuracy[:, 1]
 st.dataframe(summary, hide_index=True, width="stretch")
-st.download_button(
-    "Results table (CSV)", summary.to_csv(index=False), file_name="network-lab.csv", mime="text/csv",
-    key="netlab_dl_table", on_click="ignore",
-)  # fmt: skip
+if not style.presentation:  # on a projector, no export clutter
+    st.download_button(
+        "Results table (CSV)", summary.to_csv(index=False), file_name="network-lab.csv", mime="text/csv",
+        key="netlab_dl_table", on_click="ignore",
+    )  # fmt: skip
 st.caption(
     "Sharpness: the largest eigenvalue of the training loss's Hessian at each run's end, by "
     f"{settings.sharp_iters} power iterations on exact Hessian-vector products (forward-over-backward "
@@ -312,12 +313,15 @@ if bx_tab.open:
                 f"(Spearman): {ex.spearman:+.2f}. Whether larger batches end sharper here is what the numbers "
                 "say, not a given. The seed picks the minibatches, so the full batch's seeds are one run."
             )
-            st.download_button(
-                "Every run (CSV)", table.to_csv(index=False), file_name="batch-size-experiment.csv", mime="text/csv",
-                key="netlab_dl_bx", on_click="ignore",
-            )  # fmt: skip
+            if not style.presentation:
+                st.download_button(
+                    "Every run (CSV)", table.to_csv(index=False), file_name="batch-size-experiment.csv",
+                    mime="text/csv", key="netlab_dl_bx", on_click="ignore",
+                )  # fmt: skip
 
-if st.toggle("Download figures (PNG for slides, SVG, interactive HTML)", key="netlab_show_downloads"):
+if not style.presentation and st.toggle(
+    "Download figures (PNG for slides, SVG, interactive HTML)", key="netlab_show_downloads"
+):
     for name, fig in FIGURES.items():
         st.markdown(f"**{name}**")
         figure_downloads(fig, name, key=f"dl_{name}")

@@ -49,6 +49,7 @@ with st.sidebar:
 
 scene, messages = widgets.state_to_scene()
 presenting = scene.view.presentation
+page.set_presentation(presenting)  # the other pages present (or not) as the race does
 page.apply_presentation(presenting)
 if not presenting:  # presenting: one compact header further down (page.presentation_header)
     st.title("Optimizer race")
@@ -85,9 +86,10 @@ if data:  # the test loss over the training surface, test curves and early stopp
 if presenting:
     page.presentation_header(scene, landscape)
 else:
-    head, formula = st.columns([2, 3])
-    head.markdown(f"**{landscape.title}** · {landscape.lesson}  \nClick the contour to move the start point.")
-    formula.latex(landscape.latex)
+    st.markdown(f"**{landscape.title}** · {landscape.lesson} Click the contour to move the start point.")
+    # under the text, the main column's whole width (beside it, at 800 px with the sidebar open, a
+    # 300 px column cut Himmelblau's), one equation a line (the Ravine's ran off a phone)
+    st.latex(widgets.stacked(landscape.latex))
 if data:
     data_race.status_note(landscape)
 if presenting:  # the classroom view: the animation first and large, then the static picture

@@ -11,6 +11,7 @@ import landscapes
 import optimizers
 from analysis import batch
 from analysis.batch import BatchSettings, batch_configs, batch_lesson, parse_batches
+from optimizers.suggested import NOISY
 
 SMALL = dict(steps=120, seeds=20, basin_batches="1, 64", basin_runs=40, basin_steps=300)
 
@@ -196,7 +197,7 @@ def test_settings_refuse_bad_values_with_a_message():
         BatchSettings(landscape="nowhere")
     with pytest.raises(ValueError, match="learning rate"):
         BatchSettings(lr=0.0)
-    assert BatchSettings(suggested=True, lr=123.0 / 1000).lr_sigma == batch.SUGGESTED["himmelblau"]
+    assert BatchSettings(suggested=True, lr=123.0 / 1000).lr_sigma == NOISY["himmelblau"]
     assert BatchSettings(suggested=False, lr=0.2, sigma=3.0).lr_sigma == (0.2, 3.0)
 
 

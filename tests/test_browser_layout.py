@@ -30,6 +30,7 @@ HEADER = """() => ({
 
 SIZES = [
     ((390, 844), "?" + FOUR_RUNS_TWO_STARTS, "390x844"),
+    ((390, 844), "?" + FOUR_RUNS_TWO_STARTS + "&animate=1", "390x844-animate"),  # colour bar under the plot
     ((800, 900), "?" + FOUR_RUNS_TWO_STARTS, "800x900"),
     ((1280, 720), "?" + FOUR_RUNS_TWO_STARTS + "&present=1", "1280x720-present"),
     ((1280, 720), "?" + RAVINE_PRESET + "&present=1", "1280x720-present-preset"),
@@ -82,6 +83,9 @@ def check_layout(page, url: str, size: tuple[int, int], presenting: bool, name: 
     contour = next(c for c in charts if c["areas"] and not c["buttons"])
     width = contour["areas"][0][2] - contour["areas"][0][0]
     assert width >= 300, f"contour plot area {width:.0f} px wide"
+    for anim in (c for c in charts if c["buttons"] and not presenting):  # the animation keeps its plot wide too
+        width = anim["areas"][0][2] - anim["areas"][0][0]
+        assert width >= 300, f"animation plot area {width:.0f} px wide"
     header = page.evaluate(HEADER)
     for need, has in header["formulas"]:
         assert need <= has + 1, f"formula {need} px wide in a {has} px box"
@@ -93,8 +97,9 @@ def check_layout(page, url: str, size: tuple[int, int], presenting: bool, name: 
             assert c["chart"][0] - 1 <= t[0] and t[2] <= c["chart"][2] + 1, (t, c["chart"])
         for legend in c["legends"]:  # no legend over a plot area
             assert not any(overlap(legend, a) for a in c["areas"]), (legend, c["areas"])
-        for bar in c["bars"]:  # no colour bar over a plot area or a legend
-            assert not any(overlap(bar, a) for a in c["areas"] + c["legends"]), (bar, c["areas"], c["legends"])
+        for bar in c["bars"]:  # no colour bar over a plot area, a legend or a slider
+            others = c["areas"] + c["legends"] + c["sliders"]
+            assert not any(overlap(bar, a) for a in others), (bar, c["areas"], c["legends"], c["sliders"])
         for button in c["buttons"]:  # play/pause clear of the slider and of the plot
             assert not any(overlap(button, r) for r in c["rails"] + c["areas"]), (button, c["rails"])
     if presenting:  # the first screen holds the title, the formula and the whole animation

@@ -166,3 +166,36 @@ def test_gallery_page_shows_the_presets(server, browser_page):
         assert natural_w > 0 and natural_h > 0 and shown_w > 50
     links = page.get_by_role("link", name="Open in the race")
     assert links.count() == len(PRESETS)
+
+
+# the sidebar's right edge (left of the window when collapsed) and the download buttons on the page
+SIDEBAR_AND_DOWNLOADS = """() => {
+    const s = document.querySelector('[data-testid="stSidebar"]');
+    return {right: s ? s.getBoundingClientRect().right : 0,
+            downloads: document.querySelectorAll('[data-testid="stDownloadButton"]').length};
+}"""
+
+
+def test_present_1_on_a_lesson_page_survives_the_navigation(server, browser_page):
+    """A projector (1280x720): a lesson page opened with present=1 has its sidebar collapsed and no
+    download button; so has the page reached through the navigation (in the top bar while presenting)."""
+    context = browser_page.context.browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/Exponentially_weighted_averages?present=1")
+        wait_for_charts(page, 1)
+        wait_idle(page)
+        first = page.evaluate(SIDEBAR_AND_DOWNLOADS)
+        screenshot(page, "present-lesson-1280x720")
+        assert first["right"] <= 1 and first["downloads"] == 0, first
+        page.get_by_test_id("stTopNavSection").filter(has_text="Lessons").click()
+        page.locator('a[href$="/Learning_rate_schedules"]').click()  # in the section's menu
+        page.locator("h1", has_text="Learning-rate schedules").wait_for()
+        wait_for_charts(page, 1)
+        wait_idle(page)
+        after = page.evaluate(SIDEBAR_AND_DOWNLOADS)
+        screenshot(page, "present-lesson-after-navigation-1280x720")
+        assert after["right"] <= 1 and after["downloads"] == 0, after
+        assert "present=1" in page.url
+    finally:
+        context.close()

@@ -283,10 +283,11 @@ def test_rprop_step_sizes_grow_while_the_sign_holds_and_halve_when_it_flips():
 
 
 def test_lions_arrow_is_its_momentum_without_bias_correction():
-    tr = trace_lesson(InternalsSettings(optimizer="lion", landscape="ravine", steps=20))
+    settings = InternalsSettings(optimizer="lion", landscape="ravine", steps=20)
+    tr = trace_lesson(settings)
     assert tr.m_hat is None and tr.v_hat is None
     m = np.zeros(2)
     for t in range(tr.n_steps):
         m = 0.999 * m + 0.001 * tr.grads[t]  # the page's beta2 (0.999) decays m
         np.testing.assert_allclose(tr.velocity[t], -m, rtol=1e-12)
-    np.testing.assert_allclose(np.abs(tr.deltas), 0.03, rtol=1e-12)  # every coordinate moves by lr
+    np.testing.assert_allclose(np.abs(tr.deltas), settings.learning_rate, rtol=1e-12)  # every coordinate moves by lr

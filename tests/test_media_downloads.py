@@ -45,3 +45,16 @@ def test_gallery_pack_of_chosen_scenes_is_made_on_request():
     assert not at.exception
     made = [lb for lb in _labels(at) if lb.startswith("Download the pack")]
     assert made == [made[0]] and "1 scenes" in made[0] and "MB" in made[0]
+
+
+def test_clip_boxes_clamp_a_value_the_browser_sends_without_a_note():
+    # after a refused CSV upload the browser sent 0 for the three clip boxes: each was clamped with a
+    # toast about a value the user never typed; now clamped where read, silently, and shown clamped
+    at = run_page(query={"steps": "40"})
+    for key in ("clip_width", "clip_fps", "clip_seconds"):
+        at.number_input(key=key).set_value(0)
+    at.run()
+    assert not at.exception
+    assert not [t.value for t in at.toast], [t.value for t in at.toast]
+    assert [at.number_input(key=k).value for k in ("clip_width", "clip_fps", "clip_seconds")] == [320, 2, 1.0]
+    assert any("2 frames at 2 fps" in c.value for c in at.caption)  # the clip is made from the clamped values

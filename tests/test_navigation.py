@@ -27,3 +27,10 @@ def test_app_runs_the_race_and_switches_to_a_lesson():
     at.switch_page("pages/4_Exponentially_weighted_averages.py").run()
     assert not at.exception
     assert at.title and at.title[0].value != "Optimizer race"
+
+
+def test_navigation_icons_are_material_symbols_not_emoji():
+    # emoji need a font the browser may lack (headless Chromium draws boxes); Streamlit ships Material Symbols
+    for e in entries():
+        assert e.icon.startswith(":material/") and e.icon.endswith(":"), e
+        assert e.icon[10:-1].replace("_", "").isalnum() and e.icon[10:-1].islower(), e

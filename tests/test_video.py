@@ -48,7 +48,7 @@ def test_clip_decodes_to_the_expected_frames_and_size(race, fmt):
     assert len(frames) == 10  # 5 fps x 2 s
     height = frames[0].shape[0]
     assert frames[0].shape[1] == 400 and height % 2 == 0
-    assert abs(height - 400 * 620 / 640) <= 2  # the figure's shape: 640 x 620 CSS pixels
+    assert abs(height - 400 * 696 / 640) <= 2  # the figure's shape: 640 x 696 CSS pixels (colour bar under the plot)
     assert meta["fps"] == pytest.approx(5.0)
     # the paths grow: the last frame differs from the first inside the plot
     assert np.abs(frames[-1].astype(int) - frames[0].astype(int)).sum() > 1000

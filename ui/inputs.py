@@ -25,14 +25,27 @@ def _step(default: float) -> float:
 
 
 def number(
-    spec: Spec, key: str, default: float | int, label: str = "", container: Any = st, **kwargs: Any
+    spec: Spec,
+    key: str,
+    default: float | int,
+    label: str = "",
+    container: Any = st,
+    *,
+    quiet: bool = False,
+    **kwargs: Any,
 ) -> float | int:
     """A number box for a declared setting held in ``st.session_state[key]`` (an int box when
-    ``default`` is an int). Keyword arguments go to ``number_input`` (``disabled``, ...)."""
+    ``default`` is an int). Keyword arguments go to ``number_input`` (``disabled``, ...).
+
+    ``quiet``: the value is clamped where it is read (here, before the box is drawn), without a note:
+    for boxes the browser may send a value the user never typed (the clip settings got 0 after a
+    refused CSV upload, and three notes about it)."""
     integer = isinstance(default, int) and not isinstance(default, bool)
     ss = st.session_state
     if key not in ss or ss[key] is None:
         ss[key] = clamp(default, spec, integer)
+    elif quiet:
+        ss[key] = clamp(ss[key], spec, integer)
     kwargs.setdefault("help", spec.help or None)
     kind = int if integer else float
     if type(ss[key]) is not kind:  # an int box holds ints, a float box floats
@@ -43,9 +56,9 @@ def number(
     else:
         kwargs.setdefault("step", _step(default))
         kwargs.setdefault("format", "%g")
-    return container.number_input(
-        label or spec.label or key, key=key, on_change=_clamp_in_state, args=(key, spec, integer, default), **kwargs
-    )
+    if not quiet:
+        kwargs.update(on_change=_clamp_in_state, args=(key, spec, integer, default))
+    return container.number_input(label or spec.label or key, key=key, **kwargs)
 
 
 def _clamp_in_state(key: str, spec: Spec, integer: bool, default: float | int) -> None:

@@ -31,7 +31,8 @@ def _slug(text: str) -> str:
 
 def _setting(name: str, container: Any) -> Any:
     spec = spec_for(video.VideoSettings, name)
-    return inputs.number(spec, f"clip_{name}", getattr(video.VideoSettings(), name), container=container)
+    # quiet: after a refused CSV upload the browser sent 0 for these boxes (noted three times); clamped silently
+    return inputs.number(spec, f"clip_{name}", getattr(video.VideoSettings(), name), container=container, quiet=True)
 
 
 def _progress_bar(what: str) -> Any:

@@ -11,7 +11,9 @@ from typing import NamedTuple
 
 
 class Entry(NamedTuple):
-    """One page: its file (relative to the app's folder), navigation title and icon."""
+    """One page: its file (relative to the app's folder), navigation title and icon (a Material
+    Symbol, ``:material/name:``: Streamlit ships its font, while emoji need a font the browser may
+    not have, and headless Chromium draws them as empty boxes)."""
 
     path: str
     title: str
@@ -21,20 +23,20 @@ class Entry(NamedTuple):
 
 SECTIONS: dict[str, tuple[Entry, ...]] = {
     "Race": (
-        Entry("pages/race.py", "Optimizer race", "🏁", default=True),
-        Entry("pages/0_Gallery.py", "Gallery of scenes", "🖼️"),
+        Entry("pages/race.py", "Optimizer race", ":material/sports_score:", default=True),
+        Entry("pages/0_Gallery.py", "Gallery of scenes", ":material/photo_library:"),
     ),
     "Lessons": (
-        Entry("pages/1_Hyperparameter_sweep.py", "Hyperparameter sweep", "🎚️"),
-        Entry("pages/2_Basins_of_attraction.py", "Basins of attraction", "🗺️"),
-        Entry("pages/3_Inside_the_optimizer.py", "Inside the optimizer", "🔬"),
-        Entry("pages/4_Exponentially_weighted_averages.py", "Exponentially weighted averages", "〰️"),
-        Entry("pages/5_Batch_size_and_noise.py", "Batch size and noise", "🎲"),
-        Entry("pages/6_Learning_rate_schedules.py", "Learning-rate schedules", "📉"),
-        Entry("pages/7_Second_order_methods.py", "Second-order methods", "🧮"),
+        Entry("pages/1_Hyperparameter_sweep.py", "Hyperparameter sweep", ":material/tune:"),
+        Entry("pages/2_Basins_of_attraction.py", "Basins of attraction", ":material/map:"),
+        Entry("pages/3_Inside_the_optimizer.py", "Inside the optimizer", ":material/biotech:"),
+        Entry("pages/4_Exponentially_weighted_averages.py", "Exponentially weighted averages", ":material/show_chart:"),
+        Entry("pages/5_Batch_size_and_noise.py", "Batch size and noise", ":material/casino:"),
+        Entry("pages/6_Learning_rate_schedules.py", "Learning-rate schedules", ":material/trending_down:"),
+        Entry("pages/7_Second_order_methods.py", "Second-order methods", ":material/calculate:"),
     ),
-    "Networks": (Entry("pages/8_Network_lab.py", "Network lab", "🧠"),),
-    "Classroom": (Entry("pages/9_Classroom.py", "Live classroom", "🧑‍🏫"),),
+    "Networks": (Entry("pages/8_Network_lab.py", "Network lab", ":material/hub:"),),
+    "Classroom": (Entry("pages/9_Classroom.py", "Live classroom", ":material/school:"),),
 }
 
 

@@ -16,19 +16,50 @@ PRESENT_FLAG = "present"
 _PRESENTATION_CSS = """
 <style>
 html, body, [class*="css"] { font-size: 20px; }
-h1 { font-size: 2rem !important; padding: 0 !important; }
+h1 { font-size: 1.8rem !important; padding: 0 !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; max-width: 100%; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 .katex-display { margin: 0.2em 0 !important; }
+[data-testid="stMarkdownContainer"]:has(> .katex-display) { margin-bottom: 0 !important; }
 .katex-display > .katex { font-size: 1em; }
 [data-testid="stCaptionContainer"] { font-size: 1.1rem; }
 </style>
 """
 
 
+_PRESENTING = "_presenting"  # session key: presentation mode, kept while the user moves between pages
+
+
+# every page, on a phone: a formula a little smaller, and one still too wide scrolls inside its box
+# instead of running off the screen's edge (the Ravine's at 390 px)
+NARROW_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMain"] .katex-display { overflow-x: auto; overflow-y: hidden; }
+  [data-testid="stMain"] .katex-display > .katex { font-size: 0.85em; }
+}
+</style>"""
+
+
 def presentation_requested() -> bool:
-    """True when the URL asks for presentation mode (read before ``set_page_config``)."""
-    return st.query_params.get(PRESENT_FLAG, "") in ("1", "true", "yes")
+    """True when the URL asks for presentation mode, or, when the URL does not say (the navigation
+    drops the query string on a page change), when this session was presenting on its last page.
+    Read before ``set_page_config``."""
+    ss = st.session_state
+    if PRESENT_FLAG in st.query_params:
+        ss[_PRESENTING] = st.query_params.get(PRESENT_FLAG, "") in ("1", "true", "yes")
+    return bool(ss.get(_PRESENTING, False))
+
+
+def set_presentation(on: bool) -> None:
+    """Presentation mode for this session's pages from now on (the race page's View toggle)."""
+    st.session_state[_PRESENTING] = on
+
+
+def keep_presentation_in_url() -> None:
+    """Put ``present=1`` back into the URL of a page reached through the navigation while presenting,
+    so that its link (and a reload) presents too."""
+    if presentation_requested() and PRESENT_FLAG not in st.query_params:
+        st.query_params[PRESENT_FLAG] = "1"
 
 
 def apply_presentation(on: bool) -> None:
@@ -45,7 +76,7 @@ def presentation_header(scene: Scene, landscape: Any) -> None:
     from scenes.presets import preset_of
 
     preset = preset_of(scene)
-    title, formula = st.columns([2, 3], vertical_alignment="center")
+    title, formula = st.columns([5, 6], vertical_alignment="center")
     title.title(preset.title if preset else "Optimizer race")
     formula.latex(landscape.latex)
     text = preset.caption.replace("\n", " ") if preset else landscape.lesson

@@ -24,7 +24,7 @@ def query_dict() -> dict[str, str | list[str]]:
 def load_scene_once() -> None:
     """On a session's first run, put the URL's scene into the widgets' state; a URL with no scene in
     it (``/``, ``/?present=1``) opens ``scenes.presets.WELCOME``, while a key left out of a link
-    still means its ``Scene()`` default."""
+    still means its ``Scene()`` default. A session presenting on another page presents here too."""
     ss = st.session_state
     if ss.get("_scene_loaded"):
         if "steps" not in ss and "_race_scene" in ss:  # back from another page: widget state was dropped
@@ -37,6 +37,8 @@ def load_scene_once() -> None:
         scene, warnings = dataclasses.replace(WELCOME.scene, view=from_query(query)[0].view), []
     else:
         scene, warnings = from_query(query)
+    if page.presentation_requested() and not scene.view.presentation:  # presenting on the page before
+        scene = dataclasses.replace(scene, view=dataclasses.replace(scene.view, presentation=True))
     scene_to_state(scene)
     page.set_link_warnings(warnings)
     ss["_scene_loaded"] = True

@@ -14,7 +14,7 @@ import optimizers
 from landscapes.base import Window
 from optimizers import SCHEDULES
 from scenes import RunSpec, Scene, View, limits
-from settings import Spec, spec_for, spec_of
+from settings import Spec, clamp, spec_for, spec_of
 from ui import data_controls, inputs, page
 from ui.scene_state import (
     WINDOW_SIDES,
@@ -93,7 +93,10 @@ def preset_lesson(scene: Scene) -> None:
 
     preset = preset_of(scene)
     if preset is not None:
-        st.info(f"**{preset.title}** · {preset.concept}  \n" + preset.caption.replace("\n", " "), icon="📖")
+        st.info(
+            f"**{preset.title}** · {preset.concept}  \n" + preset.caption.replace("\n", " "),
+            icon=":material/menu_book:",
+        )
 
 
 # --- landscape --------------------------------------------------------------------------
@@ -138,9 +141,11 @@ def landscape_controls() -> None:
 
 
 def _landscape_changed() -> None:
-    """A new landscape: move the starts to its suggested ones."""
+    """A new landscape picked by the user (never a link or a preset, which set it in state): move the
+    starts to its suggested ones and set each run's learning rate to the one suggested for its kind."""
     ss = st.session_state
     key = ss["landscape"]
+    suggest_rates(key)
     try:
         starts = landscapes.get(key).starts
     except ValueError:  # a typed formula's default cannot fail, but never break the page
@@ -149,6 +154,25 @@ def _landscape_changed() -> None:
     ss["more_starts"] = ""
     if data_controls.is_data(key):  # full batch to begin with: B = n is batch gradient descent
         ss["batch_size"] = landscapes.get(key).n_examples
+
+
+def suggest_rates(landscape: str) -> None:
+    """Set each run's learning rate to ``optimizers.suggested``'s for its kind on ``landscape`` (a
+    formula landscape; data and typed ones keep the rates) and say so in a toast."""
+    from optimizers.suggested import formula_landscapes, suggested_lr
+
+    ss = st.session_state
+    if landscape not in formula_landscapes():
+        return
+    changed = 0
+    for rid in ss.get("run_ids", []):
+        kind = ss.get(f"run{rid}_kind", "")
+        lr = next((f for f in hyper_fields(kind) if f.name == "lr"), None) if kind in ui_kinds() else None
+        if lr is not None:
+            ss[f"run{rid}_lr"] = clamp(suggested_lr(landscape, kind), spec_of(lr) or Spec(), False)
+            changed += 1
+    if changed:
+        st.toast(f"Learning rates set for {landscape_title(landscape)}; change them freely.")
 
 
 # --- runs -------------------------------------------------------------------------------
