@@ -198,7 +198,7 @@ class Session:
                     self._saw_widget(etype, getattr(el, etype))
             elif kind == "page_info_changed":
                 written = self.query = fwd.page_info_changed.query_string
-            elif kind == "script_finished":
+            elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 seconds = time.perf_counter() - t0
                 ok = ok and fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
                 self.hashes = [*self.hashes[-(KEEP_HASHES_RUNS - 1) :], hashes]

@@ -37,7 +37,7 @@ def test_present_1_on_a_lesson_page_hides_the_downloads_and_stays_in_the_url():
     assert not at.exception
     assert downloads(at) == 0
     assert at.query_params["present"] == "1"
-    assert any("font-size: 20px" in m.value for m in at.markdown)  # the projector's large fonts
+    assert any("font-size: 20px" in h.value for h in at.get("html"))  # the projector's large fonts
 
 
 def test_presentation_survives_moving_to_another_lesson_and_to_the_race():

@@ -66,8 +66,8 @@ class Client:
                     self.texts.append(getattr(el, which).body)
                     if seen and seen in self.texts[-1]:
                         return
-            elif kind == "script_finished":
-                return
+            elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return  # (a run that ended early for a rerun, e.g. a server's first, goes on in the rerun)
 
 
 def _server_pid(url: str) -> int:

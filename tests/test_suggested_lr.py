@@ -9,7 +9,7 @@ import pytest
 
 from optimizers import suggested
 from optimizers.suggested import BASE, NO_SAFE_RATE, UNREACHED, formula_landscapes, judge, suggested_lr
-from tests.app_support import run_page
+from tests.app_support import results, run_page
 from ui.scene_state import ui_kinds
 
 
@@ -56,7 +56,7 @@ def test_picking_a_landscape_sets_the_suggested_rates_and_says_so():
     assert set(lrs) == {"sgd", "momentum", "rmsprop", "adam"}
     assert lrs == {k: pytest.approx(suggested_lr("rosenbrock", k)) for k in lrs}
     assert any("Learning rates set for Rosenbrock" in t.value for t in at.toast)
-    statuses = " ".join(map(str, at.dataframe[0].value["status"]))
+    statuses = " ".join(results(at)["status"])
     assert "diverged" not in statuses and "left" not in statuses, statuses
 
 
