@@ -100,6 +100,11 @@ def stack(x: Array, y: Array) -> Array:
     return out
 
 
+def filled(x: Array, c: float) -> Array:
+    """An array shaped like ``x`` filled with ``c`` (for constant Hessian entries)."""
+    return np.full_like(x, c, dtype=float)
+
+
 def hessian_from(hxx: Array, hxy: Array, hyy: Array) -> Array:
     """Assemble symmetric Hessians of shape ``(..., 2, 2)`` from their three entries."""
     hxx, hxy, hyy = np.broadcast_arrays(hxx, hxy, hyy)
