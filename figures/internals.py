@@ -153,7 +153,8 @@ def internals_contour(
             name=arrow.kind,
         )
     title = title or f"{trace.landscape.title}: {trace.config.title}, step {step} of {trace.n_steps}"
-    fig.update_layout(**with_image(plane_layout(window, style, title), image), uirevision=trace.landscape.key)
+    layout = plane_layout(window, style, title, axis_names=trace.landscape.axis_names)
+    fig.update_layout(**with_image(layout, image), uirevision=trace.landscape.key)
     fig.update_layout(height=int(style.fig_height * 1.25))  # room for the legend below
     return fig
 

@@ -133,6 +133,7 @@ class Landscape:
     unbounded_below: ClassVar[bool] = False  # runs leaving the window are stopped as "left"
     log_levels: ClassVar[bool] = False  # contour levels spaced logarithmically
     user_defined: ClassVar[bool] = False  # True for a landscape typed by the user (a formula)
+    axis_names: ClassVar[tuple[str, str]] = ("x", "y")  # the two parameters' names (the plane's axes)
 
     def __post_init__(self) -> None:
         check_fields(self)

@@ -22,6 +22,8 @@ def test_a_preset_link_draws_train_and_test():
     figs = charts(at)
     contour = next(f for f in figs if "test-landscape" in _roles(f))
     assert "test-minimum" in _roles(contour) and "minimum" in _roles(contour)
+    axes = contour["layout"]["xaxis"]["title"]["text"], contour["layout"]["yaxis"]["title"]["text"]
+    assert axes == ("w", "b")  # the line's weight and bias, not x and y
     loss = next(f for f in figs if "test-curve" in _roles(f))
     assert _roles(loss).count("early-stop") == 2  # one per run
     model = next(f for f in figs if "model" in _roles(f))
