@@ -37,6 +37,13 @@ def test_a_preset_link_draws_train_and_test():
     assert any("Condition number" in c.value and "standardized" in c.value for c in at.caption)
 
 
+def test_a_data_link_without_noise_runs_the_full_batch():
+    at = run_page(query={"v": "1", "ls": "data_linear"})
+    assert not at.exception and not at.error, messages(at)
+    n = at.session_state["batch_size"]
+    assert n > 1 and set(results(at)["batch B"]) == {f"{n} of {n}"}
+
+
 def test_separable_classes_say_there_is_no_minimum():
     at = run_page(query=to_query(preset_by_key("separable_weight_decay").scene))
     assert not at.exception

@@ -212,3 +212,24 @@ def test_polyak_averaging_of_a_run_round_trips() -> None:
     back, warnings = codec.from_json(codec.to_json(scene))
     assert warnings == [] and back == scene
     assert back.runs[0].config().kind == "polyak" and back.runs[0].config().inner.kind == "momentum"
+
+
+@pytest.mark.parametrize("name", ["data_linear", "data_logistic", "data_tanh"])
+def test_a_data_link_without_a_batch_size_is_the_full_batch(name: str) -> None:
+    n = landscapes.get(name).n_examples
+    scene, warnings = codec.from_query({"v": "1", "ls": name})
+    assert warnings == [] and scene.batch_size == n > 1
+    assert codec.to_query(scene) == {"v": "1", "ls": name}  # the full batch needs no noise= in the link
+    assert codec.from_query({"v": "1", "ls": name, "noise": "0.5"})[0].batch_size == n  # sigma alone: still n
+    for b in (1, n - 1):  # any other batch size is written and read back
+        own = scene.replace(batch_size=b)
+        assert codec.to_query(own)["noise"] == f"0:{b}"
+        assert via_url(own) == (own, [])
+    doc = json.loads(codec.to_json(scene))
+    del doc["batch_size"]  # a file without one reads the same way
+    assert codec.from_json(json.dumps(doc))[0].batch_size == n
+
+
+def test_a_formula_link_without_a_batch_size_keeps_the_noise_default() -> None:
+    scene, _ = codec.from_query({"v": "1", "ls": "ravine"})
+    assert scene.batch_size == Scene().batch_size == 1
