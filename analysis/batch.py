@@ -269,13 +269,6 @@ class BatchLesson:
         }
 
 
-def start_point(settings: BatchSettings, landscape: Landscape) -> Array:
-    """The start ``(2,)``: the user's, or the landscape's first default start."""
-    if settings.custom_start:
-        return np.array([settings.start_x, settings.start_y], dtype=float)
-    return np.array(landscape.starts[0], dtype=float)
-
-
 def basin_starts(landscape: Landscape, mode: str, n: int, seed: int) -> Array:
     """Start points ``(n, 2)`` of the sharp/flat experiment: all at the sharp minimum, or uniformly
     spread over the window (``numpy.random.default_rng(seed)``)."""
@@ -321,7 +314,7 @@ def batch_lesson(settings: BatchSettings) -> BatchLesson:
     batches: tuple[int | None, ...] = settings.batch_sizes + ((None,) if settings.full_batch else ())
     configs = batch_configs(settings.optimizer, lr, sigma, settings.batch_sizes, settings.full_batch)
     C, N = len(configs), settings.seeds
-    start = start_point(settings, landscape)
+    start = landscapes.start_point(settings, landscape)
     full = optimizers.run(
         landscape, configs, np.tile(start, (N, 1)), RunOptions(steps=settings.steps, record_every=1, seed=settings.seed)
     )

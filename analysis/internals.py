@@ -133,10 +133,8 @@ class InternalsSettings:
         return landscapes.get(self.landscape)
 
     def start(self) -> Array:
-        """The start point ``(2,)``."""
-        if self.custom_start:
-            return np.array([self.start_x, self.start_y], dtype=float)
-        return np.array(self.landscape_obj().starts[0], dtype=float)
+        """The start point ``(2,)``: the own one, else the landscape's first suggested start."""
+        return landscapes.start_point(self, self.landscape_obj())
 
 
 @dataclass(frozen=True, eq=False)

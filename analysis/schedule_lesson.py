@@ -203,11 +203,7 @@ def schedule_lesson(settings: ScheduleSettings) -> ScheduleLesson:
         RunConfig(opt, schedule=s, noise=Noise(sigma, 1), label=TITLES[n])
         for n, s in zip(names, schedules, strict=True)
     ]
-    start = (
-        np.array([settings.start_x, settings.start_y], dtype=float)
-        if settings.custom_start
-        else np.array(landscape.starts[0], dtype=float)
-    )
+    start = landscapes.start_point(settings, landscape)
     C, N = len(configs), settings.seeds
     full = optimizers.run(
         landscape, configs, np.tile(start, (N, 1)), RunOptions(steps=settings.steps, record_every=1, seed=settings.seed)

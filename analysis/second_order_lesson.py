@@ -215,17 +215,11 @@ class SecondOrderLesson:
         }
 
 
-def start_point(settings: SecondOrderSettings, landscape: Landscape) -> Array:
-    if settings.custom_start:
-        return np.array([settings.start_x, settings.start_y], dtype=float)
-    return np.array(landscape.starts[0], dtype=float)
-
-
 def second_order_lesson(settings: SecondOrderSettings) -> SecondOrderLesson:
     """Run every method (one run call), count evaluations to tolerance, and the saddle demo."""
     tune_allocator()
     landscape = landscapes.get(settings.landscape)
-    start = start_point(settings, landscape)
+    start = landscapes.start_point(settings, landscape)
     gd_lr = settings.gd_lr if settings.gd_lr > 0 else auto_lr(landscape, start)
     configs = [method_config(n, settings, gd_lr) for n in METHODS]
     options = RunOptions(steps=settings.steps, record_every=1, tol=settings.tol)

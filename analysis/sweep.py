@@ -189,9 +189,7 @@ class SweepSettings:
         return landscapes.get(self.landscape, **self.landscape_params())
 
     def start(self) -> tuple[float, float]:
-        if self.custom_start:
-            return float(self.start_x), float(self.start_y)
-        x, y = self.landscape_obj().starts[0]
+        x, y = landscapes.start_point(self, self.landscape_obj())
         return float(x), float(y)
 
     def xs(self) -> Array:

@@ -17,6 +17,7 @@ import statistics
 import time
 
 import optimizers
+from benchmarks.serve import ROOT
 from figures.grid import CONTOUR_N, SURFACE_N, evaluate_grid
 from figures.race import race_figures
 from optimizers.allocator import tune_allocator
@@ -50,8 +51,6 @@ def apptest_rerun_seconds(repeats: int = 5) -> float:
     """Median seconds of AppTest reruns after changing one run's learning rate."""
     from streamlit.testing.v1 import AppTest
 
-    from tests.browser_support import ROOT
-
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     times = []
     for i in range(repeats):
@@ -65,7 +64,7 @@ def apptest_rerun_seconds(repeats: int = 5) -> float:
 
 def browser_figures(repeats: int = 3) -> dict[str, float]:
     """First chart, control-change-to-redraw (median) and bytes per rerun, in headless Chromium."""
-    from tests.browser_support import chromium_page, streamlit_server, wait_for_charts, wait_idle
+    from benchmarks.serve import chromium_page, streamlit_server, wait_for_charts, wait_idle
 
     out: dict[str, float] = {}
     with streamlit_server("app.py") as url, chromium_page() as page:

@@ -26,25 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from analysis.internals import OPTIMIZERS as INTERNALS_OPTIMIZERS
+from scenes import limits
+
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT.parent / "shared" / "tools" / "browser_timing.py"
-TWELVE = "?v=1" + "".join(
-    f"&run={k}"
-    for k in (
-        "sgd",
-        "momentum",
-        "nesterov",
-        "adagrad",
-        "rmsprop",
-        "adam",
-        "amsgrad",
-        "adamw",
-        "adamax",
-        "nadam",
-        "radam",
-        "adadelta",
-    )
-)
+# a full race: the first twelve of the Inside-the-optimizer page's methods (all first-order)
+TWELVE = "?v=1" + "".join(f"&run={k}" for k in INTERNALS_OPTIMIZERS[: limits.MAX_RUNS])
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -74,7 +73,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.NumberInput_pb2 import NumberInput  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
-from tests.browser_support import free_port  # noqa: E402
+from benchmarks.serve import app_process  # noqa: E402
 
 CONTROLS = {"steps": "steps", "lr": "run0_lr"}  # --control -> the widget's key on the race page
 VALUE_WIDGETS = ("number_input", "checkbox", "selectbox", "text_input", "text_area")  # all the browser reports
@@ -270,35 +269,13 @@ def server(
 ) -> Iterator[Server]:
     """Start the counting server (or another ``launcher`` of ``benchmarks/`` taking the same
     arguments, with ``env`` added to the environment) on a free port (the options of
-    ``tests/browser_support.py``); stop it afterwards."""
-    port = free_port()
+    ``benchmarks/serve.py``); stop it afterwards."""
     with tempfile.TemporaryDirectory() as tmp:
         count_file = Path(tmp) / "misses"
-        cmd = [sys.executable, str(ROOT / "benchmarks" / launcher), "app.py"]
-        cmd += ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
-        cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-        env = {**os.environ, "SESSIONS_COUNT_FILE": str(count_file), **(env or {})}
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.read().decode().strip() == "ok":
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start (exit {proc.returncode})")
-                time.sleep(0.25)
+        launch = (sys.executable, str(ROOT / "benchmarks" / launcher))
+        env = {"SESSIONS_COUNT_FILE": str(count_file), **(env or {})}
+        with app_process("app.py", timeout, launch, env, capture=False) as (url, proc):
             yield Server(url, count_file, proc.pid, scene)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def runs_changed(control: str, base: str) -> int:

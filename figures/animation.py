@@ -146,7 +146,9 @@ def animation_figure(
         "mode": "immediate",
     }
     config_names = list(labels) if labels is not None and len(labels) == len(result.labels) else list(result.labels)
-    layout = plane_layout(grid.window, style, title or figure_title(landscape, config_names))
+    layout = plane_layout(
+        grid.window, style, title or figure_title(landscape, config_names), axis_names=landscape.axis_names
+    )
     # Pixel layout: play/pause at the top right, in the title's row (never over the slider, whatever
     # the width); below the plot the x-axis title, the slider across the whole width, the legend.
     fs = style.font_size

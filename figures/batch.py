@@ -299,6 +299,8 @@ def endpoints_figure(
                 meta=dict(role="start"),
             )
         )
-    layout = plane_layout(grid.window, style, f"{landscape.title}: where the runs ended")
+    layout = plane_layout(
+        grid.window, style, f"{landscape.title}: where the runs ended", axis_names=landscape.axis_names
+    )
     fig.update_layout(**with_image(layout, image), uirevision=landscape.key)
     return fig

@@ -277,7 +277,8 @@ def click_trace(window: Window, landscape: LandscapeLike | None = None, n: int =
     and, given the ``landscape``, its loss. The markers are small (4 px): larger ones win the
     hover even over a minimum's star; clicks still land within Plotly's 20 px hover distance."""
     pts = window.grid(n)[2].reshape(-1, 2)
-    hover = "x=%{x:.3f}, y=%{y:.3f}"
+    a, b = landscape.axis_names if landscape is not None else ("x", "y")
+    hover = f"{a}=%{{x:.3f}}, {b}=%{{y:.3f}}"
     custom = None
     if landscape is not None:
         with np.errstate(all="ignore"):
@@ -364,12 +365,13 @@ def plane_layout(
     legend_entries: int = 3,
     colorbar_below: bool = False,
     legend_columns: int = LEGEND_COLUMNS,
+    axis_names: tuple[str, str] = ("x", "y"),
 ) -> dict[str, Any]:
-    """Equal-scale x/y axes over ``window``, legend below the plot (room made for ``legend_entries``
-    entries at ``legend_columns`` a row, ``legend_room``, so many runs never squeeze the plot), and
-    with ``colorbar_below`` room for a horizontal colour bar between the x-axis title and the legend
-    (``bar_below``): then the
-    side margins are slim, and a 358 px chart (a 390 px phone) keeps a 300 px plot."""
+    """Equal-scale axes over ``window`` titled ``axis_names`` (the landscape's parameters), legend
+    below the plot (room made for ``legend_entries`` entries at ``legend_columns`` a row,
+    ``legend_room``, so many runs never squeeze the plot), and with ``colorbar_below`` room for a
+    horizontal colour bar between the x-axis title and the legend (``bar_below``): then the side
+    margins are slim, and a 358 px chart (a 390 px phone) keeps a 300 px plot."""
     height, bottom = legend_room(legend_entries, style, legend_columns)
     room = bar_room(style) if colorbar_below else 0
     height, bottom = height + room, bottom + room
@@ -378,9 +380,11 @@ def plane_layout(
         height=height,
         margin=dict(l=40, r=10, t=60, b=bottom) if colorbar_below else dict(l=60, r=20, t=60, b=bottom),
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=style.font_size + 2)),
-        xaxis=dict(title=dict(text="x"), range=[window.xmin, window.xmax], constrain="domain", zeroline=False),
+        xaxis=dict(
+            title=dict(text=axis_names[0]), range=[window.xmin, window.xmax], constrain="domain", zeroline=False
+        ),
         yaxis=dict(
-            title=dict(text="y", standoff=4),
+            title=dict(text=axis_names[1], standoff=4),
             nticks=7,  # short tick labels: a narrow left margin
             range=[window.ymin, window.ymax],
             scaleanchor="x",
@@ -452,7 +456,14 @@ def contour_figure(
         else (list(result.labels) if result is not None else [])
     )
     entries = sum(1 for t in traces if t.showlegend is not False)
-    layout = plane_layout(grid.window, style, title or figure_title(landscape, config_names), entries, True)
+    layout = plane_layout(
+        grid.window,
+        style,
+        title or figure_title(landscape, config_names),
+        entries,
+        True,
+        axis_names=landscape.axis_names,
+    )
     fig.update_layout(**with_image(layout, image), uirevision=landscape.key)
     fig.data[0].marker.colorbar.update(bar_below(style, layout))  # the landscape layer's scatter
     return fig

@@ -156,7 +156,9 @@ def internals_contour(
     # the colour bar under the plot and room for the legend's rows on a phone (at the side the bar left
     # a 390 px phone a 130 px plot)
     names = legend_names(fig)
-    layout = plane_layout(window, style, title, len(names), True, style.legend_columns(names))
+    layout = plane_layout(
+        window, style, title, len(names), True, style.legend_columns(names), axis_names=trace.landscape.axis_names
+    )
     fig.update_layout(**with_image(layout, image), uirevision=trace.landscape.key)
     fig.data[0].marker.colorbar.update(bar_below(style, layout))
     return fig

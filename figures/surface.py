@@ -119,8 +119,8 @@ def surface_figure(
         **style.layout(
             title=dict(text=title or surface_title(landscape, config_names), x=0.01, xanchor="left"),
             scene=dict(
-                xaxis=dict(title=dict(text="x"), range=[w.xmin, w.xmax], nticks=5),
-                yaxis=dict(title=dict(text="y"), range=[w.ymin, w.ymax], nticks=5),
+                xaxis=dict(title=dict(text=landscape.axis_names[0]), range=[w.xmin, w.xmax], nticks=5),
+                yaxis=dict(title=dict(text=landscape.axis_names[1]), range=[w.ymin, w.ymax], nticks=5),
                 zaxis=dict(zaxis, nticks=5),
                 camera=dict(eye=dict(x=1.1, y=-1.5, z=1.5)),  # from above: paths in valleys stay in view
                 aspectmode="manual",

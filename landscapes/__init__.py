@@ -15,6 +15,7 @@ from landscapes.registry import (
     register,
     takes,
 )
+from landscapes.start import start_point, suggested_start
 
 for _cls in (*classic.ALL, *teaching.ALL, *data.ALL, custom.CustomLandscape):
     register(_cls)
@@ -31,5 +32,7 @@ __all__ = [
     "names",
     "problems",
     "register",
+    "start_point",
+    "suggested_start",
     "takes",
 ]

@@ -100,6 +100,11 @@ def stack(x: Array, y: Array) -> Array:
     return out
 
 
+def filled(x: Array, c: float) -> Array:
+    """An array shaped like ``x`` filled with ``c`` (for constant Hessian entries)."""
+    return np.full_like(x, c, dtype=float)
+
+
 def hessian_from(hxx: Array, hxy: Array, hyy: Array) -> Array:
     """Assemble symmetric Hessians of shape ``(..., 2, 2)`` from their three entries."""
     hxx, hxy, hyy = np.broadcast_arrays(hxx, hxy, hyy)
@@ -128,6 +133,7 @@ class Landscape:
     unbounded_below: ClassVar[bool] = False  # runs leaving the window are stopped as "left"
     log_levels: ClassVar[bool] = False  # contour levels spaced logarithmically
     user_defined: ClassVar[bool] = False  # True for a landscape typed by the user (a formula)
+    axis_names: ClassVar[tuple[str, str]] = ("x", "y")  # the two parameters' names (the plane's axes)
 
     def __post_init__(self) -> None:
         check_fields(self)

@@ -46,6 +46,11 @@ class LandscapeLike(Protocol):
         ...
 
     @property
+    def axis_names(self) -> tuple[str, str]:
+        """The two parameters' names, the plane's axis titles: ``("x", "y")``, or a model's (``w``, ``b``)."""
+        ...
+
+    @property
     def unbounded_below(self) -> bool:
         """Runs that leave the window are stopped as "left window" rather than run on."""
         ...

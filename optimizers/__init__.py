@@ -4,7 +4,8 @@ from optimizers import adafactor, first_order, lbfgs, rprop_asgd, second_order, 
 from optimizers.base import OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise
 from optimizers.registry import UnknownOptimizerError, make, names, optimizer_class, register
-from optimizers.runner import RunConfig, RunOptions, RunResult, Status, concat_results, run
+from optimizers.results import RunConfig, RunOptions, RunResult, Status, concat_results
+from optimizers.runner import run
 from optimizers.schedules import SCHEDULES, Constant, Schedule, make_schedule
 
 for _cls in first_order.ALL + second_order.ALL + rprop_asgd.ALL + adafactor.ALL + sign_methods.ALL + lbfgs.ALL:

@@ -40,8 +40,9 @@ __all__ = [
 
 
 def to_query(scene: Scene) -> dict[str, str | list[str]]:
-    """The scene as URL query parameters (values differing from ``Scene()``, plus ``v``)."""
-    return query_from_doc(to_dict(scene))
+    """The scene as URL query parameters (values differing from ``Scene()``, plus ``v``; the batch
+    size compared with its landscape's default, ``Scene.default_batch_size``)."""
+    return query_from_doc(to_dict(scene), scene.default_batch_size())
 
 
 def scene_url(scene: Scene, base: str = "") -> str:

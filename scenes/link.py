@@ -116,9 +116,13 @@ def _run_text(r: Mapping[str, Any]) -> str:
     return text
 
 
-def query_from_doc(doc: Mapping[str, Any]) -> dict[str, str | list[str]]:
-    """A scene document as URL query parameters: ``v`` and the values differing from the default scene's."""
+def query_from_doc(doc: Mapping[str, Any], batch_size: int | None = None) -> dict[str, str | list[str]]:
+    """A scene document as URL query parameters: ``v`` and the values differing from the default
+    scene's, the batch size from ``batch_size`` when given (its landscape's default: a data
+    landscape's full batch, which a link without one reads as)."""
     d = to_dict(Scene())
+    if batch_size is not None:
+        d["batch_size"] = batch_size
     q: dict[str, str | list[str]] = {"v": str(doc["version"])}
     if doc["landscape"] != d["landscape"]:
         q["ls"] = doc["landscape"]

@@ -40,6 +40,12 @@ def data_grid_seconds(landscape: object, recorded: int = 0) -> float:
     return seconds
 
 
+def default_batch_size(landscape: object) -> int:
+    """A scene's batch size when its link or file names none: the full batch ``n`` on a data
+    landscape (batch gradient descent, as choosing one on the page gives), else ``Noise``'s own."""
+    return optimizers.minibatch.n_examples(landscape) or Noise().batch_size
+
+
 @dataclass(frozen=True)
 class RunSpec:
     """One optimizer setting: its kind, the hyperparameters that differ from the defaults,
@@ -166,6 +172,13 @@ class Scene:
             )
             for r, label in zip(self.runs, labels, strict=True)
         ]
+
+    def default_batch_size(self) -> int:
+        """``default_batch_size`` of this scene's landscape (``Noise``'s own if the landscape is refused)."""
+        try:
+            return default_batch_size(self.landscape_obj())
+        except (ValueError, KeyError):
+            return Noise().batch_size
 
     def labels(self) -> list[str]:
         """A distinct label per run: the user's, else the optimizer's title (numbered if repeated)."""

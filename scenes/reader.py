@@ -23,7 +23,7 @@ from optimizers import SCHEDULES, Schedule, make_schedule
 from optimizers.cost import WORK_BUDGET
 from scenes import limits
 from scenes.document import FORMAT, VERSION, fmt
-from scenes.model import RunSpec, Scene, View
+from scenes.model import RunSpec, Scene, View, default_batch_size
 from settings import Spec, clamp_warn, spec_for, spec_of
 from settings.validate import field_default
 
@@ -395,6 +395,7 @@ def _from_dict(doc: Any, rd: _Reader) -> Scene:
     runs = _read_runs(doc["runs"], rd) if "runs" in doc else d.runs
     starts = _read_starts(doc["starts"], _start_box(obj), rd) if "starts" in doc else d.starts
     scalars = rd.fields(Scene, {k: doc[k] for k in Scene.scalar_settings() if k in doc}, "")
+    scalars.setdefault("batch_size", default_batch_size(obj))  # a data landscape: the full batch
     steps = scalars.pop("steps", d.steps)
     budget = limits.MAX_RACE_WORK // (len(runs) * len(starts))
     if steps > budget:

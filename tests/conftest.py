@@ -37,3 +37,27 @@ def float64_torch():
     torch.set_default_dtype(torch.float64)
     yield
     torch.set_default_dtype(old)
+
+
+@pytest.fixture(scope="module")
+def rosen_race():
+    """Figure tests: a Rosenbrock race (``tests.figures_support.rosen_race``)."""
+    from tests import figures_support
+
+    return figures_support.rosen_race()
+
+
+@pytest.fixture(scope="module")
+def diverging():
+    """Figure tests: a race whose first run diverges (``tests.figures_support.diverging``)."""
+    from tests import figures_support
+
+    return figures_support.diverging()
+
+
+@pytest.fixture(scope="module")
+def well_race():
+    """Figure tests: a double-well race (``tests.figures_support.well_race``)."""
+    from tests import figures_support
+
+    return figures_support.well_race()

@@ -22,6 +22,8 @@ def test_a_preset_link_draws_train_and_test():
     figs = charts(at)
     contour = next(f for f in figs if "test-landscape" in _roles(f))
     assert "test-minimum" in _roles(contour) and "minimum" in _roles(contour)
+    axes = contour["layout"]["xaxis"]["title"]["text"], contour["layout"]["yaxis"]["title"]["text"]
+    assert axes == ("w", "b")  # the line's weight and bias, not x and y
     loss = next(f for f in figs if "test-curve" in _roles(f))
     assert _roles(loss).count("early-stop") == 2  # one per run
     model = next(f for f in figs if "model" in _roles(f))
@@ -33,6 +35,13 @@ def test_a_preset_link_draws_train_and_test():
     assert all(0 < float(e) <= 400 for e in table["epochs"])  # B = n: one epoch per step, until the run stopped
     # the bowl's roundness, raw vs standardized (the Hessian of the mean squared loss: E[x^2] vs 1)
     assert any("Condition number" in c.value and "standardized" in c.value for c in at.caption)
+
+
+def test_a_data_link_without_noise_runs_the_full_batch():
+    at = run_page(query={"v": "1", "ls": "data_linear"})
+    assert not at.exception and not at.error, messages(at)
+    n = at.session_state["batch_size"]
+    assert n > 1 and set(results(at)["batch B"]) == {f"{n} of {n}"}
 
 
 def test_separable_classes_say_there_is_no_minimum():

@@ -161,7 +161,8 @@ def _start_from_suggested(cls: type, page_key: str) -> None:
         return
     default = {f.name: f.default for f in dataclasses.fields(cls)}.get("landscape")
     try:
-        x, y = (float(v) for v in landscapes.get(ss.get(_key(page_key, "landscape"), default)).starts[0])
+        land = landscapes.get(ss.get(_key(page_key, "landscape"), default))
     except (KeyError, ValueError, TypeError):
         return  # a landscape the page will refuse anyway: leave the boxes as they are
-    ss[_key(page_key, "start_x")], ss[_key(page_key, "start_y")] = x, y
+    x, y = landscapes.suggested_start(land)
+    ss[_key(page_key, "start_x")], ss[_key(page_key, "start_y")] = float(x), float(y)

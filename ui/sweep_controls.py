@@ -73,7 +73,7 @@ def start_toggled() -> None:
                 land = landscapes.get(name, **typed)
             except ValueError:  # a broken formula: its message is shown with the page's problems
                 return
-            ss[_k("start_x")], ss[_k("start_y")] = (float(c) for c in land.starts[0])
+            ss[_k("start_x")], ss[_k("start_y")] = (float(c) for c in landscapes.suggested_start(land))
 
 
 def clicked_cell(result: SweepResult) -> tuple[int, int] | None:

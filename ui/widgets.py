@@ -14,6 +14,7 @@ import optimizers
 from landscapes.base import Window
 from optimizers import SCHEDULES
 from scenes import RunSpec, Scene, View, limits
+from scenes.model import default_batch_size
 from settings import Spec, clamp, spec_for, spec_of
 from ui import data_controls, inputs, page
 from ui.scene_state import (
@@ -153,7 +154,7 @@ def _landscape_changed() -> None:
     (ss["start_x"], ss["start_y"]) = (float(starts[0][0]), float(starts[0][1]))
     ss["more_starts"] = ""
     if data_controls.is_data(key):  # full batch to begin with: B = n is batch gradient descent
-        ss["batch_size"] = landscapes.get(key).n_examples
+        ss["batch_size"] = default_batch_size(landscapes.get(key))
 
 
 def suggest_rates(landscape: str) -> None:
