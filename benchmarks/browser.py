@@ -28,6 +28,8 @@ from types import ModuleType
 
 from analysis.internals import OPTIMIZERS as INTERNALS_OPTIMIZERS
 from scenes import limits
+from scenes.codec import scene_url
+from scenes.data_presets import BATCH_SIZES
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT.parent / "shared" / "tools" / "browser_timing.py"
@@ -51,6 +53,8 @@ class Target:
 TARGETS = (
     Target("race (default scene)", "", "start x", 0.1),
     Target("race (12 runs)", TWELVE, "start x", 0.1),
+    # a data landscape (logistic regression, 1,000 examples) with real minibatches of 1, 32 and 750
+    Target("race (data: B = 1, 32, n)", scene_url(BATCH_SIZES), "start x", 0.1),
     Target("Hyperparameter sweep", "Hyperparameter_sweep", "Steps", 10),
     Target("Basins of attraction", "Basins_of_attraction", "Steps", 10),
     Target("Inside the optimizer (Steps)", "Inside_the_optimizer", "Steps", 10),
