@@ -45,9 +45,10 @@ def _progress_bar(what: str) -> Any:
     return update
 
 
-def race_media(scene: Scene, result: Any) -> None:
-    """The race page's clip (GIF / MP4; the turning 3D view only from the command line) and PyTorch script."""
-    with st.expander("Animation clip (GIF / MP4) and PyTorch script"):
+def race_media(scene: Scene, result: Any, container: Any = st) -> None:
+    """The race page's clip (GIF / MP4; the turning 3D view only from the command line) and PyTorch
+    script, in a popover of ``container``: its widgets are drawn in the browser only when opened."""
+    with container.popover("Animation clip and PyTorch script", icon=":material/movie:", width="stretch"):
         cols = st.columns(4)
         width = _setting("width", cols[0])
         fps = _setting("fps", cols[1])

@@ -285,13 +285,14 @@ def _load_uploaded_scene() -> None:
 MAX_SCENE_FILE = 100_000
 
 
-def share_and_export(scene: Scene, result: Any) -> None:
-    """The link to this exact scene, scene files (download and upload), and data downloads.
+def share_and_export(scene: Scene, result: Any) -> list[Any]:
+    """The link to this exact scene, scene files (download and upload), and data downloads; returns
+    the row's free cells for more popovers.
 
-    The link (a code box with a copy button) and the upload box are in popovers: their contents are
-    drawn only when opened, so the page does not load the code highlighter or the uploader up front."""
+    Each is a popover: its contents are drawn in the browser only when opened, so the page loads no
+    code highlighter or uploader up front and renders a row of four buttons instead of their widgets."""
     st.subheader("Share and export")
-    share, upload = st.columns(2)
+    share, upload, files, *free = st.columns(4)
     with share.popover("Link to this exact scene", icon=":material/link:", width="stretch"):
         st.caption("The same runs, seed and numbers; the copy button is on the right:")
         st.code(scene_url(scene, base=base_url()), language=None, wrap_lines=True)
@@ -303,28 +304,29 @@ def share_and_export(scene: Scene, result: Any) -> None:
             on_change=_load_uploaded_scene,
             help="A scene saved with 'Scene file (JSON)'; checked like a link.",
         )
-    cols = st.columns(3)
-    cols[0].download_button(
-        "Scene file (JSON)",
-        to_json(scene),
-        file_name="scene.json",
-        mime="application/json",
-        key="dl_scene",
-        on_click="ignore",
-    )
-    cols[1].download_button(
-        "Trajectories (CSV)",
-        lambda: result.frame().to_csv(index=False),
-        file_name="trajectories.csv",
-        mime="text/csv",
-        key="dl_traj",
-        on_click="ignore",
-    )
-    cols[2].download_button(
-        "Results table (CSV)",
-        lambda: result.summary().to_csv(index=False),
-        file_name="results.csv",
-        mime="text/csv",
-        key="dl_results",
-        on_click="ignore",
-    )
+    with files.popover("Scene file and data (JSON, CSV)", icon=":material/download:", width="stretch"):
+        st.download_button(
+            "Scene file (JSON)",
+            to_json(scene),
+            file_name="scene.json",
+            mime="application/json",
+            key="dl_scene",
+            on_click="ignore",
+        )
+        st.download_button(
+            "Trajectories (CSV)",
+            lambda: result.frame().to_csv(index=False),
+            file_name="trajectories.csv",
+            mime="text/csv",
+            key="dl_traj",
+            on_click="ignore",
+        )
+        st.download_button(
+            "Results table (CSV)",
+            lambda: result.summary().to_csv(index=False),
+            file_name="results.csv",
+            mime="text/csv",
+            key="dl_results",
+            on_click="ignore",
+        )
+    return free
