@@ -21,12 +21,12 @@ st.set_page_config(
 )
 
 from figures import results_table  # noqa: E402  (set_page_config must come first)
-from figures.race import race_figures  # noqa: E402
 from figures.style import FigureStyle  # noqa: E402
 from ui import compute, data_race, inputs, url_state, widgets  # noqa: E402
 from ui.classroom_hook import room_bar  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
 from ui.media_downloads import race_media  # noqa: E402
+from ui.race_figures import race_figure_set  # noqa: E402
 
 CONTOUR_KEY = "contour_chart"
 started = time.perf_counter()
@@ -64,24 +64,13 @@ room_bar(scene)  # a teacher's "push to my room", a student's "back to the class
 landscape = scene.landscape_obj()
 with st.spinner("Running the optimizers…"):
     result = compute.simulate(scene)
-grid = compute.landscape_grid(landscape, compute.IMAGE_N)  # drawn as an image on the server
 names = ["contour", "loss", "distance"]
 if scene.view.surface:
     names.append("surface")
 if scene.view.animate or presenting:
     names.append("animation")
-figs = race_figures(
-    scene.for_plotly(),
-    landscape,
-    result,
-    grid,
-    compute.landscape_grid(landscape, compute.SURFACE_N) if scene.view.surface else None,
-    names=tuple(names),
-    clickable=True,
-)
+figs = race_figure_set(scene, tuple(names), presenting)  # built once per scene, shared by sessions
 data = data_race.is_data(landscape)
-if data:  # the test loss over the training surface, test curves and early stopping
-    data_race.decorate(landscape, result, figs, scene.for_plotly().labels(), FigureStyle(presentation=presenting))
 
 if presenting:
     page.presentation_header(scene, landscape)
@@ -118,8 +107,8 @@ if data:
 page.show_results(table)
 
 if not presenting:
-    page.share_and_export(scene, result)
-    race_media(scene, result)  # GIF / MP4 clip and the PyTorch script, made on request
+    free = page.share_and_export(scene, result)
+    race_media(scene, result, free[0])  # GIF / MP4 clip and the PyTorch script, made on request
     # the buttons only when asked for: fifteen of them on every rerun cost the browser time
     if st.toggle("Download figures (PNG for slides, SVG, interactive HTML)", key="show_downloads"):
         for name, fig in figs.items():
