@@ -26,7 +26,9 @@ from optimizers.runner import RunResult
 
 Array = np.ndarray
 CLICK_TRACE = "click to set start"  # name (and meta role "click") of the invisible click grid
-CLICK_N = 30  # click grid points per axis (about 17 px apart on a 500 px plot: within Plotly's hover reach)
+CLICK_N = 20  # click grid points per axis: 400 invisible SVG markers (900 at 30 cost the browser ~0.4 s a draw)
+CLICK_REACH = 40  # px: Plotly's hover (and so click) distance on a clickable contour; at 20 a side the
+# points are about 47 x 21 px apart on a 900 x 400 px plot, so every pixel is within 26 px of one
 IMAGE_PX = 300  # the landscape image's pixels per axis (a finer grid passed in is used as it is)
 PATH_MARKERS = 60  # step markers drawn per path (the line and its hover keep every sent point)
 F32_LIMIT = 1e30
@@ -275,7 +277,7 @@ def click_trace(window: Window, landscape: LandscapeLike | None = None, n: int =
     """An ``n x n`` grid of invisible markers so that a click anywhere selects a point (to pick
     a start). Plotly hovers the nearest marker, so the grid also carries the hover: the point
     and, given the ``landscape``, its loss. The markers are small (4 px): larger ones win the
-    hover even over a minimum's star; clicks still land within Plotly's 20 px hover distance."""
+    hover even over a minimum's star; clicks land within the figure's hover distance (``CLICK_REACH``)."""
     pts = window.grid(n)[2].reshape(-1, 2)
     a, b = landscape.axis_names if landscape is not None else ("x", "y")
     hover = f"{a}=%{{x:.3f}}, {b}=%{{y:.3f}}"
@@ -464,6 +466,8 @@ def contour_figure(
         True,
         axis_names=landscape.axis_names,
     )
+    if clickable:
+        layout["hoverdistance"] = CLICK_REACH
     fig.update_layout(**with_image(layout, image), uirevision=landscape.key)
     fig.data[0].marker.colorbar.update(bar_below(style, layout))  # the landscape layer's scatter
     return fig

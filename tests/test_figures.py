@@ -189,7 +189,12 @@ def test_contour_marks_saddles_and_click_grid(well_race):
     assert i == len(fig.data) - 1  # on top, so clicks land on it
     click = fig.data[i]
     assert click.name == figures.CLICK_TRACE and click.marker.opacity == 0 and click.marker.size <= 6
-    assert click.showlegend is False and 20 * 20 <= len(click.x) <= 40 * 40  # a marker at most 20 px apart
+    assert click.showlegend is False and 16 * 16 <= len(click.x) <= 40 * 40
+    # a click anywhere on a 1000 x 420 px plot area (the race's at 1400 px) is within the figure's hover
+    # distance of a marker: half the diagonal of one grid cell, in pixels
+    xs, ys = np.unique(np.asarray(click.x, dtype=float)), np.unique(np.asarray(click.y, dtype=float))
+    cell_px = (1000 * np.diff(xs).max() / np.ptp(xs), 420 * np.diff(ys).max() / np.ptp(ys))
+    assert np.hypot(*cell_px) / 2 <= (fig.layout.hoverdistance or 20)
     # its hover reads the loss under the pointer (Plotly hovers the nearest invisible marker)
     xy = np.column_stack([click.x, click.y]).astype(float)
     np.testing.assert_allclose(click.customdata, (xy[:, 0] ** 2 - 1) ** 2 + xy[:, 1] ** 2, rtol=1e-5, atol=1e-6)
