@@ -31,6 +31,8 @@ CLICK_REACH = 40  # px: Plotly's hover (and so click) distance on a clickable co
 # points are about 47 x 21 px apart on a 900 x 400 px plot, so every pixel is within 26 px of one
 IMAGE_PX = 300  # the landscape image's pixels per axis (a finer grid passed in is used as it is)
 PATH_MARKERS = 60  # step markers drawn per path (the line and its hover keep every sent point)
+MARKER_BUDGET = 240  # step markers on one contour, all paths together (at least MIN_MARKERS a path)
+MIN_MARKERS = 20
 F32_LIMIT = 1e30
 
 
@@ -208,8 +210,10 @@ def path_trace(
     style: FigureStyle,
     colors: Sequence[str],
     mode: str = "lines+markers",
+    markers: int = PATH_MARKERS,
 ) -> go.Scatter:
-    """Run ``r`` through its recorded points ``idx``, hover showing step and loss."""
+    """Run ``r`` through its recorded points ``idx``, hover showing step and loss; at most
+    ``markers`` of them drawn with a step marker."""
     look = run_look(result, r, style, colors)
     pts = result.positions[r, idx]
     custom = np.column_stack([result.steps[idx], result.losses[r, idx]])
@@ -220,7 +224,7 @@ def path_trace(
         name=legend_name(result, r, name),
         legendgroup=f"run{r}",
         line=dict(color=look["color"], width=style.line_width, dash=look["dash"]),
-        marker=dict(size=style.marker_size, symbol=look["symbol"], color=look["color"], maxdisplayed=PATH_MARKERS),
+        marker=dict(size=style.marker_size, symbol=look["symbol"], color=look["color"], maxdisplayed=markers),
         customdata=f32(custom),
         hovertemplate=(
             f"<b>{name}</b><br>step %{{customdata[0]:.0f}}<br>x=%{{x:.4g}}, y=%{{y:.4g}}"
@@ -435,8 +439,12 @@ def contour_figure(
         run_names = paths.names(result, labels)
         colors = colors_for(result)
         compact = int(result.start_index.max(initial=0)) > 0  # several starts: one entry per setting, per start
-        for r in range(len(result.status)):
-            path = path_trace(result, r, paths.run_indices(result, r, max_points), run_names[r], style, colors)
+        runs = len(result.status)
+        points = paths.share(paths.PATH_BUDGET, runs, max_points)
+        markers = paths.share(MARKER_BUDGET, runs, PATH_MARKERS, MIN_MARKERS)
+        for r in range(runs):
+            idx = paths.run_indices(result, r, points)
+            path = path_trace(result, r, idx, run_names[r], style, colors, markers=markers)
             end = end_trace(result, r, run_names[r], style, colors, grid.window)
             if compact:
                 group = f"config{int(result.config_index[r])}"

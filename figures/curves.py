@@ -19,11 +19,15 @@ DISTANCE_FLOOR = 1e-16  # distances of exactly 0 are drawn here on the log axis
 
 
 def _series(result: RunResult, values: Array, max_points: int) -> list[tuple[Array, Array]]:
-    """Per run: (steps, values) over its live part, thinned to ``max_points``."""
+    """Per run: (steps, values) over its live part, at most ``max_points`` points, fewer when many
+    runs share the figure (``paths.CURVE_BUDGET``), thinned keeping each curve's envelope."""
+    runs = len(result.status)
+    cap = paths.share(paths.CURVE_BUDGET, runs, max_points)
     out = []
-    for r in range(len(result.status)):
-        idx = paths.run_indices(result, r, max_points)
-        out.append((result.steps[idx].astype(np.int32), np.asarray(values[r, idx], dtype=float)))
+    for r in range(runs):
+        live = np.asarray(values[r, : paths.run_length(result, r)], dtype=float)
+        idx = paths.envelope_indices(live, cap)
+        out.append((result.steps[idx].astype(np.int32), live[idx]))
     return out
 
 

@@ -20,7 +20,7 @@ from PIL import Image
 import figures
 import landscapes
 import optimizers
-from figures.paths import thin_indices
+from figures.paths import envelope_indices, share, thin_indices
 from landscapes.base import Window
 from optimizers import RunOptions
 from tests.figures_support import Bowl, Wild, configs, data_of, live_count, matched_indices, rosen
@@ -39,6 +39,28 @@ def test_thin_indices_keeps_ends_and_spreads_evenly():
         assert gaps.max() - gaps.min() <= 1  # even spacing
     path = np.arange(20.0).reshape(10, 2)
     assert np.array_equal(figures.thin_path(path, 4)[[0, -1]], path[[0, -1]])
+
+
+def test_envelope_indices_keep_every_bucket_extreme_and_the_ends():
+    assert np.array_equal(envelope_indices(np.ones(9), 10), np.arange(9))
+    zigzag = np.where(np.arange(1000) % 2 == 0, 1.0, -1.0) * np.linspace(1.0, 0.1, 1000)  # a step-by-step zig-zag
+    idx = envelope_indices(zigzag, 100)
+    assert idx[0] == 0 and idx[-1] == 999 and len(idx) <= 102 and np.all(np.diff(idx) > 0)
+    kept = zigzag[idx]
+    assert (kept > 0).sum() >= 49 and (kept < 0).sum() >= 49  # both sides of the zig-zag drawn, not one alias
+    spike = np.zeros(5000)
+    spike[2345] = 7.0
+    spike[10] = np.nan
+    assert 2345 in envelope_indices(spike, 50)  # a one-step spike survives thinning 100:1
+    buckets = np.array_split(np.arange(5000), 25)
+    assert all(np.intersect1d(envelope_indices(spike, 50), b).size for b in buckets)  # every stretch drawn
+
+
+def test_runs_share_a_figures_points():
+    assert share(3000, 4, 1000) == 750 and share(3000, 12, 1000) == 250
+    assert share(3000, 1, 1000) == 1000  # capped per run
+    assert share(3000, 100, 1000) == 150  # never fewer than the floor
+    assert share(240, 12, 60, 20) == 20 and share(240, 4, 60, 20) == 60
 
 
 def test_evaluate_grid_matches_the_formula_in_float32():

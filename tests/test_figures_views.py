@@ -76,8 +76,12 @@ def test_loss_curves_equal_the_losses(rosen_race, diverging):
     assert len(curves) == 6 and fig.layout.yaxis.type == "log"
     for r, t in enumerate(curves):
         n = live_count(result, r)
-        np.testing.assert_array_equal(t.x, result.steps[:n])
-        np.testing.assert_allclose(t.y, result.losses[r, :n])
+        if n <= 3000 // len(curves):  # six runs share a figure's 3,000 points
+            np.testing.assert_array_equal(t.x, result.steps[:n])
+        else:  # thinned: first and last kept, and the curve's lowest and highest values
+            assert len(t.x) <= 3000 // len(curves) and t.x[0] == result.steps[0] and t.x[-1] == result.steps[n - 1]
+            assert t.y.min() == result.losses[r, :n].min() and t.y.max() == result.losses[r, :n].max()
+        np.testing.assert_allclose(t.y, result.losses[r, np.searchsorted(result.steps, t.x)])
     result = diverging[1]
     curves = data_of(figures.loss_figure(result), "curve")
     n0 = live_count(result, 0)
