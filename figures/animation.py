@@ -226,7 +226,8 @@ def final_still(fig: go.Figure) -> go.Figure:
     out = go.Figure(fig)
     last = out.frames[-1]
     for i, trace in zip(last.traces, last.data, strict=True):
-        out.data[i].update(x=trace.x, y=trace.y)
+        # only what the frame sets: a frame may leave x to the trace (the model panel's curves)
+        out.data[i].update({k: v for k in ("x", "y") if (v := getattr(trace, k)) is not None})
     out.frames = ()
     out.layout.updatemenus = ()
     if out.layout.sliders:

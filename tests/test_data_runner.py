@@ -122,3 +122,36 @@ def test_export_renders_a_data_preset_with_train_test_and_the_model():
     assert any(m.get("role") == "test-landscape" for m in roles["contour"])
     assert sum(m.get("role") == "early-stop" for m in roles["loss"]) == 2
     assert sum(m.get("role") == "model" for m in roles["model"]) == 2 and figs["model"].frames
+
+
+def test_model_frames_send_only_the_curves_and_the_still_keeps_them_whole():
+    """Each frame of the model panel carries the runs' fitted lines (y = w x + b at that frame's step)
+    and no x (the trace's own, sent once); the picture of the last frame keeps the x."""
+    import optimizers
+    from figures.animation import final_still
+    from figures.model_view import model_figure
+    from scenes.model import Scene, spec
+
+    scene = Scene(
+        landscape="data_linear",
+        landscape_params=(("n", 60), ("test_fraction", 0.0), ("standardize", False)),
+        runs=(spec("sgd", lr=0.01), spec("adam", lr=0.1)),
+        starts=((0.0, 0.0),),
+        steps=120,
+        batch_size=60,
+    )
+    land = scene.landscape_obj()
+    result = optimizers.run(land, scene.run_configs(), scene.starts_array(), scene.options())
+    fig = model_figure(land, result)
+    lines = [i for i, t in enumerate(fig.data) if (t.meta or {}).get("role") == "model"]
+    xs = np.asarray(fig.data[lines[0]].x, dtype=float)
+    for frame in fig.frames:
+        k = int(np.searchsorted(result.steps, int(frame.name)))
+        assert list(frame.traces) == lines
+        for r, trace in enumerate(frame.data):
+            assert trace.x is None
+            w, b = result.positions[r, k]
+            np.testing.assert_allclose(np.asarray(trace.y, dtype=float), w * xs + b, rtol=1e-5, atol=1e-5)
+    still = final_still(fig)
+    for i in lines:
+        assert still.data[i].x is not None and len(still.data[i].x) == len(still.data[i].y) == len(xs)
