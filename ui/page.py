@@ -304,29 +304,12 @@ def share_and_export(scene: Scene, result: Any) -> list[Any]:
             on_change=_load_uploaded_scene,
             help="A scene saved with 'Scene file (JSON)'; checked like a link.",
         )
+    downloads = (  # label, contents (a callable is called only when clicked), file name, type, key
+        ("Scene file (JSON)", to_json(scene), "scene.json", "application/json", "dl_scene"),
+        ("Trajectories (CSV)", lambda: result.frame().to_csv(index=False), "trajectories.csv", "text/csv", "dl_traj"),
+        ("Results table (CSV)", lambda: result.summary().to_csv(index=False), "results.csv", "text/csv", "dl_results"),
+    )
     with files.popover("Scene file and data (JSON, CSV)", icon=":material/download:", width="stretch"):
-        st.download_button(
-            "Scene file (JSON)",
-            to_json(scene),
-            file_name="scene.json",
-            mime="application/json",
-            key="dl_scene",
-            on_click="ignore",
-        )
-        st.download_button(
-            "Trajectories (CSV)",
-            lambda: result.frame().to_csv(index=False),
-            file_name="trajectories.csv",
-            mime="text/csv",
-            key="dl_traj",
-            on_click="ignore",
-        )
-        st.download_button(
-            "Results table (CSV)",
-            lambda: result.summary().to_csv(index=False),
-            file_name="results.csv",
-            mime="text/csv",
-            key="dl_results",
-            on_click="ignore",
-        )
+        for label, data, file_name, mime, key in downloads:
+            st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore")
     return free
