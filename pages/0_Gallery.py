@@ -10,7 +10,7 @@ from scenes.presets import PRESETS
 from ui import media_downloads, page
 from ui.race_link import open_as_race
 
-st.set_page_config(page_title="Gallery of scenes", page_icon="🖼️", layout="wide")
+st.set_page_config(page_title="Gallery of scenes", layout="wide")
 page.apply_presentation(page.presentation_requested())
 page.keep_presentation_in_url()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Basins of attraction", page_icon="🧭")
+st.set_page_config(layout="wide", page_title="Basins of attraction")
 
 import pandas as pd  # noqa: E402
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Inside the optimizer", page_icon="🔬")
+st.set_page_config(layout="wide", page_title="Inside the optimizer")
 
 import pandas as pd  # noqa: E402
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Second-order methods", page_icon="🎯")
+st.set_page_config(layout="wide", page_title="Second-order methods")
 
 import pandas as pd  # noqa: E402
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Network lab", page_icon="🧠")
+st.set_page_config(layout="wide", page_title="Network lab")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
