@@ -218,12 +218,16 @@ def panel_figure(result: BasinResult, p: int, style: FigureStyle | None = None) 
     axis = dict(constrain="domain", showgrid=False, zeroline=False)
     fig.update_layout(
         **style.layout(
-            title=dict(text=f"{result.labels[p]}: where runs from each start end", x=0.01, xanchor="left"),
+            # the optimizer alone: three panels a row on a projector leave each title 300 px
+            title=dict(text=result.labels[p], x=0.01, xanchor="left"),
             xaxis=dict(axis, range=[w.xmin, w.xmax], title=dict(text="start x")),
-            yaxis=dict(axis, range=[w.ymin, w.ymax], scaleanchor="x", scaleratio=1, title=dict(text="start y")),
+            yaxis=dict(
+                axis, range=[w.ymin, w.ymax], scaleanchor="x", scaleratio=1, constraintoward="top", title="start y"
+            ),
             plot_bgcolor="#FFFFFF",
             hovermode="closest",
-            **_slim(style.legend_below(legend_names(fig))),
+            # a plot about as tall as a panel is wide (300-370 px): no band of white above and below it
+            **_slim(style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8))),
         ),
         uirevision=result.settings.landscape,
     )

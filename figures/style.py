@@ -140,8 +140,8 @@ def _lean_white() -> go.layout.Template:
 LEAN_WHITE = _lean_white()
 
 
-BAR_PX = 280  # a horizontal colour bar's length (px): inside a 390 px phone's plot
-BAR_ROOM = (76, 130)  # px for a horizontal colour bar with its title and ticks: (normal, presenting)
+BAR_ROOM = (60, 90)  # px for a horizontal colour bar with its ticks: (normal, presenting)
+FOOT_BAR_PX = (200, 360)  # its length (normal, presenting): with its title at its right, within a phone's chart
 PHONE_LEGEND_PX = 270  # the width a legend under the plot has on a 390 px phone (the plot area's)
 
 
@@ -212,20 +212,21 @@ class FigureStyle:
         return dict(height=total, margin=dict(layout["margin"], b=bottom), legend=legend)
 
     def bar_at_foot(self) -> dict[str, Any]:
-        """Colour-bar keywords for a horizontal bar at the figure's foot, centred, ``BAR_PX`` long (fits a
-        phone's plot), its title above it: in the room ``legend_and_bar_below`` made."""
+        """Colour-bar keywords for a horizontal bar at the figure's foot, ``FOOT_BAR_PX`` long, its title
+        at its right (above it, anchored at the figure's foot, Plotly drew the title over the bar): in the
+        room ``legend_and_bar_below`` made, and with its title inside a phone's 358 px chart."""
         return dict(
             orientation="h",
-            x=0.5,
-            xanchor="center",
+            x=0.02,
+            xanchor="left",
             yref="container",
             y=0.0,
             yanchor="bottom",
-            ypad=8,
+            ypad=10,
             lenmode="pixels",
-            len=BAR_PX,
+            len=FOOT_BAR_PX[self.presentation],
             thickness=18 if self.presentation else 12,
-            title=dict(side="top"),
+            title=dict(side="right"),
         )
 
     def layout(self, **extra: Any) -> dict[str, Any]:
@@ -272,12 +273,15 @@ def fit_title(fig: go.Figure, presentation: bool = False) -> go.Figure:
     lines = title_lines(text, size, TITLE_PX_PRESENTING if presentation else TITLE_PX)
     line_h = round(1.3 * size)
     top = fig.layout.margin.t if fig.layout.margin.t is not None else 80
-    need = 14 + line_h * len(lines) + 12  # the title hangs 14 px from the top; 12 px above the plot
+    # hung from the top by about a line: Plotly anchors a title of several lines a little too high (at
+    # font 24 a 14 px pad left its first line cut by the figure's top edge)
+    pad = round(0.9 * size)
+    need = pad + line_h * len(lines) + 12  # and 12 px above the plot
     extra = max(0, need - top)
     # " <br>": the line's last space stays in the SVG text, so a title's text reads as words
     fig.update_layout(
         title=dict(
-            text=" <br>".join(lines), font=dict(size=size), y=1, yref="container", yanchor="top", pad=dict(t=14)
+            text=" <br>".join(lines), font=dict(size=size), y=1, yref="container", yanchor="top", pad=dict(t=pad)
         ),
         margin=dict(t=top + extra),
         height=(fig.layout.height or 450) + extra,

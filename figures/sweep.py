@@ -86,7 +86,7 @@ def _value_trace(result: SweepResult, metric: str, style: FigureStyle) -> go.Hea
         )
         z = np.where(np.isfinite(values), levels.transform(np.nan_to_num(values, nan=0.0)), np.nan)
         bar.update(levels.colorbar())
-        bar["title"] = dict(text="final loss (log colour)", side="top")
+        bar["title"] = dict(text="final loss", side="right")  # log colour: the ticks say so
         custom = f32(values)
         hover = hx + "<br>final loss %{customdata:.4g}<extra></extra>"
         return go.Heatmap(
@@ -102,7 +102,7 @@ def _value_trace(result: SweepResult, metric: str, style: FigureStyle) -> go.Hea
             name="final loss",
             meta=dict(role="values"),
         )
-    bar["title"] = dict(text=f"steps to within {s.tol:g} of a minimum", side="top")
+    bar["title"] = dict(text=f"steps to within {s.tol:g}", side="right")
     return go.Heatmap(
         x=f32(result.xs),
         y=f32(result.ys),

@@ -19,7 +19,7 @@ from ui.charts import chart, side_by_side  # noqa: E402
 
 KEY = "basins"
 S = BasinSettings
-PANEL_MIN = 360  # three panels side by side on a 1280 px projector, one column on a phone
+PANEL_MIN = 320  # three panels side by side on a 1280 px projector, one column on a phone
 GOOD = ("himmelblau", "six_hump_camel", "rastrigin", "sharp_flat")
 
 
@@ -83,7 +83,7 @@ with st.spinner(f"Running {len(settings.panels())} x {nx * ny:,} runs x {setting
 
 style = lesson.figure_style()
 noise = f", noise σ = {settings.noise_sigma:g}, batch {settings.batch_size}" if settings.noise_sigma > 0 else ""
-st.caption(f"{settings.landscape_obj().title}, {settings.steps} steps{noise}: one panel per optimizer.")
+st.markdown(f"**Where runs from each start end**: {settings.landscape_obj().title}, {settings.steps} steps{noise}.")
 for i, cell in enumerate(side_by_side(len(result.labels), PANEL_MIN)):  # one column on a phone
     with cell:
         chart(panel_figure(result, i, style), f"basins-{result.labels[i]}", f"basins_chart_{i}")

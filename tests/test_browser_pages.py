@@ -46,7 +46,7 @@ PAGES = [
         "Basins_of_attraction",
         "Basins of attraction",
         [  # one map per optimizer (side by side, or stacked on a phone), then the shares
-            *[("where runs from each start end", {"heatmap", "markers"})] * 3,
+            *[(name, {"heatmap", "markers"}) for name in ("SGD", "Momentum", "Adam")],
             ("Share of runs per basin", {"bars"}),
         ],
     ),

@@ -33,7 +33,7 @@ def test_a_wrapped_title_takes_room_above_the_plot_not_from_it():
     assert text.count("<br>") >= 1 and text.replace(" <br>", " ") == LONG
     assert plot_height(fig) == before  # the figure grew by the added lines
     lines = text.count("<br>") + 1
-    assert fig.layout.margin.t >= lines * 1.3 * fig.layout.title.font.size + 14
+    assert fig.layout.margin.t >= lines * 1.3 * fig.layout.title.font.size + fig.layout.title.pad.t
     again = fit_title(fig)  # already wrapped: unchanged
     assert again.layout.title.text == text and plot_height(again) == before
 

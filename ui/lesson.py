@@ -171,9 +171,10 @@ def _start_from_suggested(cls: type, page_key: str) -> None:
     ss[_key(page_key, "start_x")], ss[_key(page_key, "start_y")] = float(x), float(y)
 
 
-# a lesson's charts on a projector: FigureStyle's presentation height (1.25 x this), so that under the
-# page's title the main chart with its legend ends inside a 1280x720 screen
-PRESENTING_HEIGHT = 360
+# a lesson's charts on a projector: FigureStyle's presentation height (1.25 x this, 550 px instead of
+# 650), so that under the page's title a lesson's main plot ends inside a 1280x720 screen; lower (450)
+# left a contour with its legend and colour bar a plot 165 px wide
+PRESENTING_HEIGHT = 440
 
 
 def figure_style(presenting: bool | None = None) -> FigureStyle:
