@@ -8,12 +8,12 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import page
-from ui.navigation import SECTIONS
+from ui.navigation import APP_ICON, SECTIONS
 
 presenting = page.presentation_requested()
 st.set_page_config(
     page_title="Optimizer race",
-    page_icon="🏁",
+    page_icon=APP_ICON,  # the tab's icon on every page: no page sets its own
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "auto",
 )

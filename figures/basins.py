@@ -5,6 +5,7 @@ share of runs per panel, and a stacked bar chart of those shares."""
 from __future__ import annotations
 
 import colorsys
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from analysis.basins import BasinResult
 from figures.contour import f32
-from figures.style import MARK_COLOR, MINIMUM_COLOR, OKABE_ITO, TOL_MUTED, FigureStyle
+from figures.style import MARK_COLOR, MINIMUM_COLOR, OKABE_ITO, TOL_MUTED, FigureStyle, legend_names
 
 Array = np.ndarray
 
@@ -22,6 +23,7 @@ MINIMA_COLORS: tuple[str, ...] = tuple(c for c in OKABE_ITO if c != "#000000") +
 EXTRA_COLORS: tuple[str, ...] = ("#1A1A1A", "#7F7F7F", "#E0E0E0")  # diverged, left, still running
 
 
+OUTLINE = dict(width=1.5, color=MARK_COLOR)  # a star's, a legend square's
 MAX_LEGEND_MINIMA = 12  # with more minima than this, the legend lists only those some run reached
 
 
@@ -155,10 +157,94 @@ def basin_figure(result: BasinResult, style: FigureStyle | None = None) -> go.Fi
     return fig
 
 
-def fractions_figure(result: BasinResult, style: FigureStyle | None = None) -> go.Figure:
-    """Stacked bars: for each optimizer, the share of runs ending in each category (sums to 1)."""
+def panel_figure(result: BasinResult, p: int, style: FigureStyle | None = None) -> go.Figure:
+    """Panel ``p`` alone: one optimizer's map of where runs from each start end (the colours of
+    ``basin_figure``), its minima as stars and, under the plot, a legend with this panel's share per
+    category. One figure per panel lets a page lay them side by side or stack them (``basin_figure``'s
+    four panels in one figure were 70 px wide each on a phone)."""
     style = style or FigureStyle()
     colors = category_colors(result.n_minima)
+    K = len(colors)
+    w = result.settings.window()
+    traces: list[Any] = [
+        go.Heatmap(
+            x=f32(result.xs),
+            y=f32(result.ys),
+            z=result.codes[p].astype(np.int8),
+            zmin=-0.5,
+            zmax=K - 0.5,
+            colorscale=discrete_colorscale(colors),
+            showscale=False,
+            name=result.labels[p],
+            hovertemplate="start (%{x:.3g}, %{y:.3g})<br>category %{z} (legend order, from 0)<extra></extra>",
+            meta=dict(role="basins", panel=p),
+        )
+    ]
+    if result.n_minima:
+        traces.append(
+            go.Scatter(
+                x=f32(result.minima[:, 0]),
+                y=f32(result.minima[:, 1]),
+                mode="markers",
+                name="minimum",
+                marker=dict(
+                    symbol="star",
+                    size=style.mark_size * 1.2,
+                    color=MINIMUM_COLOR,
+                    line=dict(width=1.5, color=MARK_COLOR),
+                ),
+                hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+                meta=dict(role="minimum", panel=p),
+            )
+        )
+    for k, name in enumerate(result.names):
+        share = float(result.fractions[p, k])
+        if share <= 0 and (k >= result.n_minima or result.n_minima > MAX_LEGEND_MINIMA):
+            continue  # a category no run of this panel fell into: an extra one, or one of many minima
+        traces.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{k}: {name}: {100 * share:.0f}%",
+                marker=dict(
+                    symbol="square", size=style.mark_size, color=colors[k], line=dict(width=1, color=MARK_COLOR)
+                ),
+                hoverinfo="skip",
+                meta=dict(role="legend", code=k),
+            )
+        )
+    fig = go.Figure(traces)
+    axis = dict(constrain="domain", showgrid=False, zeroline=False)
+    fig.update_layout(
+        **style.layout(
+            # the optimizer alone: three panels a row on a projector leave each title 300 px
+            title=dict(text=result.labels[p], x=0.01, xanchor="left"),
+            xaxis=dict(axis, range=[w.xmin, w.xmax], title=dict(text="start x")),
+            yaxis=dict(
+                axis, range=[w.ymin, w.ymax], scaleanchor="x", scaleratio=1, constraintoward="top", title="start y"
+            ),
+            plot_bgcolor="#FFFFFF",
+            hovermode="closest",
+            # a plot about as tall as a panel is wide (300-370 px): no band of white above and below it
+            **_slim(style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8))),
+        ),
+        uirevision=result.settings.landscape,
+    )
+    return fig
+
+
+def _slim(layout: dict[str, Any]) -> dict[str, Any]:
+    """``layout`` (of ``legend_below``) with slim side margins: a square map keeps 290 px of a phone's chart."""
+    return dict(layout, margin=dict(layout["margin"], l=50, r=10))
+
+
+def fractions_figure(result: BasinResult, style: FigureStyle | None = None) -> go.Figure:
+    """Stacked horizontal bars: for each optimizer (a row, its label wrapped), the share of runs ending
+    in each category (sums to 1); upright bars turned their labels and narrowed a phone's plot."""
+    style = style or FigureStyle()
+    colors = category_colors(result.n_minima)
+    rows = ["<br>".join(textwrap.wrap(label, 12, break_long_words=False)) for label in result.labels]
     traces = []
     for k, name in enumerate(result.names):
         shares = result.fractions[:, k]
@@ -166,13 +252,14 @@ def fractions_figure(result: BasinResult, style: FigureStyle | None = None) -> g
             continue
         traces.append(
             go.Bar(
-                x=list(result.labels),
-                y=shares.astype(float),
+                y=rows,
+                x=shares.astype(float),
+                orientation="h",
                 name=f"{k}: {name}",
                 marker=dict(color=colors[k], line=dict(width=0.5, color=MARK_COLOR)),
-                text=[f"{100 * v:.0f}%" if v >= 0.04 else "" for v in shares],
+                text=[f"{100 * v:.0f}%" if v >= 0.08 else "" for v in shares],
                 textposition="inside",
-                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}}<extra></extra>",
+                hovertemplate=f"{name}<br>%{{y}}: %{{x:.1%}}<extra></extra>",
                 meta=dict(code=k),
             )
         )
@@ -183,13 +270,16 @@ def fractions_figure(result: BasinResult, style: FigureStyle | None = None) -> g
         if s.noise_sigma > 0
         else "no gradient noise"
     )
-    fig.update_layout(
-        **style.layout(
-            title=dict(text=f"Share of runs per basin ({noise})", x=0.01, xanchor="left"),
-            barmode="stack",
-            yaxis=dict(title=dict(text="share of runs"), range=[0, 1], tickformat=".0%"),
-            legend=dict(orientation="v", font=dict(size=style.font_size)),
-            height=max(320, int(style.fig_height * 0.7)),
-        )
+    band = 48 if style.presentation else 36  # px per optimizer
+    layout = style.layout(
+        title=dict(text=f"Share of runs per basin ({noise})", x=0.01, xanchor="left"),
+        barmode="stack",
+        xaxis=dict(title=dict(text="share of runs"), range=[0, 1], tickformat=".0%"),
+        yaxis=dict(type="category", autorange="reversed", tickfont=dict(size=style.font_size - 2)),
+        # under the plot: at the side the categories' names took half a phone's chart
+        **style.legend_below(legend_names(fig), height=max(220, band * len(rows) + 110)),
     )
+    layout["legend"]["traceorder"] = "normal"
+    layout["margin"]["r"] = 10
+    fig.update_layout(**layout)
     return fig

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.contour import critical_traces, f32, landscape_layer, plane_layout, with_image
+from figures.contour import bar_below, critical_traces, f32, landscape_layer, plane_layout, with_image
 from figures.grid import LandscapeGrid, levels_for
 from figures.style import MARK_COLOR, SYMBOLS, FigureStyle, legend_names, run_colors
 from landscapes.protocol import LandscapeLike
@@ -299,8 +299,13 @@ def endpoints_figure(
                 meta=dict(role="start"),
             )
         )
+    # the colour bar and the legend under the plot, as the race's contour has them: at the side they
+    # left a phone's plot 150 px wide
+    names = legend_names(fig)
+    title = f"{landscape.title}: where the runs ended"
     layout = plane_layout(
-        grid.window, style, f"{landscape.title}: where the runs ended", axis_names=landscape.axis_names
+        grid.window, style, title, len(names), True, style.legend_columns(names), axis_names=landscape.axis_names
     )
     fig.update_layout(**with_image(layout, image), uirevision=landscape.key)
+    fig.data[0].marker.colorbar.update(bar_below(style, layout))
     return fig

@@ -231,9 +231,11 @@ def state_figure(trace: Trace, step: int, style: FigureStyle | None = None) -> g
     fig.update_layout(
         **style.layout(
             title=dict(text=f"{trace.config.title}: gradient and state per coordinate", x=0.01, xanchor="left"),
-            height=max(int(style.fig_height * 0.45) * len(rows), style.fig_height // 2 + 100),
             hovermode="closest",
-            legend=dict(orientation="h", yanchor="bottom", y=1.04, x=1.0, xanchor="right"),
+            # under the plots: above them, the legend ran into a title wrapped on a phone
+            **style.legend_below(
+                legend_names(fig), height=max(int(style.fig_height * 0.45) * len(rows), style.fig_height // 2 + 100)
+            ),
         )
     )
     return fig
@@ -249,29 +251,29 @@ def bias_figure(trace: Trace, step: int, style: FigureStyle | None = None) -> go
     pairs = [("m", m, "m̂", trace.m_hat)]
     if trace.v_hat is not None:
         pairs.append(("v", trace.state["nu"], "v̂", trace.v_hat))
+    # one row per moment (side by side, each was 120 px wide on a phone)
     fig = make_subplots(
-        rows=1,
-        cols=len(pairs),
-        horizontal_spacing=0.1,
-        subplot_titles=[
-            f"{a} (dashed) vs {b} = {a} / (1 − β{'₁₂'[i]}ᵗ) (solid)" for i, (a, _, b, _) in enumerate(pairs)
-        ],
+        rows=len(pairs),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=[f"{a} (dashed), {b} = {a} / (1 − β{'₁₂'[i]}ᵗ)" for i, (a, _, b, _) in enumerate(pairs)],
     )
     x = trace.steps
-    for c, (raw_name, raw, hat_name, hat) in enumerate(pairs, start=1):
-        _coord_traces(fig, x, hat, hat_name, 1, c, style, showlegend=True, role="corrected")
-        _coord_traces(fig, x, raw, raw_name, 1, c, style, dash="dash", showlegend=True, role="raw")
+    for r, (raw_name, raw, hat_name, hat) in enumerate(pairs, start=1):
+        _coord_traces(fig, x, hat, hat_name, r, 1, style, showlegend=True, role="corrected")
+        _coord_traces(fig, x, raw, raw_name, r, 1, style, dash="dash", showlegend=True, role="raw")
     if trace.v_hat is not None:
-        fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
-    _step_line(fig, step, 1, len(pairs))
-    fig.update_xaxes(title_text="step t")
+        fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
+    _step_line(fig, step, len(pairs))
+    fig.update_xaxes(title_text="step t", row=len(pairs), col=1)
     fig.update_layout(
         **style.layout(
             title=dict(
                 text="Bias correction: the moments start at 0 and are divided by 1 − βᵗ", x=0.01, xanchor="left"
             ),
             hovermode="closest",
-            **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8)),
+            **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.5) * len(pairs) + 60),
         )
     )
     return fig

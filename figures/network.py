@@ -253,12 +253,16 @@ def plane_figure(
     title: str,
     style: FigureStyle,
     axis_titles: tuple[str, str] = ("a", "b"),
+    z_range: tuple[float, float] | None = None,
 ) -> go.Figure:
     """One panel per ``(name, z (len(b), len(a)))`` of ``surfaces``, side by side in one chart:
-    ``log10`` of the loss as a server-drawn banded image (``plane_image``) on one colour scale,
-    and each run's path ``coords (R, T, 2)`` (start at ``coords[:, 0]``, shared) as float32 lines."""
+    ``log10`` of the loss as a server-drawn banded image (``plane_image``) on one colour scale (from
+    ``z_range``, else the surfaces' own ``log_range``: pass one range to draw train and test as two
+    one-panel charts on the same scale), and each run's path ``coords (R, T, 2)`` (start at
+    ``coords[:, 0]``, shared) as float32 lines. One panel has its legend and its colour bar under the
+    plot (on a phone, at the side, they left the plot a third of the chart)."""
     n = len(surfaces)
-    lo, hi = log_range(*(z for _, z in surfaces))
+    lo, hi = z_range or log_range(*(z for _, z in surfaces))
     fig = make_subplots(rows=1, cols=n, subplot_titles=[name for name, _ in surfaces], horizontal_spacing=0.08)
     fig.add_trace(_colorbar(a, b, lo, hi), row=1, col=1)
     coords = np.asarray(coords, dtype=np.float32)
@@ -300,10 +304,14 @@ def plane_figure(
             col=k + 1,
         )
     images = [plane_image(a, b, z, lo, hi, "" if k == 0 else str(k + 1)) for k, (_, z) in enumerate(surfaces)]
-    fig.update_layout(
-        **style.layout(title=title, legend=dict(orientation="h", y=-0.18, font=dict(size=style.font_size)))
-    )
-    fig.update_layout(margin=dict(b=90), images=images)
+    if n == 1:
+        fig.update_layout(**style.layout(title=title, **style.legend_and_bar_below(legend_names(fig))), images=images)
+        fig.data[0].marker.colorbar.update(style.bar_at_foot())
+    else:
+        fig.update_layout(
+            **style.layout(title=title, legend=dict(orientation="h", y=-0.18, font=dict(size=style.font_size)))
+        )
+        fig.update_layout(margin=dict(b=90), images=images)
     fig.update_xaxes(title=axis_titles[0], range=[float(a[0]), float(a[-1])], showgrid=False, zeroline=False)
     fig.update_yaxes(range=[float(b[0]), float(b[-1])], showgrid=False, zeroline=False)
     fig.update_yaxes(title=axis_titles[1], row=1, col=1)

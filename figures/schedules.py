@@ -1,16 +1,14 @@
-"""Figures of the learning-rate schedules lesson: the rate ``lr(t)`` of each schedule, side by side."""
+"""Figures of the learning-rate schedules lesson: the rate ``lr(t)`` of each schedule, in one plot."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from figures.contour import f32
-from figures.style import FigureStyle, run_colors
+from figures.style import DASHES, FigureStyle, legend_names, run_colors
 
 Array = np.ndarray
 MAX_LR_POINTS = 600  # per curve
@@ -21,29 +19,17 @@ def lr_figure(
     lr: Array,
     labels: Sequence[str],
     style: FigureStyle | None = None,
-    cols: int = 3,
     log_y: bool = False,
     max_points: int = MAX_LR_POINTS,
 ) -> go.Figure:
-    """One small panel per schedule: the learning rate ``lr (C, T)`` at updates ``updates (T,)``,
-    sharing both axes so the panels compare at a glance. Long runs are thinned to ``max_points``
-    points per curve, keeping the first and last update and every point where the rate jumps
-    (a step schedule stays a staircase)."""
+    """The learning rate ``lr (C, T)`` of every schedule at updates ``updates (T,)``, one line each in
+    one plot (the schedules' colours of the other charts), the legend under it: small panels side by
+    side were 80 px wide on a phone. Long runs are thinned to ``max_points`` points per curve, keeping
+    the first and last update and every point where the rate jumps (a step schedule stays a staircase)."""
     style = style or FigureStyle()
     lr = np.asarray(lr, dtype=float)
-    C = len(labels)
-    cols = max(1, min(cols, C))
-    rows = math.ceil(C / cols)
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        shared_xaxes=True,
-        shared_yaxes=True,
-        subplot_titles=list(labels),
-        horizontal_spacing=0.04,
-        vertical_spacing=0.12 if rows > 1 else 0.0,
-    )
-    colors = run_colors(C)
+    colors = run_colors(len(labels))
+    fig = go.Figure()
     for c, label in enumerate(labels):
         idx = _keep(lr[c], max_points)
         fig.add_trace(
@@ -52,25 +38,23 @@ def lr_figure(
                 y=f32(lr[c, idx]),
                 mode="lines",
                 name=label,
-                line=dict(color=colors[c], width=style.line_width, shape="hv"),
-                showlegend=False,
+                line=dict(color=colors[c], width=style.line_width, shape="hv", dash=DASHES[c % len(DASHES)]),
                 hovertemplate=f"<b>{label}</b><br>update %{{x}}<br>lr %{{y:.4g}}<extra></extra>",
                 meta=dict(role="lr", config=c),
-            ),
-            row=c // cols + 1,
-            col=c % cols + 1,
+            )
         )
-    fig.update_yaxes(type="log" if log_y else "linear", exponentformat="power")
-    fig.update_yaxes(title_text="learning rate" + (" (log)" if log_y else ""), col=1)
-    fig.update_xaxes(title_text="update t", row=rows)
-    fig.update_annotations(font_size=style.font_size)
     fig.update_layout(
         **style.layout(
             title=dict(text="Learning rate by update", x=0.01, xanchor="left"),
-            height=int(style.fig_height * (0.45 + 0.3 * rows)),
-            showlegend=False,
+            xaxis=dict(title=dict(text="update t")),
+            yaxis=dict(
+                title=dict(text="learning rate" + (" (log)" if log_y else "")), type="log" if log_y else "linear"
+            ),
+            **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8)),
         )
     )
+    if log_y:
+        fig.update_yaxes(exponentformat="power")
     return fig
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -139,6 +140,8 @@ def _lean_white() -> go.layout.Template:
 LEAN_WHITE = _lean_white()
 
 
+BAR_ROOM = (60, 90)  # px for a horizontal colour bar with its ticks: (normal, presenting)
+FOOT_BAR_PX = (200, 360)  # its length (normal, presenting): with its title at its right, within a phone's chart
 PHONE_LEGEND_PX = 270  # the width a legend under the plot has on a 390 px phone (the plot area's)
 
 
@@ -198,6 +201,34 @@ class FigureStyle:
             height=total, margin=dict(l=60, r=20, t=60, b=bottom), legend=dict(legend, font=dict(size=self.font_size))
         )
 
+    def legend_and_bar_below(self, names: Sequence[str], height: int | None = None) -> dict[str, Any]:
+        """``legend_below`` with room under the legend for a horizontal colour bar (``bar_at_foot``): at
+        the side, a bar took a third of a phone's chart from its plot."""
+        layout = self.legend_below(names, height)
+        bar = BAR_ROOM[self.presentation]
+        total, bottom = layout["height"] + bar, layout["margin"]["b"] + bar
+        axis = 2 * self.font_size + 20  # tick labels and the axis title, as in legend_below
+        legend = dict(layout["legend"], y=(bottom - axis) / total)
+        return dict(height=total, margin=dict(layout["margin"], b=bottom), legend=legend)
+
+    def bar_at_foot(self) -> dict[str, Any]:
+        """Colour-bar keywords for a horizontal bar at the figure's foot, ``FOOT_BAR_PX`` long, its title
+        at its right (above it, anchored at the figure's foot, Plotly drew the title over the bar): in the
+        room ``legend_and_bar_below`` made, and with its title inside a phone's 358 px chart."""
+        return dict(
+            orientation="h",
+            x=0.02,
+            xanchor="left",
+            yref="container",
+            y=0.0,
+            yanchor="bottom",
+            ypad=10,
+            lenmode="pixels",
+            len=FOOT_BAR_PX[self.presentation],
+            thickness=18 if self.presentation else 12,
+            title=dict(side="right"),
+        )
+
     def layout(self, **extra: Any) -> dict[str, Any]:
         """Common layout keywords (template, fonts, height, margins, legend) merged with ``extra``."""
         base: dict[str, Any] = dict(
@@ -210,3 +241,49 @@ class FigureStyle:
         )
         base.update(extra)
         return base
+
+
+# --- titles that wrap --------------------------------------------------------------------------
+# Plotly never wraps a title: past its chart's edge it is cut. A line of at most this many px: a 390 px
+# phone's chart is 358 px wide and the title starts 1% in; a projector's chart beside another, 590 px.
+TITLE_PX = 320
+TITLE_PX_PRESENTING = 540
+CHAR_EM = 0.6  # a character's mean width in em, on the wide side (DejaVu Sans, the fallback of Open Sans)
+
+
+def title_lines(text: str, size: float, px: float = TITLE_PX) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``px`` px at font ``size`` (estimated from
+    ``CHAR_EM``); a word longer than a line keeps a line of its own."""
+    chars = max(12, int(px / (CHAR_EM * size)))
+    return textwrap.wrap(text, chars, break_long_words=False, break_on_hyphens=False) or [text]
+
+
+def fit_title(fig: go.Figure, presentation: bool = False) -> go.Figure:
+    """``fig`` with its title (at ``font_size + 2``, as the contours' ``plane_layout`` has it) broken
+    into lines that fit a phone's chart (``TITLE_PX``; a projector's half-width chart when
+    ``presentation``), hung from the figure's top; the top margin and the height grow by the added
+    lines, so the plot area keeps its size. Changes ``fig`` in place (a title already broken with
+    ``<br>`` is left as it is) and returns it."""
+    title = fig.layout.title
+    text = title.text or ""
+    if not text or "<br>" in text:
+        return fig
+    base = fig.layout.font.size or 14
+    size = title.font.size or base + 2
+    lines = title_lines(text, size, TITLE_PX_PRESENTING if presentation else TITLE_PX)
+    line_h = round(1.3 * size)
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else 80
+    # hung from the top by about a line: Plotly anchors a title of several lines a little too high (at
+    # font 24 a 14 px pad left its first line cut by the figure's top edge)
+    pad = round(0.9 * size)
+    need = pad + line_h * len(lines) + 12  # and 12 px above the plot
+    extra = max(0, need - top)
+    # " <br>": the line's last space stays in the SVG text, so a title's text reads as words
+    fig.update_layout(
+        title=dict(
+            text=" <br>".join(lines), font=dict(size=size), y=1, yref="container", yanchor="top", pad=dict(t=pad)
+        ),
+        margin=dict(t=top + extra),
+        height=(fig.layout.height or 450) + extra,
+    )
+    return fig

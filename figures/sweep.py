@@ -14,7 +14,7 @@ import optimizers
 from analysis.sweep import Outcome, SweepResult, theory_edge
 from figures.contour import f32
 from figures.grid import contour_levels, known_min_value
-from figures.style import MARK_COLOR, FigureStyle
+from figures.style import MARK_COLOR, FigureStyle, legend_names
 from settings import spec_of
 
 Array = np.ndarray
@@ -77,7 +77,7 @@ def _value_trace(result: SweepResult, metric: str, style: FigureStyle) -> go.Hea
     values = result.values(metric)
     s = result.settings
     hx = f"{s.x_param}=%{{x:.4g}}<br>{s.y_param}=%{{y:.4g}}"
-    bar = dict(len=0.9, thickness=24 if style.presentation else 14)
+    bar = style.bar_at_foot()  # under the plot: at the side it took a third of a phone's chart
     if metric == "final_loss":
         landscape = s.landscape_obj()
         finite = values[np.isfinite(values)]
@@ -86,7 +86,7 @@ def _value_trace(result: SweepResult, metric: str, style: FigureStyle) -> go.Hea
         )
         z = np.where(np.isfinite(values), levels.transform(np.nan_to_num(values, nan=0.0)), np.nan)
         bar.update(levels.colorbar())
-        bar["title"] = dict(text="final loss (log colour)", side="right")
+        bar["title"] = dict(text="final loss", side="right")  # log colour: the ticks say so
         custom = f32(values)
         hover = hx + "<br>final loss %{customdata:.4g}<extra></extra>"
         return go.Heatmap(
@@ -102,7 +102,7 @@ def _value_trace(result: SweepResult, metric: str, style: FigureStyle) -> go.Hea
             name="final loss",
             meta=dict(role="values"),
         )
-    bar["title"] = dict(text=f"steps to within {s.tol:g} of a minimum", side="right")
+    bar["title"] = dict(text=f"steps to within {s.tol:g}", side="right")
     return go.Heatmap(
         x=f32(result.xs),
         y=f32(result.ys),
@@ -254,7 +254,7 @@ def sweep_figure(
                 showgrid=False,
                 zeroline=False,
             ),
-            legend=dict(orientation="h", yanchor="top", y=-0.15, x=0.0, font=dict(size=style.font_size)),
+            **style.legend_and_bar_below(legend_names(fig)),
             plot_bgcolor="#FFFFFF",
             hovermode="closest",
         ),

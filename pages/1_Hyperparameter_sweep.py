@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Hyperparameter sweep", page_icon="🗺️")
+st.set_page_config(layout="wide", page_title="Hyperparameter sweep")
 
 import pandas as pd  # noqa: E402
 
@@ -22,7 +22,6 @@ from analysis.sweep import (  # noqa: E402
     sweep_params,
     theory_edge,
 )
-from figures.style import FigureStyle  # noqa: E402
 from figures.sweep import param_label, sweep_figure  # noqa: E402
 from ui import lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
@@ -88,19 +87,20 @@ with st.sidebar:
 settings = lesson.finish_settings(S, KEY)
 
 st.title("Hyperparameter sweep")
-st.markdown(
-    "Every cell is one full training run of the same optimizer from the same start, with the two chosen "
-    "hyperparameters set to the cell's values. All cells run together in one vectorized call. Cells where "
-    "the run **diverged**, **left the window** or ended with a **higher loss than it started** are coloured "
-    "apart; the white line marks where the stable band ends in each row."
-)
+with lesson.intro():  # presenting: folded, the main chart on the first screen
+    st.markdown(
+        "Every cell is one full training run of the same optimizer from the same start, with the two chosen "
+        "hyperparameters set to the cell's values. All cells run together in one vectorized call. Cells where "
+        "the run **diverged**, **left the window** or ended with a **higher loss than it started** are coloured "
+        "apart; the white line marks where the stable band ends in each row."
+    )
 
 page.stop_on_problems(settings.problems())
 
 with st.spinner(f"Running {settings.cells:,} runs x {settings.steps} steps…"):
     result = page.run_or_stop(run_sweep, settings)
 
-style = FigureStyle(presentation=page.presentation_requested())
+style = lesson.figure_style()
 selected = clicked_cell(result)
 fig = sweep_figure(result, style, selected=selected)
 chart(fig, "hyperparameter-sweep", CHART_KEY, on_select="rerun", selection_mode="points")

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Basins of attraction", page_icon="🧭")
+st.set_page_config(layout="wide", page_title="Basins of attraction")
 
 import pandas as pd  # noqa: E402
 
 import landscapes  # noqa: E402
 import optimizers  # noqa: E402
 from analysis.basins import LANDSCAPES, MAX_PANELS, NONE, SLOT_CHOICES, BasinResult, BasinSettings, compute_basins  # noqa: E402
-from figures.basins import basin_figure, fractions_figure  # noqa: E402
-from figures.style import FigureStyle  # noqa: E402
+from figures.basins import fractions_figure, panel_figure  # noqa: E402
 from ui import lesson, page  # noqa: E402
-from ui.charts import chart  # noqa: E402
+from ui.charts import chart, side_by_side  # noqa: E402
 
 KEY = "basins"
 S = BasinSettings
+PANEL_MIN = 320  # three panels side by side on a 1280 px projector, one column on a phone
 GOOD = ("himmelblau", "six_hump_camel", "rastrigin", "sharp_flat")
 
 
@@ -67,12 +67,13 @@ with st.sidebar:
 settings = lesson.finish_settings(S, KEY)
 
 st.title("Basins of attraction")
-st.markdown(
-    "Where a run ends depends on where it starts. Each pixel below is one run started there; its colour is the "
-    "minimum it reached (the same colour in every panel). Black pixels diverged, grey ones left the window, light "
-    "grey ones were still moving (or stuck) away from every minimum when the steps ran out. Each panel is one "
-    "optimizer, run from every start at once."
-)
+with lesson.intro():  # presenting: folded, the main chart on the first screen
+    st.markdown(
+        "Where a run ends depends on where it starts. Each pixel below is one run started there; its colour is the "
+        "minimum it reached (the same colour in every panel). Black pixels diverged, grey ones left the window, light "
+        "grey ones were still moving (or stuck) away from every minimum when the steps ran out. Each panel is one "
+        "optimizer, run from every start at once."
+    )
 
 page.stop_on_problems(settings.problems())
 
@@ -80,9 +81,12 @@ ny, nx = settings.shape()
 with st.spinner(f"Running {len(settings.panels())} x {nx * ny:,} runs x {settings.steps} steps…"):
     result = page.run_or_stop(run_basins, settings)
 
-style = FigureStyle(presentation=page.presentation_requested())
-fig = basin_figure(result, style)
-chart(fig, "basins-of-attraction", "basins_chart")
+style = lesson.figure_style()
+noise = f", noise σ = {settings.noise_sigma:g}, batch {settings.batch_size}" if settings.noise_sigma > 0 else ""
+st.markdown(f"**Where runs from each start end**: {settings.landscape_obj().title}, {settings.steps} steps{noise}.")
+for i, cell in enumerate(side_by_side(len(result.labels), PANEL_MIN)):  # one column on a phone
+    with cell:
+        chart(panel_figure(result, i, style), f"basins-{result.labels[i]}", f"basins_chart_{i}")
 st.markdown("A run counts as reaching a minimum $m$ when it stopped there or ended within the tolerance of it:")
 st.latex(
     r"\text{basin}(p_0) = \arg\min_m \lVert p_T - m \rVert\quad\text{if}\quad "
@@ -96,7 +100,7 @@ st.markdown(
 
 st.subheader("Share of runs per basin")
 bars = fractions_figure(result, style)
-left, right = st.columns([3, 2])
+left, right = side_by_side()
 with left:
     chart(bars, "basin-shares", "basins_bars")
 with right:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Inside the optimizer", page_icon="🔬")
+st.set_page_config(layout="wide", page_title="Inside the optimizer")
 
 import pandas as pd  # noqa: E402
 
@@ -21,10 +21,9 @@ from analysis.internals import (  # noqa: E402
     trace_lesson,
 )
 from figures.internals import bias_figure, effective_lr_figure, internals_contour, state_figure  # noqa: E402
-from figures.style import FigureStyle  # noqa: E402
 from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
-from ui.charts import chart  # noqa: E402
+from ui.charts import chart, side_by_side  # noqa: E402
 from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 
 KEY = "internals"
@@ -122,12 +121,13 @@ with st.sidebar:
 settings = lesson.finish_settings(S, KEY)
 
 st.title("Inside the optimizer")
-st.markdown(
-    "One run, stepped through. At every step the optimizer receives a gradient g, updates its **state** "
-    "(momentum buffers, running means of g and g²) and moves the point. Move the step slider to see, at the "
-    "current point, where the gradient points, where the accumulated state pushes, and where the point "
-    "actually goes."
-)
+with lesson.intro():  # presenting: folded, the main chart on the first screen
+    st.markdown(
+        "One run, stepped through. At every step the optimizer receives a gradient g, updates its **state** "
+        "(momentum buffers, running means of g and g²) and moves the point. Move the step slider to see, at the "
+        "current point, where the gradient points, where the accumulated state pushes, and where the point "
+        "actually goes."
+    )
 
 trace = page.run_or_stop(lambda: run_trace(settings.run_settings()))
 
@@ -168,9 +168,9 @@ def stepped(trace: Trace, settings: InternalsSettings) -> None:
         st.caption("The run took a single step.")
     settings = lesson.finish_settings(S, KEY, room_bar=False)  # the shown step in the URL too
 
-    style = FigureStyle(presentation=page.presentation_requested())
+    style = lesson.figure_style()
     grid = compute.landscape_grid(trace.landscape)
-    left, right = st.columns([3, 2])
+    left, right = side_by_side()
     with left:
         contour = internals_contour(trace, grid, step, style)
         chart(contour, f"inside-{settings.optimizer}-step-{step}", "internals_contour")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Exponentially weighted averages", page_icon="〰️")
+st.set_page_config(layout="wide", page_title="Exponentially weighted averages")
 
 import pandas as pd  # noqa: E402
 
 from analysis.ewma import EwmaLesson, EwmaSettings, ewma_lesson  # noqa: E402
 from figures.ewma import series_figure, weights_figure  # noqa: E402
-from figures.style import FigureStyle  # noqa: E402
 from ui import lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
 
@@ -39,16 +38,17 @@ with st.sidebar:
 settings = lesson.finish_settings(S, KEY)
 
 st.title("Exponentially weighted averages")
-st.markdown(
-    "A noisy daily temperature: a seasonal curve plus random day-to-day noise. An **exponentially weighted "
-    "moving average** smooths it while keeping only **one number** in memory, instead of a window of past "
-    "values. Each day the average moves a fraction 1 − β of the way toward the new measurement:"
-)
-st.latex(r"v_0 = 0,\qquad v_t = \beta\, v_{t-1} + (1-\beta)\,\theta_t")
+with lesson.intro():  # presenting: folded, the main chart on the first screen
+    st.markdown(
+        "A noisy daily temperature: a seasonal curve plus random day-to-day noise. An **exponentially weighted "
+        "moving average** smooths it while keeping only **one number** in memory, instead of a window of past "
+        "values. Each day the average moves a fraction 1 − β of the way toward the new measurement:"
+    )
+    st.latex(r"v_0 = 0,\qquad v_t = \beta\, v_{t-1} + (1-\beta)\,\theta_t")
 
 result = page.run_or_stop(compute, settings, what="computed")
 
-style = FigureStyle(presentation=page.presentation_requested())
+style = lesson.figure_style()
 fig = series_figure(result, style)
 chart(fig, "ewma-series", "ewma_series")
 st.markdown(

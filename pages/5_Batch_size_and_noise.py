@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Batch size and noise", page_icon="🎲")
+st.set_page_config(layout="wide", page_title="Batch size and noise")
 
 import pandas as pd  # noqa: E402
 
@@ -20,11 +20,10 @@ from analysis.batch import (  # noqa: E402
 from figures.batch import band_figure, basin_figure, endpoints_figure, noise_figure  # noqa: E402
 from figures.contour import contour_figure  # noqa: E402
 from figures.grid import known_min_value  # noqa: E402
-from figures.style import FigureStyle  # noqa: E402
 from optimizers.minibatch import n_examples  # noqa: E402
 from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
-from ui.charts import chart  # noqa: E402
+from ui.charts import chart, side_by_side  # noqa: E402
 from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 from ui.run_controls import run_controls  # noqa: E402
 
@@ -62,15 +61,16 @@ with st.sidebar:
 settings = lesson.finish_settings(S, KEY)
 
 st.title("Batch size and gradient noise")
-st.markdown(
-    "Gradient descent on a training set computes the loss gradient over **all** examples (full batch). "
-    "Minibatch SGD averages the gradient over **B** random examples instead: an unbiased estimate whose "
-    "noise shrinks as the batch grows. Stochastic gradient descent is the extreme B = 1."
-)
-st.latex(
-    r"\hat g_t = \nabla f(p_{t-1}) + \frac{\sigma}{\sqrt{B}}\, z_t,\quad z_t \sim \mathcal N(0, I),"
-    r"\qquad p_t = p_{t-1} - \eta\, \hat g_t"
-)
+with lesson.intro():  # presenting: folded, the main chart on the first screen
+    st.markdown(
+        "Gradient descent on a training set computes the loss gradient over **all** examples (full batch). "
+        "Minibatch SGD averages the gradient over **B** random examples instead: an unbiased estimate whose "
+        "noise shrinks as the batch grows. Stochastic gradient descent is the extreme B = 1."
+    )
+    st.latex(
+        r"\hat g_t = \nabla f(p_{t-1}) + \frac{\sigma}{\sqrt{B}}\, z_t,\quad z_t \sim \mathcal N(0, I),"
+        r"\qquad p_t = p_{t-1} - \eta\, \hat g_t"
+    )
 
 result = page.run_or_stop(run_lesson, settings)
 if n_examples(result.landscape):  # a data landscape: the noise is the minibatch's own
@@ -81,7 +81,7 @@ if n_examples(result.landscape):  # a data landscape: the noise is the minibatch
     )
     st.latex(r"\hat g_t = \frac{1}{B} \sum_{i \in \mathcal B_t} \nabla \ell_i(p_{t-1})")
 
-style = FigureStyle(presentation=page.presentation_requested())
+style = lesson.figure_style()
 lr, sigma = result.lr, result.sigma
 if settings.suggested:
     st.caption(
@@ -92,7 +92,7 @@ if settings.suggested:
 # --- paths ---------------------------------------------------------------------------------------
 st.header("One seed: the paths")
 grid = compute.landscape_grid(result.landscape)
-left, right = st.columns(2)
+left, right = side_by_side()
 with left:
     contour = contour_figure(
         result.landscape,
@@ -129,7 +129,7 @@ st.markdown(
 
 # --- noise law -----------------------------------------------------------------------------------
 st.header("The noise shrinks like 1/√B")
-c1, c2 = st.columns(2)
+c1, c2 = side_by_side()
 with c1:
     nfig = noise_figure(result.batches, result.noise_expected, result.noise_measured, style)
     chart(nfig, "batch-noise", "batch_noise")
@@ -162,7 +162,7 @@ st.markdown(
     "run in the wide one. A run's basin is the minimum that noise-free gradient descent reaches from its "
     "final point."
 )
-b1, b2 = st.columns(2)
+b1, b2 = side_by_side()
 with b1:
     bfig = basin_figure(
         [short_label(b) for b in result.basin_batches], result.basin_fractions, style, n_runs=settings.basin_runs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Learning-rate schedules", page_icon="📉")
+st.set_page_config(layout="wide", page_title="Learning-rate schedules")
 
 import pandas as pd  # noqa: E402
 
@@ -21,14 +21,14 @@ from figures.batch import band_figure  # noqa: E402
 from figures.contour import contour_figure  # noqa: E402
 from figures.grid import known_min_value  # noqa: E402
 from figures.schedules import lr_figure  # noqa: E402
-from figures.style import FigureStyle  # noqa: E402
 from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
-from ui.charts import chart  # noqa: E402
+from ui.charts import chart, side_by_side  # noqa: E402
 from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 from ui.run_controls import run_controls  # noqa: E402
 
 KEY = "sched"
+FORMULA_MIN = 300  # a schedule's formula per cell: as many a row as fit, one on a phone
 S = ScheduleSettings
 
 
@@ -56,16 +56,17 @@ with st.sidebar:
 settings = lesson.finish_settings(S, KEY)
 
 st.title("Learning-rate schedules")
-st.markdown(
-    "With noisy gradients a constant learning rate never lets the iterates settle: every step adds "
-    "η times the noise, so they bounce in a cloud around the minimum. Decaying the rate trades "
-    "**exploration** early (large steps cross the landscape and escape poor regions) for "
-    "**exploitation** late (small steps average the noise out and settle)."
-)
+with lesson.intro():  # presenting: folded, the main chart on the first screen
+    st.markdown(
+        "With noisy gradients a constant learning rate never lets the iterates settle: every step adds "
+        "η times the noise, so they bounce in a cloud around the minimum. Decaying the rate trades "
+        "**exploration** early (large steps cross the landscape and escape poor regions) for "
+        "**exploitation** late (small steps average the noise out and settle)."
+    )
 
 result = page.run_or_stop(run_lesson, settings)
 
-style = FigureStyle(presentation=page.presentation_requested())
+style = lesson.figure_style()
 if settings.suggested:
     st.caption(
         f"Suggested for {result.landscape.title}: η₀ = {result.lr0:g}, σ = {result.sigma:g}. "
@@ -80,9 +81,9 @@ st.caption(
     "The rate used at update t = k + 1 (k = 0, 1, 2, … counts the updates made before it, as "
     "PyTorch's lr_scheduler does)."
 )
-cols = st.columns(2)
+cols = side_by_side(len(result.names), FORMULA_MIN)
 for i, name in enumerate(result.names):
-    with cols[i % 2]:
+    with cols[i]:
         st.markdown(f"**{TITLES[name].capitalize()}**")
         st.latex(FORMULAS[name])
 params = (
@@ -94,7 +95,7 @@ st.caption(params)
 
 # --- their effect --------------------------------------------------------------------------------
 st.header("Their effect on a noisy run")
-left, right = st.columns(2)
+left, right = side_by_side()
 with left:
     grid = compute.landscape_grid(result.landscape)
     contour = contour_figure(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Second-order methods", page_icon="🎯")
+st.set_page_config(layout="wide", page_title="Second-order methods")
 
 import pandas as pd  # noqa: E402
 
@@ -20,11 +20,10 @@ from analysis.second_order_lesson import (  # noqa: E402
 from figures.contour import contour_figure  # noqa: E402
 from figures.curves import distance_figure  # noqa: E402
 from figures.second_order import cost_per_step_figure, evals_to_tol_figure  # noqa: E402
-from figures.style import FigureStyle  # noqa: E402
 from optimizers.second_order import BFGS, ConjugateGradient, CoordinateDescent, Newton  # noqa: E402
 from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
-from ui.charts import chart  # noqa: E402
+from ui.charts import chart, side_by_side  # noqa: E402
 from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 from ui.run_controls import run_controls  # noqa: E402
 
@@ -48,35 +47,36 @@ with st.sidebar:
 settings = lesson.finish_settings(S, KEY)
 
 st.title("Second-order methods")
-st.markdown(
-    "Gradient descent only knows the slope. **Newton's method** also uses the curvature (the Hessian "
-    "H) and jumps to the stationary point of the local quadratic model: on a quadratic bowl that is the "
-    "minimum, reached in one step, however badly scaled the bowl. Each step costs a Hessian (n² numbers "
-    "in n dimensions) and a linear solve (about n³ operations), which is why deep learning does not use "
-    "it directly. **BFGS** learns an approximation of H⁻¹ from successive gradients, **conjugate "
-    "gradient** builds directions that do not undo each other; both need only gradients and function "
-    "values (for their line search)."
-)
-for title, rule in (
-    ("Gradient descent", r"p_t = p_{t-1} - \eta\, g_t"),
-    ("Newton (damped: λ > 0; saddle-free: |H|)", Newton.rule),
-    ("BFGS", BFGS.rule),
-    ("Conjugate gradient", ConjugateGradient.rule),
-    ("Coordinate descent", CoordinateDescent.rule),
-):
-    st.markdown(f"**{title}**")
-    st.latex(rule)
+with lesson.intro():  # presenting: folded, the main chart on the first screen
+    st.markdown(
+        "Gradient descent only knows the slope. **Newton's method** also uses the curvature (the Hessian "
+        "H) and jumps to the stationary point of the local quadratic model: on a quadratic bowl that is the "
+        "minimum, reached in one step, however badly scaled the bowl. Each step costs a Hessian (n² numbers "
+        "in n dimensions) and a linear solve (about n³ operations), which is why deep learning does not use "
+        "it directly. **BFGS** learns an approximation of H⁻¹ from successive gradients, **conjugate "
+        "gradient** builds directions that do not undo each other; both need only gradients and function "
+        "values (for their line search)."
+    )
+    for title, rule in (
+        ("Gradient descent", r"p_t = p_{t-1} - \eta\, g_t"),
+        ("Newton (damped: λ > 0; saddle-free: |H|)", Newton.rule),
+        ("BFGS", BFGS.rule),
+        ("Conjugate gradient", ConjugateGradient.rule),
+        ("Coordinate descent", CoordinateDescent.rule),
+    ):
+        st.markdown(f"**{title}**")
+        st.latex(rule)
 
 result = page.run_or_stop(run_lesson, settings)
 
-style = FigureStyle(presentation=page.presentation_requested())
+style = lesson.figure_style()
 ls = result.landscape
 st.header(f"The race on {ls.title}")
 st.caption(
     f"{ls.lesson} Gradient descent uses lr = {result.gd_lr:.4g}"
     + (" (1 / the largest curvature at the start and the minima)." if settings.gd_lr == 0 else ".")
 )
-left, right = st.columns(2)
+left, right = side_by_side()
 with left:
     grid = compute.landscape_grid(ls)
     contour = contour_figure(
@@ -107,7 +107,7 @@ st.caption(
     "elsewhere: a saddle or a plateau), still moving (the steps ran out), left the window / diverged (flew off)."
 )
 
-c1, c2 = st.columns(2)
+c1, c2 = side_by_side()
 with c1:
     cost = cost_per_step_figure(result.labels, result.per_step(), style)
     chart(cost, "cost-per-step", "second_cost")
@@ -139,7 +139,7 @@ st.markdown(
     "gradient descent follows −g and also escapes. Damping λ smaller than the negative curvature's size "
     "(2 here) leaves H + λI indefinite, and the y step overshoots back and forth instead."
 )
-s1, s2 = st.columns(2)
+s1, s2 = side_by_side()
 with s1:
     sl = result.saddle_landscape
     sfig = contour_figure(

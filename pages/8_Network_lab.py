@@ -6,7 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="Network lab", page_icon="🧠")
+st.set_page_config(layout="wide", page_title="Network lab")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -16,11 +16,12 @@ from figures.network import (  # noqa: E402
     boundary_figure,
     fit_figure,
     line_figure,
+    log_range,
     loss_curves_figure,
     plane_figure,
     sharpness_gap_figure,
 )
-from figures.style import FigureStyle  # noqa: E402
+from figures.style import fit_title  # noqa: E402
 from networks.batch_size import batch_label  # noqa: E402
 from networks.data import DATASETS  # noqa: E402
 from networks.init import SCHEMES  # noqa: E402
@@ -37,6 +38,7 @@ from networks.lab import (  # noqa: E402
 from networks.mlp import ACTIVATIONS  # noqa: E402
 from optimizers import optimizer_class  # noqa: E402
 from ui import lesson, page  # noqa: E402
+from ui.charts import side_by_side  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
 from ui.progress import progress_bar  # noqa: E402
 
@@ -53,9 +55,10 @@ FIGURES: dict[str, go.Figure] = {}  # this run's figures by file name, for the d
 
 
 def chart(fig: go.Figure, name: str, key: str) -> None:
-    """Show ``fig`` (Plotly's own colours) under ``key``; its downloads are offered at the end of
-    the page, behind a toggle (fifteen buttons on every rerun cost the browser time)."""
-    st.plotly_chart(fig, theme=None, key=key)
+    """Show ``fig`` (Plotly's own colours, its title wrapped to fit a phone) under ``key``; its
+    downloads are offered at the end of the page, behind a toggle (fifteen buttons on every rerun
+    cost the browser time)."""
+    st.plotly_chart(fit_title(fig, page.presentation_requested()), theme=None, key=key)
     FIGURES[name] = fig
 
 
@@ -68,15 +71,20 @@ def run_lab(settings: LabSettings) -> LabResult:
 def lab_figures(settings: LabSettings, presentation: bool, axes: tuple[str, str]) -> dict[str, go.Figure]:
     """The loss curves, the plane and the line of ``settings``' (cached) result: built once per
     result, not on every rerun (the plane's pictures and Plotly's validation cost server time)."""
-    result, style = run_lab(settings), FigureStyle(presentation=presentation)
+    result, style = run_lab(settings), lesson.figure_style(presentation)
     tr, labels, (a_run, b_run) = result.training, result.labels, settings.pair
     surfaces = (("train loss", result.surface_train), ("test loss", result.surface_test))
-    title = f"Train (left) and test (right) loss on the plane ({PLANE_TITLES[settings.plane]})"
+    plane = PLANE_TITLES[settings.plane]
+    z_range = log_range(result.surface_train, result.surface_test)  # one colour scale for both
+    planes = {}  # train and test as two charts: side by side, or stacked on a phone
+    for name, z in surfaces:
+        title = f"{name.capitalize()} on the plane ({plane})"
+        planes[f"network-plane-{name.split()[0]}"] = plane_figure(
+            result.axis_a, result.axis_b, [(name, z)], result.coords, labels, title, style, axes, z_range
+        )
     return {
         "network-loss": loss_curves_figure(tr.record_steps, tr.train_loss, tr.test_loss, labels, style),
-        "network-plane": plane_figure(
-            result.axis_a, result.axis_b, surfaces, result.coords, labels, title, style, axes
-        ),
+        **planes,
         "network-line": line_figure(
             result.line_alphas, result.line_train, result.line_test, (labels[a_run], labels[b_run]), style
         ),
@@ -159,16 +167,17 @@ with st.sidebar:
 settings = lesson.finish_settings(S, KEY)
 
 st.title("Network lab")
-st.markdown(
-    "A small neural network (a multilayer perceptron) trained by several optimizers **from the same "
-    "initialization** on the same data, all at once: the race's optimizers, with PyTorch's arithmetic, "
-    "now on every weight of a network instead of two coordinates. Its loss landscape can only be seen on a "
-    "slice: a plane through parameter space, one plane shared by every optimizer so their paths can be compared."
-)
+with lesson.intro():  # presenting: folded, the main chart on the first screen
+    st.markdown(
+        "A small neural network (a multilayer perceptron) trained by several optimizers **from the same "
+        "initialization** on the same data, all at once: the race's optimizers, with PyTorch's arithmetic, "
+        "now on every weight of a network instead of two coordinates. Its loss landscape can only be seen on a "
+        "slice: a plane through parameter space, one plane shared by every optimizer so their paths can be compared."
+    )
 
 with progress_bar():
     result = page.run_or_stop(run_lab, settings)
-style = FigureStyle(presentation=page.presentation_requested())
+style = lesson.figure_style()
 tr, data, labels = result.training, result.data, result.labels
 arch = settings.arch
 full = settings.batch_size == 0 or settings.batch_size >= len(data.x_train)
@@ -186,7 +195,7 @@ st.caption(
 def fit_chart(settings: LabSettings, presentation: bool, k: int) -> tuple[str, go.Figure] | None:
     """The fitted curves (1D data) or decision regions (2D) at recorded frame ``k``, with their file
     name; ``None`` for data with more features. Built once per step and result, then cached."""
-    result, style = run_lab(settings), FigureStyle(presentation=presentation)
+    result, style = run_lab(settings), lesson.figure_style(presentation)
     data, step = result.data, int(result.training.record_steps[result.frames[k]])
     if data.d_in == 1:
         return "network-fit", fit_figure(
@@ -280,7 +289,9 @@ if plane_tab.open:
                 "(orthonormal axes in parameter distance): those three points lie exactly on it."
             )
         st.markdown(what)
-        chart(figs["network-plane"], "network-plane", "netlab_plane")
+        for name, cell in zip(("train", "test"), side_by_side(), strict=True):  # one column on a phone
+            with cell:
+                chart(figs[f"network-plane-{name}"], f"network-plane-{name}", f"netlab_plane_{name}")
 if loss_tab.open:
     with loss_tab:
         chart(figs["network-loss"], "network-loss", "netlab_loss")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="Classroom", page_icon="🧑‍🏫", layout="wide")
+st.set_page_config(page_title="Classroom", layout="wide")
 
 from ui import classroom_state as cs  # noqa: E402
 from ui.classroom_student import join_form, student_view  # noqa: E402

@@ -15,7 +15,6 @@ from ui import page
 PRESENTING = page.presentation_requested()
 st.set_page_config(
     page_title="Optimizer race",
-    page_icon="🏁",
     layout="wide",
     initial_sidebar_state="collapsed" if PRESENTING else "auto",
 )

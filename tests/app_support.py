@@ -57,7 +57,8 @@ def chart_titles(at: AppTest) -> list[str]:
     titles = []
     for fig in charts(at):
         t = fig.get("layout", {}).get("title", {})
-        titles.append(t.get("text", "") if isinstance(t, dict) else str(t))
+        text = t.get("text", "") if isinstance(t, dict) else str(t)
+        titles.append(text.replace(" <br>", " ").replace("<br>", " "))  # a title wrapped to fit a phone
     return titles
 
 

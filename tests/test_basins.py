@@ -136,9 +136,10 @@ def test_figure_one_colour_per_minimum_and_a_panel_per_optimizer():
     share = f"{100 * res.fractions[0, 0]:.0f}%"
     assert share in legend[0].name
     bars = fractions_figure(res)
-    total = np.sum([np.asarray(b.y) for b in bars.data], axis=0)
+    total = np.sum([np.asarray(b.x) for b in bars.data], axis=0)  # horizontal bars: a row per optimizer
     np.testing.assert_allclose(total, 1.0)
-    assert list(bars.data[0].x) == list(res.labels)
+    assert [label.replace("<br>", " ") for label in bars.data[0].y] == list(res.labels)
+    assert all(b.orientation == "h" for b in bars.data)
 
 
 def test_rastrigin_gets_distinct_colours_for_every_minimum():

@@ -45,7 +45,10 @@ PAGES = [
     (
         "Basins_of_attraction",
         "Basins of attraction",
-        [("where runs from each start end", {"heatmap", "markers"}), ("Share of runs per basin", {"bars"})],
+        [  # one map per optimizer (side by side, or stacked on a phone), then the shares
+            *[(name, {"heatmap", "markers"}) for name in ("SGD", "Momentum", "Adam")],
+            ("Share of runs per basin", {"bars"}),
+        ],
     ),
     (
         "Inside_the_optimizer",

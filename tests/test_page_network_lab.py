@@ -26,7 +26,9 @@ def test_page_trains_every_run_from_the_shared_start_and_draws_them():
     assert not at.exception and not messages(at)
     titles = chart_titles(at)
     assert any("Fitted curves at step 60" in t for t in titles)
-    assert any("Train (left) and test (right) loss on the plane" in t for t in titles)
+    # train and test on the plane: two charts (side by side, or stacked on a phone)
+    planes = [t.split(" (")[0] for t in titles if "on the plane" in t]
+    assert planes == ["Train loss on the plane", "Test loss on the plane"]
     # the loss curves: every run starts at the loss of the shared initialization, and all go down
     s = LabSettings(steps=60)
     data = make_data(s.dataset, s.n, s.noise, s.test_fraction, s.data_seed)
@@ -110,7 +112,7 @@ def test_settings_whose_widgets_are_not_drawn_keep_their_values():
     assert not at.exception
     assert at.session_state["netlab.surface_n"] == 9 and at.session_state["netlab.bx_steps"] == 77
     assert at.query_params["surface_n"] in ("9", ["9"]) and at.query_params["bx_steps"] in ("77", ["77"])
-    plane = chart(at, "loss on the plane")
-    assert len(plane["layout"]["images"]) == 2  # train and test surfaces: server-drawn pictures
+    for word in ("Train loss on the plane", "Test loss on the plane"):  # each a server-drawn picture
+        assert len(chart(at, word)["layout"]["images"]) == 1
     at.toggle(key="netlab.use_rmsprop").set_value(True).run()
     assert at.number_input(key="netlab.lr_rmsprop").value == 0.003

@@ -157,8 +157,8 @@ def test_clicking_a_cell_links_to_that_configuration_as_a_race():
 
 # --- basins --------------------------------------------------------------------------------------
 def basin_panels(at) -> list[dict]:
-    fig = next(f for f in charts(at) if any(t.get("type") == "heatmap" for t in f["data"]))
-    return [t for t in fig["data"] if t.get("type") == "heatmap"]
+    """The basin maps, one chart per optimizer (side by side, or stacked on a phone)."""
+    return [t for f in charts(at) for t in f["data"] if (t.get("meta") or {}).get("role") == "basins"]
 
 
 def test_basins_render_small_grid_and_react_to_controls():
@@ -167,7 +167,7 @@ def test_basins_render_small_grid_and_react_to_controls():
     panels = basin_panels(at)
     assert len(panels) == 3 and z_of(panels[0]).shape == (16, 16)
     bars = next(f for f in charts(at) if any(t.get("type") == "bar" for t in f["data"]))
-    np.testing.assert_allclose(np.sum([t["y"] for t in bars["data"]], axis=0), 1.0)
+    np.testing.assert_allclose(np.sum([t["x"] for t in bars["data"]], axis=0), 1.0)  # horizontal bars
     before = z_of(panels[0])
     at.selectbox(key="basins.landscape").select("six_hump_camel").run()
     assert not at.exception

@@ -65,3 +65,17 @@ def test_turning_presentation_off_on_the_race_turns_it_off_on_the_lessons():
     assert not at.exception
     assert downloads(at) > 0
     assert "present" not in at.query_params
+
+
+def test_presenting_folds_a_lessons_opening_text_so_its_main_chart_comes_first():
+    """On a projector the opening paragraph and formula go into an "About this lesson" expander: the
+    first screen (1280x720) holds the lesson's title and its main chart."""
+    opening = "A noisy daily temperature"
+    shown = run_page(EWMA)
+    assert not shown.exception and not shown.expander
+    assert any(opening in m.value for m in shown.markdown)
+    presented = run_page(EWMA, query={"present": "1"})
+    assert not presented.exception
+    (about,) = presented.expander
+    assert about.label == "About this lesson"
+    assert any(opening in m.value for m in about.markdown) and about.latex

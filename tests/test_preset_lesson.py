@@ -87,3 +87,15 @@ def test_read_scene_file_opens_a_scene_file_with_repairs():
     assert scene == PRESETS[1].scene and warnings == []
     scene, warnings = read_scene_file('{"landscape": "ravine", "steps": -5}')
     assert scene is not None and scene.landscape == "ravine" and warnings
+
+
+def test_the_lesson_box_reads_as_sentences():
+    """The preset's title and concept are phrases: in the lesson box each ends with a full stop, so
+    the box reads "Title. Concept. Explanation." rather than running the concept into the caption."""
+    preset = preset_by_key("ravine_momentum")
+    assert not preset.concept.endswith(".")  # the case this guards: a concept without its full stop
+    at = run_page(query=to_query(preset.scene))
+    (box,) = [i.value for i in at.info if preset.title in i.value]
+    head, caption = box.split("  \n")
+    assert head == f"**{preset.title}.** {preset.concept}."
+    assert caption.startswith(preset.caption.split("\n")[0])

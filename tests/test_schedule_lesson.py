@@ -189,4 +189,6 @@ def test_lr_figure_keeps_the_staircase():
     # both sides of every jump are kept: the rate halves exactly between updates 500 and 501
     i = int(np.flatnonzero(x == 500)[0])
     assert x[i + 1] == 501 and y[i] == pytest.approx(0.1) and y[i + 1] == pytest.approx(0.05)
-    assert [a.text for a in fig.layout.annotations] == ["constant", "step decay"]
+    # one plot, one named line per schedule (the legend under it): no panels 80 px wide on a phone
+    assert [t.name for t in fig.data] == ["constant", "step decay"] and not fig.layout.annotations
+    assert fig.layout.legend.orientation == "h"

@@ -208,9 +208,11 @@ def test_evaluation_figures():
     fig = evals_to_tol_figure(L.labels, L.to_tol, L.result.evals, L.result.status_step, 1e-3)
     assert [t.name for t in fig.data] == ["function values", "gradients", "Hessians"]
     n, g = row(L, "newton"), row(L, "gd")
-    np.testing.assert_allclose([t.y[n] for t in fig.data], L.to_tol[n])
-    np.testing.assert_allclose([t.y[g] for t in fig.data], L.result.evals[g])  # not reached: the whole run, faded
+    np.testing.assert_allclose([t.x[n] for t in fig.data], L.to_tol[n])  # horizontal bars
+    np.testing.assert_allclose([t.x[g] for t in fig.data], L.result.evals[g])  # not reached: the whole run, faded
     assert fig.data[0].marker.opacity[g] < 1 and fig.data[0].marker.opacity[n] == 1
-    assert "not" in fig.layout.annotations[g].text and fig.layout.annotations[n].text == str(L.to_tol[n].sum())
+    assert "not" in fig.layout.annotations[g].text and fig.layout.annotations[n].text.strip() == str(L.to_tol[n].sum())
     cost = cost_per_step_figure(L.labels, L.per_step())
-    np.testing.assert_allclose(cost.data[2].y[n], 1.0)  # one Hessian per Newton step
+    assert all(t.orientation == "h" for t in (*fig.data, *cost.data))  # long names along the bars' axis
+    assert [label.replace("<br>", " ") for label in cost.data[0].y] == list(L.labels)
+    np.testing.assert_allclose(cost.data[2].x[n], 1.0)  # one Hessian per Newton step

@@ -10,12 +10,15 @@ Typical page::
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import streamlit as st
 
 import landscapes
+from figures.style import FigureStyle
 from scenes import flat
 from settings import Spec, spec_of
 from ui import classroom_hook, inputs, page
@@ -166,3 +169,29 @@ def _start_from_suggested(cls: type, page_key: str) -> None:
         return  # a landscape the page will refuse anyway: leave the boxes as they are
     x, y = landscapes.suggested_start(land)
     ss[_key(page_key, "start_x")], ss[_key(page_key, "start_y")] = float(x), float(y)
+
+
+# a lesson's charts on a projector: FigureStyle's presentation height (1.25 x this, 550 px instead of
+# 650), so that under the page's title a lesson's main plot ends inside a 1280x720 screen; lower (450)
+# left a contour with its legend and colour bar a plot 165 px wide
+PRESENTING_HEIGHT = 440
+
+
+def figure_style(presenting: bool | None = None) -> FigureStyle:
+    """The figures' style on this page: large fonts and a lower chart while presenting (``presenting``;
+    ``None``: as the page is, ``page.presentation_requested``)."""
+    if page.presentation_requested() if presenting is None else presenting:
+        return FigureStyle(presentation=True, height=PRESENTING_HEIGHT)
+    return FigureStyle()
+
+
+@contextlib.contextmanager
+def intro() -> Iterator[None]:
+    """The lesson's opening text (``with lesson.intro(): st.markdown(...)``): on the page, or, while
+    presenting, folded in an "About this lesson" expander, so that a projector's first screen
+    (1280x720) holds the lesson's title and its main chart."""
+    if page.presentation_requested():
+        with st.expander("About this lesson", icon=":material/menu_book:"):
+            yield
+    else:
+        yield

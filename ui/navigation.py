@@ -21,6 +21,11 @@ class Entry(NamedTuple):
     default: bool = False
 
 
+# The browser tab's icon on every page, set once by app.py: a page that passed its own ``page_icon`` to
+# ``st.set_page_config`` replaced it for that page only (a different emoji per page), and a Material
+# Symbol as the tab icon is fetched from fonts.gstatic.com (none offline); an emoji is drawn in place.
+APP_ICON = "🏁"
+
 SECTIONS: dict[str, tuple[Entry, ...]] = {
     "Race": (
         Entry("pages/race.py", "Optimizer race", ":material/sports_score:", default=True),

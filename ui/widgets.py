@@ -95,9 +95,16 @@ def preset_lesson(scene: Scene) -> None:
     preset = preset_of(scene)
     if preset is not None:
         st.info(
-            f"**{preset.title}** · {preset.concept}  \n" + preset.caption.replace("\n", " "),
+            f"**{sentence(preset.title)}** {sentence(preset.concept)}  \n" + preset.caption.replace("\n", " "),
             icon=":material/menu_book:",
         )
+
+
+def sentence(text: str) -> str:
+    """``text`` ending as a sentence does: a full stop added unless it ends with ``.``, ``!`` or ``?``
+    (a preset's title and concept are phrases; in the lesson box they read as sentences)."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
 
 
 # --- landscape --------------------------------------------------------------------------
