@@ -25,6 +25,7 @@ from scenes import spec  # noqa: E402
 from ui import compute, lesson, page  # noqa: E402
 from ui.charts import chart, side_by_side  # noqa: E402
 from ui.race_link import lesson_scene, open_as_race  # noqa: E402
+from ui.widgets import stacked  # noqa: E402
 
 KEY = "internals"
 S = InternalsSettings
@@ -133,7 +134,7 @@ trace = page.run_or_stop(lambda: run_trace(settings.run_settings()))
 
 config = trace.config
 st.subheader(f"{config.title}: the update rule")
-st.latex(config.rule)
+st.latex(stacked(config.rule))  # one equation a line: Adam's ran off an 800 px page
 st.markdown(EXPLAIN.get(settings.optimizer, ""))
 st.caption(
     f"Learning rate η = {settings.learning_rate:g}"

@@ -26,6 +26,7 @@ from ui import compute, lesson, page  # noqa: E402
 from ui.charts import chart, side_by_side  # noqa: E402
 from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 from ui.run_controls import run_controls  # noqa: E402
+from ui.widgets import stacked  # noqa: E402
 
 KEY = "second"
 S = SecondOrderSettings
@@ -65,7 +66,7 @@ with lesson.intro():  # presenting: folded, the main chart on the first screen
         ("Coordinate descent", CoordinateDescent.rule),
     ):
         st.markdown(f"**{title}**")
-        st.latex(rule)
+        st.latex(stacked(rule))  # one equation a line: BFGS's and CG's ran off an 800 px page
 
 result = page.run_or_stop(run_lesson, settings)
 
@@ -92,7 +93,6 @@ with left:
     chart(contour, "second-order-paths", "second_contour")
 with right:
     dist = distance_figure(result.result, ls, list(result.labels), style)
-    dist.update_layout(yaxis_title_text="distance to the nearest minimum (log)")
     chart(dist, "second-order-distance", "second_distance")
 
 st.subheader("Steps and evaluations")
