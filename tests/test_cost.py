@@ -143,3 +143,13 @@ def test_a_check_belongs_to_the_thread_that_installed_it():
         t.start()
         t.join()
     assert seen == [50]
+
+
+def test_the_guard_is_the_page_budget_on_a_server_and_scaled_only_when_asked(monkeypatch):
+    from ui.compute import GUARD_SCALE_ENV, guard_scale
+
+    monkeypatch.delenv(GUARD_SCALE_ENV, raising=False)
+    assert guard_scale() == 1.0  # a server: exactly the budget
+    for value, scale in (("2", 2.0), ("0.1", 1.0), ("nonsense", 1.0)):  # never below the budget
+        monkeypatch.setenv(GUARD_SCALE_ENV, value)
+        assert guard_scale() == scale

@@ -3,7 +3,9 @@ fall back with a warning) within the page budget of CPU time, with at most a han
 and nothing from the link is rendered as Markdown or as Plotly HTML.
 
 The CPU budget asserted is ``optimizers.cost.PAGE_BUDGET`` (5 s) of this process's CPU time
-(``time.process_time``) around one AppTest run of the page: AppTest runs the script in this process.
+(``time.process_time``) around one AppTest run of the page (AppTest runs the script in this process),
+times the test suite's guard scale (``ui.compute.guard_scale``: two test workers on two vCPUs slow
+each other's CPU time down). The quiet-machine figures are ``python -m benchmarks.cost``'s.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 from optimizers import cost
 from scenes import limits
 from tests.app_support import charts, messages, results, run_page, shown
+from ui.compute import guard_scale
 from ui.page import MAX_SHOWN
 
 SWEEP = "pages/1_Hyperparameter_sweep.py"
@@ -68,7 +71,7 @@ def test_a_hostile_link_renders_the_race_within_budget_with_a_few_plain_warnings
     assert at.warning or name == "html label"  # told (a label may say anything: it is kept, as text)
     for element in [*at.warning, *at.error]:
         assert_plain(element.value)
-    assert cpu < cost.PAGE_BUDGET, f"{name}: {cpu:.1f} s of CPU"
+    assert cpu < cost.PAGE_BUDGET * guard_scale(), f"{name}: {cpu:.1f} s of CPU"
 
 
 def test_thirty_thousand_broken_pieces_are_counted_not_listed():
@@ -115,7 +118,7 @@ def test_a_heavy_lesson_link_is_cut_and_renders_within_budget():
     assert not at.exception and not at.error, messages(at)
     steps = at.number_input(key="second.steps").value
     assert 1 <= steps < 5000 and any("steps=5000 reduced to" in m for m in messages(at))
-    assert charts(at) and cpu < cost.PAGE_BUDGET
+    assert charts(at) and cpu < cost.PAGE_BUDGET * guard_scale()
 
 
 def test_a_lesson_links_warnings_go_once_the_user_changes_a_setting():

@@ -59,8 +59,25 @@ def guarded(what: str = "This computation") -> Iterator[None]:
     session has gone or its user asked for another rerun (Streamlit's own stop/rerun request, raised
     as at any ``st`` call), or when this thread has used ``PAGE_BUDGET`` seconds of CPU
     (``guard.WorkLimitError``). Estimates (``optimizers.cost``) keep allowed work well below that."""
-    with guard.watching(_session_check(), guard.cpu_limit(PAGE_BUDGET, what)):
+    with guard.watching(_session_check(), guard.cpu_limit(PAGE_BUDGET * guard_scale(), what)):
         yield
+
+
+GUARD_SCALE_ENV = "OPTIMIZER_GUARD_SCALE"
+
+
+def guard_scale() -> float:
+    """The guard's limit as a multiple of ``PAGE_BUDGET``: 1 on a server. The test suite sets
+    ``OPTIMIZER_GUARD_SCALE=2`` (``tests/conftest.py``): two test workers on two vCPUs slow each
+    other's CPU time down (measured: a race cut to 2.9 s of CPU alone went past 5 s under the suite),
+    and a test must not fail because the machine is busy; the budget itself is measured on a quiet
+    machine by ``python -m benchmarks.cost``."""
+    import os
+
+    try:
+        return max(float(os.environ.get(GUARD_SCALE_ENV, "1")), 1.0)
+    except ValueError:
+        return 1.0
 
 
 def _session_check():
