@@ -51,7 +51,7 @@ def test_sidebar_rule_fits_labels_are_whole_and_a_panel_stays_open_while_renamed
     box.fill("careful SGD")
     box.press("Enter")
     wait_idle(page)
-    page.wait_for_timeout(500)
+    sidebar.get_by_text("1. careful SGD").wait_for(timeout=30_000)  # the rerun may be slow on a busy machine
     assert sidebar.get_by_text("1. careful SGD").count() == 1
     assert sidebar.get_by_label("Label").first.is_visible()  # the panel is still open
     screenshot(page, "words-sidebar")
