@@ -11,13 +11,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import paths
-from figures.animation import MAX_FRAMES, frame_indices
+from figures.animation import frame_indices
 from figures.contour import colors_for
 from figures.style import FigureStyle
 from optimizers.runner import RunResult
 
 Array = np.ndarray
 CURVE_POINTS = 100  # points along each fitted curve (smooth at 1,000 px: a sigmoid or tanh bends once)
+MODEL_FRAMES = 30  # the fit changes smoothly: half the race animation's frames, half the bytes of every rerun
 MAX_SHOWN_EXAMPLES = 1000  # per split: more examples are thinned (evenly, by a fixed rule) for the browser
 TRAIN_COLOR, TEST_COLOR = "rgba(60, 60, 60, 0.55)", "rgba(120, 0, 90, 0.6)"
 
@@ -40,7 +41,7 @@ def model_figure(
     result: RunResult,
     labels: Sequence[str] | None = None,
     style: FigureStyle | None = None,
-    max_frames: int = MAX_FRAMES,
+    max_frames: int = MODEL_FRAMES,
 ) -> go.Figure:
     """The training (filled) and test (open) examples of ``landscape`` (a data landscape) and each
     run's model at the frames' steps; the first frame is the start, the slider's last the end."""
