@@ -55,54 +55,50 @@ def legend_name(name: str, shares: Array) -> str:
     return f"{name}: " + " | ".join(f"{100 * s:.0f}%" for s in shares)
 
 
+def map_trace(result: BasinResult, p: int, colors: list[str]) -> go.Heatmap:
+    """Panel ``p``'s map: each start coloured by its category (``colors``, in legend order)."""
+    return go.Heatmap(
+        x=f32(result.xs),
+        y=f32(result.ys),
+        z=result.codes[p].astype(np.int8),
+        zmin=-0.5,
+        zmax=len(colors) - 0.5,
+        colorscale=discrete_colorscale(colors),
+        showscale=False,
+        name=result.labels[p],
+        hovertemplate="start (%{x:.3g}, %{y:.3g})<br>category %{z} (legend order, from 0)<extra></extra>",
+        meta=dict(role="basins", panel=p),
+    )
+
+
+def minimum_trace(result: BasinResult, p: int, style: FigureStyle, **extra: Any) -> go.Scatter:
+    """The known minima of panel ``p`` as stars (``extra``: legend keywords)."""
+    return go.Scatter(
+        x=f32(result.minima[:, 0]),
+        y=f32(result.minima[:, 1]),
+        mode="markers",
+        name="minimum",
+        marker=dict(
+            symbol="star", size=style.mark_size * 1.2, color=MINIMUM_COLOR, line=dict(width=1.5, color=MARK_COLOR)
+        ),
+        hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+        meta=dict(role="minimum", panel=p),
+        **extra,
+    )
+
+
 def basin_figure(result: BasinResult, style: FigureStyle | None = None) -> go.Figure:
     """One heatmap panel per optimizer (``z`` = category codes ``(ny, nx)``, int8), same colours
     in every panel, minima as stars, legend entries with the shares per panel."""
     style = style or FigureStyle()
     P = len(result.labels)
     colors = category_colors(result.n_minima)
-    K = len(colors)
-    scale = discrete_colorscale(colors)
     fig = make_subplots(rows=1, cols=P, subplot_titles=list(result.labels), horizontal_spacing=0.03, shared_yaxes=True)
     w = result.settings.window()
     for p in range(P):
-        fig.add_trace(
-            go.Heatmap(
-                x=f32(result.xs),
-                y=f32(result.ys),
-                z=result.codes[p].astype(np.int8),
-                zmin=-0.5,
-                zmax=K - 0.5,
-                colorscale=scale,
-                showscale=False,
-                name=result.labels[p],
-                hovertemplate="start (%{x:.3g}, %{y:.3g})<br>category %{z} (legend order, from 0)<extra></extra>",
-                meta=dict(role="basins", panel=p),
-            ),
-            row=1,
-            col=p + 1,
-        )
+        fig.add_trace(map_trace(result, p, colors), row=1, col=p + 1)
         if result.n_minima:
-            fig.add_trace(
-                go.Scatter(
-                    x=f32(result.minima[:, 0]),
-                    y=f32(result.minima[:, 1]),
-                    mode="markers",
-                    name="minimum",
-                    legendgroup="minimum",
-                    showlegend=p == 0,
-                    marker=dict(
-                        symbol="star",
-                        size=style.mark_size * 1.2,
-                        color=MINIMUM_COLOR,
-                        line=dict(width=1.5, color=MARK_COLOR),
-                    ),
-                    hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-                    meta=dict(role="minimum", panel=p),
-                ),
-                row=1,
-                col=p + 1,
-            )
+            fig.add_trace(minimum_trace(result, p, style, legendgroup="minimum", showlegend=p == 0), row=1, col=p + 1)
         axis = "" if p == 0 else str(p + 1)
         fig.layout[f"xaxis{axis}"].update(
             range=[w.xmin, w.xmax], constrain="domain", showgrid=False, zeroline=False, title=dict(text="start x")
@@ -164,39 +160,10 @@ def panel_figure(result: BasinResult, p: int, style: FigureStyle | None = None) 
     four panels in one figure were 70 px wide each on a phone)."""
     style = style or FigureStyle()
     colors = category_colors(result.n_minima)
-    K = len(colors)
     w = result.settings.window()
-    traces: list[Any] = [
-        go.Heatmap(
-            x=f32(result.xs),
-            y=f32(result.ys),
-            z=result.codes[p].astype(np.int8),
-            zmin=-0.5,
-            zmax=K - 0.5,
-            colorscale=discrete_colorscale(colors),
-            showscale=False,
-            name=result.labels[p],
-            hovertemplate="start (%{x:.3g}, %{y:.3g})<br>category %{z} (legend order, from 0)<extra></extra>",
-            meta=dict(role="basins", panel=p),
-        )
-    ]
+    traces: list[Any] = [map_trace(result, p, colors)]
     if result.n_minima:
-        traces.append(
-            go.Scatter(
-                x=f32(result.minima[:, 0]),
-                y=f32(result.minima[:, 1]),
-                mode="markers",
-                name="minimum",
-                marker=dict(
-                    symbol="star",
-                    size=style.mark_size * 1.2,
-                    color=MINIMUM_COLOR,
-                    line=dict(width=1.5, color=MARK_COLOR),
-                ),
-                hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-                meta=dict(role="minimum", panel=p),
-            )
-        )
+        traces.append(minimum_trace(result, p, style))
     for k, name in enumerate(result.names):
         share = float(result.fractions[p, k])
         if share <= 0 and (k >= result.n_minima or result.n_minima > MAX_LEGEND_MINIMA):
