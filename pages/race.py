@@ -68,7 +68,7 @@ if scene.view.surface:
     names.append("surface")
 if scene.view.animate or presenting:
     names.append("animation")
-figs = race_figure_set(scene, tuple(names), presenting)  # built once per scene, shared by sessions
+figs = race_figure_set(scene, tuple(names))  # built once per scene, shared by sessions
 data = data_race.is_data(landscape)
 
 if presenting:

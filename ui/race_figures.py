@@ -20,7 +20,7 @@ __all__ = ["race_figure_set"]
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def race_figure_set(scene: Scene, names: tuple[str, ...], presenting: bool) -> dict[str, go.Figure]:
+def race_figure_set(scene: Scene, names: tuple[str, ...]) -> dict[str, go.Figure]:
     """``names`` of ``figures.race.race_figures`` for ``scene`` (``scene.view`` sets the style), on a
     data landscape with the test loss, test curves and early stopping added; not to be mutated."""
     landscape = scene.landscape_obj()
@@ -37,5 +37,6 @@ def race_figure_set(scene: Scene, names: tuple[str, ...], presenting: bool) -> d
         clickable=True,
     )
     if data_race.is_data(landscape):
-        data_race.decorate(landscape, result, figs, plotly_scene.labels(), FigureStyle(presentation=presenting))
+        style = FigureStyle(presentation=scene.view.presentation)
+        data_race.decorate(landscape, result, figs, plotly_scene.labels(), style)
     return figs
