@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 import optimizers
+from figures.contour import IMAGE_PX
 from figures.grid import CONTOUR_N, SURFACE_N, evaluate_grid
 from figures.model_view import model_figure
 from figures.race import FIGURE_NAMES, race_figures
@@ -30,7 +31,7 @@ def render_scene(scene: Scene, names: tuple[str, ...] = FIGURE_NAMES) -> dict[st
         style, labels = FigureStyle(presentation=scene.view.presentation), plotly_scene.labels()
         if landscape.dataset.n_test:
             test = landscape.on("test")
-            test_grid = evaluate_grid(test, landscape.window, grid_side(test, CONTOUR_N))
+            test_grid = evaluate_grid(test, landscape.window, grid_side(test, IMAGE_PX))  # drawn as an image
             decorate_race(
                 landscape, result, figs, labels, style, test_grid, train_test_losses(landscape, result.positions)[1]
             )

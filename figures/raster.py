@@ -36,10 +36,11 @@ def colorscale_rgb(colorscale: Sequence[Sequence[Any]], t: Array) -> Array:
 
 
 def png_bytes(rgb: Array) -> bytes:
-    """Encode an ``(H, W, 3)`` uint8 image as PNG (rows filtered with "Up", which suits bands; zlib level
-    6: measured 3.5 ms for Rosenbrock's 300 px picture at 12.6 KB, where level 9 took 27 ms for 11.8 KB)."""
-    h, w, _ = rgb.shape
-    rows = rgb.reshape(h, w * 3).astype(np.int16)
+    """Encode an ``(H, W, 3)`` (RGB) or ``(H, W, 4)`` (RGBA) uint8 image as PNG (rows filtered with "Up",
+    which suits bands; zlib level 6: measured 3.5 ms for Rosenbrock's 300 px picture at 12.6 KB, where
+    level 9 took 27 ms for 11.8 KB)."""
+    h, w, channels = rgb.shape
+    rows = rgb.reshape(h, w * channels).astype(np.int16)
     up = np.vstack([rows[:1], (rows[1:] - rows[:-1]) % 256]).astype(np.uint8)
     filt = np.full((h, 1), 2, dtype=np.uint8)
     filt[0] = 0  # the first row has nothing above: no filter
@@ -48,8 +49,16 @@ def png_bytes(rgb: Array) -> bytes:
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", w, h, 8, 6 if channels == 4 else 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
+
+
+def changes(band: Array) -> Array:
+    """``band``'s shape, bool: where a cell's band differs from its left or lower neighbour's."""
+    edge = np.zeros(band.shape, dtype=bool)
+    edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+    edge[1:, :] |= band[1:, :] != band[:-1, :]
+    return edge
 
 
 def band_image(grid: LandscapeGrid, levels: ContourLevels, colorscale: Sequence[Sequence[Any]]) -> Array:
@@ -60,13 +69,42 @@ def band_image(grid: LandscapeGrid, levels: ContourLevels, colorscale: Sequence[
     with np.errstate(invalid="ignore"):
         band = np.clip(np.floor((t - levels.start) / levels.size), 0, n - 1).astype(int)
     img = colorscale_rgb(colorscale, (band + 0.5) / n).astype(float)
-    edge = np.zeros(band.shape, dtype=bool)
-    edge[:, 1:] |= band[:, 1:] != band[:, :-1]
-    edge[1:, :] |= band[1:, :] != band[:-1, :]
+    edge = changes(band)
     img[edge] = (1 - LINE_ALPHA) * img[edge] + LINE_ALPHA * np.array(LINE_RGB, dtype=float)
     return np.round(img[::-1]).astype(np.uint8)
 
 
+def band_edges(grid: LandscapeGrid, levels: ContourLevels, every: int = 1) -> Array:
+    """``(ny, nx)`` bool, top row = largest y: the pixels where the level band of ``grid`` changes from
+    a neighbour's, counting only every ``every``-th level (the level lines, one pixel wide)."""
+    t = levels.transform(grid.z)
+    n = max(round((levels.end - levels.start) / levels.size), 1)
+    with np.errstate(invalid="ignore"):
+        band = np.clip(np.floor((t - levels.start) / (levels.size * every)), -1, n // every + 1)
+    return changes(np.where(np.isfinite(band), band, n + 2).astype(int))[::-1]
+
+
+def dashes(shape: tuple[int, int], periods: tuple[int, int] = (3, 4)) -> Array:
+    """``shape`` bool pattern that turns a one-pixel line into dashes whatever its direction: the
+    exclusive or of vertical stripes (``periods[0]`` px) and horizontal ones (``periods[1]`` px). Along
+    any line at least one set of stripes alternates, and with unequal periods the two never cancel."""
+    iy, ix = np.indices(shape)
+    return ((ix // periods[0]) % 2 == 0) ^ ((iy // periods[1]) % 2 == 0)
+
+
+def line_image(
+    grid: LandscapeGrid, levels: ContourLevels, rgba: tuple[int, int, int, int], every: int = 2, dashed: bool = True
+) -> Array:
+    """``(ny, nx, 4)`` transparent image with the level lines of ``grid`` (every ``every``-th level of
+    ``levels``) in colour ``rgba``, dashed or solid: a second surface drawn over another's bands."""
+    on = band_edges(grid, levels, every)
+    if dashed:
+        on &= dashes(on.shape)
+    img = np.zeros((*on.shape, 4), dtype=np.uint8)
+    img[on] = np.array(rgba, dtype=np.uint8)
+    return img
+
+
 def data_uri(rgb: Array) -> str:
-    """``data:image/png;base64,...`` for an ``(H, W, 3)`` uint8 image."""
+    """``data:image/png;base64,...`` for an ``(H, W, 3)`` or ``(H, W, 4)`` uint8 image."""
     return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")

@@ -14,26 +14,47 @@ import plotly.graph_objects as go
 from figures import paths
 from figures.contour import colors_for
 from figures.grid import LandscapeGrid, levels_for
+from figures.raster import data_uri, line_image
 from figures.style import MARK_COLOR, FigureStyle
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
 Array = np.ndarray
-TEST_LINE = "rgba(120, 0, 90, 0.7)"  # the test surface's dashed lines and its minimum
+TEST_RGB = (120, 0, 90)  # the test surface's dashed lines and its minimum
+TEST_LINE = f"rgba{(*TEST_RGB, 0.7)}"
 
 
-def test_contour_traces(test: LandscapeLike, grid: LandscapeGrid, style: FigureStyle) -> list[go.BaseTraceType]:
-    """Dashed, unfilled contour lines of the test loss ``grid`` and a marker at each test minimum."""
+def test_layer(
+    test: LandscapeLike, grid: LandscapeGrid, style: FigureStyle
+) -> tuple[list[go.BaseTraceType], dict[str, Any]]:
+    """The test loss over a training contour: a transparent layout image with the test loss's level
+    lines dashed (every other level of ``grid``'s own levels, drawn on the server like the training
+    surface: no contouring in the browser), a legend entry for it, and a marker at each test minimum.
+    Returns ``(traces, image)``."""
     levels = levels_for(test, grid)
+    rgba = (*TEST_RGB, 255 if style.presentation else 200)
+    picture = line_image(grid, levels, rgba, every=2)
+    if style.presentation:  # thicker lines for the back of the room: each line pixel also to its right
+        picture[:, 1:] = np.maximum(picture[:, 1:], picture[:, :-1])
+    w = grid.window
+    image = dict(
+        source=data_uri(picture),
+        xref="x",
+        yref="y",
+        x=w.xmin,
+        y=w.ymax,
+        sizex=w.width,
+        sizey=w.height,
+        sizing="stretch",
+        layer="below",
+        name="test loss",
+    )
     traces: list[go.BaseTraceType] = [
-        go.Contour(
-            x=grid.xs,
-            y=grid.ys,
-            z=np.asarray(levels.transform(grid.z), dtype=np.float32),
-            autocontour=False,
-            contours=dict(start=levels.start, end=levels.end, size=levels.size * 2, coloring="none"),
+        go.Scatter(  # the legend's entry for the lines in the image
+            x=[None],
+            y=[None],
+            mode="lines",
             line=dict(color=TEST_LINE, dash="dash", width=1.2 if not style.presentation else 2.0),
-            showscale=False,
             hoverinfo="skip",
             name="test loss",
             showlegend=True,
@@ -54,16 +75,18 @@ def test_contour_traces(test: LandscapeLike, grid: LandscapeGrid, style: FigureS
                 meta=dict(role="test-minimum"),
             )
         )
-    return traces
+    return traces, image
 
 
 def add_test_contours(fig: go.Figure, test: LandscapeLike, grid: LandscapeGrid, style: FigureStyle) -> go.Figure:
-    """``fig`` (a contour figure of the training loss) with the test loss drawn over it, placed right
-    above the filled surface so the paths stay on top."""
-    extra = test_contour_traces(test, grid, style)
+    """``fig`` (a contour figure of the training loss, its surface a layout image) with the test loss
+    drawn over it: its lines' image above the training image, its traces right after the surface's
+    so the paths stay on top."""
+    extra, image = test_layer(test, grid, style)
     data = list(fig.data)
     fig.data = ()
     fig.add_traces([data[0], *extra, *data[1:]])
+    fig.update_layout(images=[*fig.layout.images, image])
     return fig
 
 

@@ -23,8 +23,6 @@ from optimizers.runner import RunResult, Status
 from ui import compute
 from ui.page import plain
 
-TEST_N = 100  # the test loss's contour lines: drawn by the browser, so a modest grid
-
 __all__ = ["decorate", "is_data", "model_panel", "status_note", "table_columns"]
 
 
@@ -63,7 +61,7 @@ def decorate(
     if not landscape.dataset.n_test:
         return
     _, test_losses = data_losses(landscape, result.positions)
-    test_grid = compute.landscape_grid(landscape.on("test"), TEST_N)
+    test_grid = compute.landscape_grid(landscape.on("test"), compute.IMAGE_N)  # drawn as an image
     decorate_race(landscape, result, figs, labels, style, test_grid, test_losses)
 
 
