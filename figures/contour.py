@@ -21,6 +21,7 @@ from figures.style import (
     kind_colors,
 )
 from landscapes.base import Window
+from landscapes.cost import grid_side
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
@@ -109,12 +110,14 @@ def landscape_layer(
     landscape: LandscapeLike, grid: LandscapeGrid, levels: ContourLevels, style: FigureStyle, image_px: int = IMAGE_PX
 ) -> tuple[go.Scatter, dict[str, Any]]:
     """The filled contour drawn on the server: a layout image (``figures.raster.band_image``: each
-    level band in its colour, level lines between bands; at least ``image_px`` pixels a side, from
-    ``grid`` when it is that fine) and a marker-less scatter (meta role "landscape") carrying the
+    level band in its colour, level lines between bands; at least ``image_px`` pixels a side, or as
+    many as ``landscapes.cost.grid_side`` allows a data landscape over many examples; from ``grid`` when
+    it is that fine) and a marker-less scatter (meta role "landscape") carrying the
     colourbar. The browser only draws a picture: no contouring in JavaScript, and frames of an
     animation leave a layout image alone (plotly.js #4491 drops contour traces while playing)."""
     w = grid.window
-    picture = grid if len(grid.xs) >= image_px else evaluate_grid(landscape, w, max(int(image_px), 8))
+    side = grid_side(landscape, max(int(image_px), 8))  # a data landscape over many examples: coarser
+    picture = grid if len(grid.xs) >= side else evaluate_grid(landscape, w, side)
     image = dict(
         source=data_uri(band_image(picture, levels, LANDSCAPE_COLORSCALE)),
         xref="x",
