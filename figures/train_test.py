@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from figures import paths
 from figures.contour import colors_for
 from figures.grid import LandscapeGrid, levels_for
-from figures.raster import data_uri, line_image
+from figures.raster import line_image, overlay
 from figures.style import MARK_COLOR, FigureStyle
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
@@ -24,33 +24,20 @@ TEST_RGB = (120, 0, 90)  # the test surface's dashed lines and its minimum
 TEST_LINE = f"rgba{(*TEST_RGB, 0.7)}"
 
 
-def test_layer(
-    test: LandscapeLike, grid: LandscapeGrid, style: FigureStyle
-) -> tuple[list[go.BaseTraceType], dict[str, Any]]:
-    """The test loss over a training contour: a transparent layout image with the test loss's level
-    lines dashed (every other level of ``grid``'s own levels, drawn on the server like the training
-    surface: no contouring in the browser), a legend entry for it, and a marker at each test minimum.
-    Returns ``(traces, image)``."""
-    levels = levels_for(test, grid)
-    rgba = (*TEST_RGB, 255 if style.presentation else 200)
-    picture = line_image(grid, levels, rgba, every=2)
+def test_lines(test: LandscapeLike, grid: LandscapeGrid, style: FigureStyle) -> Array:
+    """``(ny, nx, 4)`` RGBA picture (top row = largest y) of the test loss's level lines, dashed: every
+    other level of ``grid``'s own levels, thicker when presenting."""
+    picture = line_image(grid, levels_for(test, grid), (*TEST_RGB, 255), every=2)
     if style.presentation:  # thicker lines for the back of the room: each line pixel also to its right
         picture[:, 1:] = np.maximum(picture[:, 1:], picture[:, :-1])
-    w = grid.window
-    image = dict(
-        source=data_uri(picture),
-        xref="x",
-        yref="y",
-        x=w.xmin,
-        y=w.ymax,
-        sizex=w.width,
-        sizey=w.height,
-        sizing="stretch",
-        layer="below",
-        name="test loss",
-    )
+    return picture
+
+
+def test_traces(test: LandscapeLike, style: FigureStyle) -> list[go.BaseTraceType]:
+    """The legend's entry for the test loss's lines (drawn in the picture) and a marker at each test
+    minimum."""
     traces: list[go.BaseTraceType] = [
-        go.Scatter(  # the legend's entry for the lines in the image
+        go.Scatter(
             x=[None],
             y=[None],
             mode="lines",
@@ -75,18 +62,22 @@ def test_layer(
                 meta=dict(role="test-minimum"),
             )
         )
-    return traces, image
+    return traces
 
 
 def add_test_contours(fig: go.Figure, test: LandscapeLike, grid: LandscapeGrid, style: FigureStyle) -> go.Figure:
-    """``fig`` (a contour figure of the training loss, its surface a layout image) with the test loss
-    drawn over it: its lines' image above the training image, its traces right after the surface's
-    so the paths stay on top."""
-    extra, image = test_layer(test, grid, style)
+    """``fig`` (a contour figure of the training loss, its surface the layout image "landscape") with
+    the test loss drawn over it on the server: its dashed lines (``grid``: the test loss over the
+    figure's window) painted into the training picture, so the browser contours nothing, and its
+    traces right after the surface's so the paths stay on top."""
+    images = [dict(i.to_plotly_json()) for i in fig.layout.images]
+    for image in images:
+        if image.get("name") == "landscape":
+            image["source"] = overlay(image["source"], test_lines(test, grid, style))
     data = list(fig.data)
     fig.data = ()
-    fig.add_traces([data[0], *extra, *data[1:]])
-    fig.update_layout(images=[*fig.layout.images, image])
+    fig.add_traces([data[0], *test_traces(test, style), *data[1:]])
+    fig.update_layout(images=images)
     return fig
 
 

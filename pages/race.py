@@ -20,7 +20,6 @@ st.set_page_config(
 )
 
 from figures import results_table  # noqa: E402  (set_page_config must come first)
-from figures.style import FigureStyle  # noqa: E402
 from ui import compute, data_race, inputs, url_state, widgets  # noqa: E402
 from ui.classroom_hook import room_bar  # noqa: E402
 from ui.downloads import figure_downloads  # noqa: E402
@@ -68,8 +67,10 @@ if scene.view.surface:
     names.append("surface")
 if scene.view.animate or presenting:
     names.append("animation")
-figs = race_figure_set(scene, tuple(names))  # built once per scene, shared by sessions
 data = data_race.is_data(landscape)
+if data:
+    names.append("model")
+figs = race_figure_set(scene, tuple(names))  # built once per scene, shared by sessions
 
 if presenting:
     page.presentation_header(scene, landscape)
@@ -94,7 +95,7 @@ with st.grid(2, min_column_width=CHART_MIN):
     st.plotly_chart(figs["loss"], theme=None, key="loss_chart")
     st.plotly_chart(figs["distance"], theme=None, key="distance_chart")
 if data:
-    data_race.model_panel(landscape, result, scene.for_plotly().labels(), FigureStyle(presentation=presenting))
+    data_race.model_panel(figs["model"])
 if scene.view.animate and not presenting:
     st.subheader("Classroom animation")
     st.plotly_chart(figs["animation"], theme=None, key="animation_chart")

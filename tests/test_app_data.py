@@ -4,6 +4,13 @@ column, the data kept; the link leaves the file out) and the no-minimum note."""
 
 from __future__ import annotations
 
+import base64
+import io
+
+import numpy as np
+from PIL import Image
+
+from figures.train_test import TEST_RGB
 from scenes.codec import to_query
 from scenes.presets import preset_by_key
 from tests.app_support import charts, messages, results, run_page, shown
@@ -24,6 +31,12 @@ def test_a_preset_link_draws_train_and_test():
     assert "test-minimum" in _roles(contour) and "minimum" in _roles(contour)
     axes = contour["layout"]["xaxis"]["title"]["text"], contour["layout"]["yaxis"]["title"]["text"]
     assert axes == ("w", "b")  # the line's weight and bias, not x and y
+    (picture,) = contour["layout"]["images"]  # the test lines painted into the training picture
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(picture["source"].split(",", 1)[1]))).convert("RGB"))
+    lines = np.all(pixels == TEST_RGB, axis=-1)
+    assert lines.sum() > 100
+    rows, cols = np.nonzero(lines)  # over the whole plot, not only near the test minimum
+    assert rows.min() < pixels.shape[0] / 4 and cols.max() > 3 * pixels.shape[1] / 4
     loss = next(f for f in figs if "test-curve" in _roles(f))
     assert _roles(loss).count("early-stop") == 2  # one per run
     model = next(f for f in figs if "model" in _roles(f))

@@ -8,13 +8,15 @@ from scenes.codec import scene_url
 from scenes.presets import preset_by_key
 from tests.browser_support import chart_titles, legend_texts, screenshot, wait_for_charts, wait_idle
 
+PICTURE = ".imagelayer image"  # the training surface with the test lines painted in, drawn as a picture
+
 
 def test_a_data_race_draws_train_test_and_the_model(server, browser_page):
     page = browser_page
     preset = preset_by_key("train_test_minima")
     page.goto(server + scene_url(preset.scene, base="/"))
     wait_for_charts(page, 4, timeout=240_000)  # contour, loss, distance, model (the surface is off by default)
-    wait_for_charts(page, 1, ".contour")
+    wait_for_charts(page, 1, PICTURE)
     wait_idle(page)
     assert not page.get_by_test_id("stException").count()
     titles = chart_titles(page)
@@ -31,7 +33,7 @@ def test_a_data_race_draws_train_test_and_the_model(server, browser_page):
         timeout=60_000,
     )
     wait_idle(page)
-    wait_for_charts(page, 1, ".contour")
+    wait_for_charts(page, 1, PICTURE)
     assert not page.get_by_test_id("stException").count()
     screenshot(page, "data-race-raw-feature")
 

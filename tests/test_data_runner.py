@@ -176,3 +176,30 @@ def test_model_frames_send_only_the_curves_and_the_still_keeps_them_whole():
     still = final_still(fig)
     for i in lines:
         assert still.data[i].x is not None and len(still.data[i].x) == len(still.data[i].y) == len(xs)
+
+
+def test_model_panel_thins_many_examples_evenly_and_says_so():
+    import optimizers
+    from figures.model_view import model_figure
+    from scenes.model import Scene, spec
+
+    scene = Scene(
+        landscape="data_logistic",
+        landscape_params=(("n", 1000), ("test_fraction", 0.25), ("separable", False)),
+        runs=(spec("sgd", lr=0.5),),
+        starts=((0.0, 0.0),),
+        steps=20,
+    )
+    land = scene.landscape_obj()
+    result = optimizers.run(land, scene.run_configs(), scene.starts_array(), scene.options())
+    fig = model_figure(land, result)
+    train = next(t for t in fig.data if (t.meta or {}).get("role") == "training-examples")
+    test = next(t for t in fig.data if (t.meta or {}).get("role") == "test-examples")
+    assert train.name == "training examples (300 of 750 shown)"
+    assert test.name == "test examples"  # 250: all of them
+    shown = np.asarray(train.x, dtype=float)
+    assert len(shown) == 300 and len(test.x) == 250
+    x = land.dataset.x_train
+    # the shown ones are examples, spread over the whole set (not its first 300)
+    assert np.isin(shown.astype(np.float32), x.astype(np.float32)).all()
+    assert np.isclose(shown[-1], x[-1], rtol=1e-6) and np.isclose(shown[0], x[0], rtol=1e-6)

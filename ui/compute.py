@@ -15,7 +15,7 @@ import streamlit as st
 import optimizers
 from figures.contour import IMAGE_PX
 from figures.grid import CONTOUR_N, SURFACE_N, LandscapeGrid, evaluate_grid
-from landscapes.base import Landscape
+from landscapes.base import Landscape, Window
 from landscapes.cost import grid_side
 from optimizers import RunConfig, RunOptions, RunResult, guard
 from optimizers.allocator import tune_allocator
@@ -89,12 +89,12 @@ def _session_check():
     return get_run_yield_check()
 
 
-def landscape_grid(landscape: Landscape, n: int = CONTOUR_N) -> LandscapeGrid:
-    """The landscape evaluated on an ``n x n`` grid over its window (float32 for display); a data
-    landscape over many examples on a coarser one (``landscapes.cost.grid_side``)."""
-    return _landscape_grid(landscape, grid_side(landscape, n))
+def landscape_grid(landscape: Landscape, n: int = CONTOUR_N, window: Window | None = None) -> LandscapeGrid:
+    """The landscape evaluated on an ``n x n`` grid over ``window`` (default: its own; float32 for
+    display); a data landscape over many examples on a coarser one (``landscapes.cost.grid_side``)."""
+    return _landscape_grid(landscape, grid_side(landscape, n), window or landscape.window)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _landscape_grid(landscape: Landscape, n: int) -> LandscapeGrid:
-    return evaluate_grid(landscape, landscape.window, n)
+def _landscape_grid(landscape: Landscape, n: int, window: Window) -> LandscapeGrid:
+    return evaluate_grid(landscape, window, n)

@@ -14,7 +14,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from figures.model_view import model_figure
 from figures.style import FigureStyle
 from figures.train_test import decorate_race, early_stops, train_test_losses
 from landscapes.cost import is_data
@@ -61,7 +60,7 @@ def decorate(
     if not landscape.dataset.n_test:
         return
     _, test_losses = data_losses(landscape, result.positions)
-    test_grid = compute.landscape_grid(landscape.on("test"), compute.IMAGE_N)  # drawn as an image
+    test_grid = compute.landscape_grid(landscape.on("test"), compute.IMAGE_N, landscape.window)  # an image
     decorate_race(landscape, result, figs, labels, style, test_grid, test_losses)
 
 
@@ -101,13 +100,12 @@ def no_minimum_statuses(statuses: list[str], scene: Any, landscape: Any, result:
     ]
 
 
-def model_panel(landscape: Any, result: RunResult, labels: list[str], style: FigureStyle) -> go.Figure:
-    """The data and each run's fitted model, following the animation's steps."""
+def model_panel(fig: go.Figure) -> None:
+    """The data and each run's fitted model (``fig``, from ``figures.model_view.model_figure``),
+    following the animation's steps."""
     st.subheader("See the model")
-    fig = model_figure(landscape, result, labels, style)
     st.plotly_chart(fig, theme=None, key="model_chart")
     st.caption(
         "Dots: training examples; open circles: test examples. Each line is a run's model; the slider "
         "and play button step through training. Train and test losses in the table leave out the L2 penalty."
     )
-    return fig

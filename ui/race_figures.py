@@ -11,6 +11,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from figures.model_view import model_figure
 from figures.race import race_figures
 from figures.style import FigureStyle
 from scenes import Scene
@@ -22,7 +23,8 @@ __all__ = ["race_figure_set"]
 @st.cache_resource(max_entries=32, show_spinner=False)
 def race_figure_set(scene: Scene, names: tuple[str, ...]) -> dict[str, go.Figure]:
     """``names`` of ``figures.race.race_figures`` for ``scene`` (``scene.view`` sets the style), on a
-    data landscape with the test loss, test curves and early stopping added; not to be mutated."""
+    data landscape with the test loss, test curves and early stopping added, and "model" (the data and
+    each run's fitted model, ``figures.model_view``) when asked for; not to be mutated."""
     landscape = scene.landscape_obj()
     result = compute.simulate(scene)
     surface = compute.landscape_grid(landscape, compute.SURFACE_N) if "surface" in names else None
@@ -39,4 +41,6 @@ def race_figure_set(scene: Scene, names: tuple[str, ...]) -> dict[str, go.Figure
     if data_race.is_data(landscape):
         style = FigureStyle(presentation=scene.view.presentation)
         data_race.decorate(landscape, result, figs, plotly_scene.labels(), style)
+        if "model" in names:
+            figs["model"] = model_figure(landscape, result, plotly_scene.labels(), style)
     return figs
