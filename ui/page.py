@@ -17,8 +17,8 @@ _PRESENTATION_CSS = """
 <style>
 html, body, [class*="css"] { font-size: 20px; }
 h1 { font-size: 1.8rem !important; padding: 0 0 0.25rem 0 !important; }
-h2 { font-size: 1.4rem !important; padding: 0.5rem 0 0 0 !important; }
-h3 { font-size: 1.2rem !important; padding: 0.25rem 0 0 0 !important; }
+h2 { font-size: 1.4rem !important; padding: 0.25rem 0 0.25rem 0 !important; }
+h3 { font-size: 1.2rem !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; max-width: 100%; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 .katex-display { margin: 0.2em 0 !important; }
