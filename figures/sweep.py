@@ -78,9 +78,9 @@ def _value_trace(result: SweepResult, metric: str, style: FigureStyle) -> go.Hea
     s = result.settings
     hx = f"{s.x_param}=%{{x:.4g}}<br>{s.y_param}=%{{y:.4g}}"
     bar = style.bar_at_foot()  # under the plot: at the side it took a third of a phone's chart
-    # 60% of the plot's width: at a fixed 200-360 px it was a stub under a wide sweep, its ticks turned on
-    # end; with its title at its right it still fits a phone's chart
-    bar.update(lenmode="fraction", len=0.6)
+    # the plot's width, its title at its right included: at a fixed 200-360 px it was a stub under a wide
+    # sweep, its ticks turned on end (at 60% a phone's bar was 70 px)
+    bar.update(lenmode="fraction", len=1.0, x=0.0)
     if metric == "final_loss":
         landscape = s.landscape_obj()
         finite = values[np.isfinite(values)]
