@@ -42,7 +42,12 @@ FORMULAS = {
     "step": r"\eta_k = \eta_0\,\gamma_s^{\lfloor k / s \rfloor}",
     "exponential": r"\eta_k = \eta_0\,\gamma_e^{\,k}",
     "inverse_time": r"\eta_k = \frac{\eta_0}{1 + d\,k}",
-    "cosine": r"\eta_k = \eta_0\left[m + (1 - m)\,\tfrac12\left(1 + \cos\frac{\pi \min(k, T)}{T}\right)\right]",
+    # two lines, as warm-up cosine's: on one it ran past its cell on a projector
+    "cosine": (
+        r"\begin{aligned}\eta_k &= \eta_0\, c_k,"
+        r"\\ c_k &= m + (1 - m)\,\tfrac12\left(1 + \cos\frac{\pi \min(k, T)}{T}\right)"
+        r"\end{aligned}"
+    ),
     "warmup_cosine": (
         r"\begin{aligned}"
         r"\eta_k &= \eta_0 \left(w_0 + (1 - w_0)\frac{\min(k, W)}{W}\right) c_{\max(k - W,\, 0)},"

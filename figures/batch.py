@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from figures.contour import bar_below, critical_traces, f32, landscape_layer, plane_layout, with_image
 from figures.grid import LandscapeGrid, levels_for
-from figures.style import MARK_COLOR, SYMBOLS, FigureStyle, legend_names, run_colors
+from figures.style import MARK_COLOR, SYMBOLS, FigureStyle, legend_names, log_ticks, run_colors
 from landscapes.protocol import LandscapeLike
 
 Array = np.ndarray
@@ -99,7 +99,7 @@ def band_figure(
                 title=dict(text=y_title + (" (log scale)" if log_y else "")),
                 type="log" if log_y else "linear",
                 exponentformat="power",
-                **(_log_ticks(band) if log_y else {}),
+                **(log_ticks(band) if log_y else {}),  # at most 6 labels: 16 decades crowded
             ),
             hovermode="closest",
             annotations=notes,
@@ -107,16 +107,6 @@ def band_figure(
         )
     )
     return fig
-
-
-def _log_ticks(values: Array) -> dict:
-    """Labels at powers of ten only when the values span more than a decade and a half (Plotly
-    otherwise labels every digit in between, which crowds the axis)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
-    if v.size and np.log10(v.max() / v.min()) > 1.5:
-        return dict(dtick=1)
-    return {}
 
 
 def _add_band(
@@ -194,11 +184,12 @@ def noise_figure(
     yticks = dict(tickmode="array", tickvals=exp.tolist(), ticktext=[f"{v:.3g}" for v in exp])
     fig.update_layout(
         **style.layout(
-            title=dict(text="Gradient noise spread vs batch size", x=0.01, xanchor="left"),
+            title=dict(text="Gradient noise spread per coordinate vs batch size", x=0.01, xanchor="left"),
             xaxis=dict(title=dict(text="batch size B (log scale)"), type="log", **ticks),
-            yaxis=dict(title=dict(text="noise std per coordinate (log scale)"), type="log", **yticks),
-            legend=dict(orientation="h", yanchor="top", y=-0.2, x=0.0, font=dict(size=style.font_size)),
-            height=int(style.fig_height * 0.7),
+            # short: a longer title ran past the plot's height on a projector (the chart's title says more)
+            yaxis=dict(title=dict(text="noise std (log scale)"), type="log", **yticks),
+            # under the axis title, in room made for it: at paper y = -0.2 it lay over the title on a projector
+            **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.7)),
         )
     )
     return fig
@@ -238,8 +229,7 @@ def basin_figure(
             barmode="stack",
             xaxis=dict(title=dict(text="batch size B"), type="category"),
             yaxis=dict(title=dict(text="share of runs"), range=[0, 1], tickformat=".0%"),
-            legend=dict(orientation="h", yanchor="top", y=-0.2, x=0.0, font=dict(size=style.font_size)),
-            height=int(style.fig_height * 0.8),
+            **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8)),
         )
     )
     return fig

@@ -183,8 +183,30 @@ def distance_figure(
     d = nearest(result.positions, minima)[1]
     floored = bool((d <= 0).any())
     series = _series(result, np.maximum(d, DISTANCE_FLOOR), max_points)
-    # short: a long axis title is cut at the plot's height (the chart's title says "to the nearest minimum")
-    y_title = "distance (log scale)" + (f", 0 at {DISTANCE_FLOOR:g}" if floored else "")
-    return _curve_figure(
-        result, series, labels, style, y_title, True, "Distance to the nearest minimum by step", "distance"
+    # short: a long axis title is cut at the plot's height (the chart's title says "to the nearest minimum");
+    # where zeros were floored a note in the plot's corner says so (in the axis title, ", 0 at 1e-16" ran
+    # past a projector's plot and into the chart's title)
+    fig = _curve_figure(
+        result,
+        series,
+        labels,
+        style,
+        "distance (log scale)",
+        True,
+        "Distance to the nearest minimum by step",
+        "distance",
     )
+    if floored:
+        fig.add_annotation(
+            text=f"0 drawn at {DISTANCE_FLOOR:g}",
+            x=1.0,
+            y=0.0,
+            xref="paper",
+            yref="paper",
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+            font=dict(size=style.font_size * 0.8),
+            name="floor",
+        )
+    return fig

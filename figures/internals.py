@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from analysis.internals import STATE_NAMES, Trace
 from figures.contour import bar_below, critical_traces, f32, landscape_layer, plane_layout, with_image
 from figures.grid import LandscapeGrid, levels_for
-from figures.style import MARK_COLOR, PALETTE, FigureStyle, legend_names
+from figures.style import MARK_COLOR, PALETTE, FigureStyle, legend_names, log_ticks
 
 Array = np.ndarray
 ARROW_FRACTION = 0.15
@@ -264,7 +264,9 @@ def bias_figure(trace: Trace, step: int, style: FigureStyle | None = None) -> go
         _coord_traces(fig, x, hat, hat_name, r, 1, style, showlegend=True, role="corrected")
         _coord_traces(fig, x, raw, raw_name, r, 1, style, dash="dash", showlegend=True, role="raw")
     if trace.v_hat is not None:
-        fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
+        fig.update_yaxes(
+            type="log", exponentformat="power", row=2, col=1, **log_ticks(np.append(trace.v_hat, trace.state["nu"]))
+        )
     _step_line(fig, step, len(pairs))
     fig.update_xaxes(title_text="step t", row=len(pairs), col=1)
     fig.update_layout(
@@ -314,7 +316,12 @@ def effective_lr_figure(trace: Trace, step: int, style: FigureStyle | None = Non
         **style.layout(
             title=dict(text="Effective step size per coordinate: |Δp| / |g|", x=0.01, xanchor="left"),
             xaxis=dict(title=dict(text="step t")),
-            yaxis=dict(title=dict(text="|Δp| / |g| (log scale)"), type="log", exponentformat="power"),
+            yaxis=dict(
+                title=dict(text="|Δp| / |g| (log scale)"),
+                type="log",
+                exponentformat="power",
+                **log_ticks(np.append(eff, lr)),
+            ),
             hovermode="closest",
             **style.legend_below(legend_names(fig), height=int(style.fig_height * 0.8)),
         )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -241,6 +242,21 @@ class FigureStyle:
         )
         base.update(extra)
         return base
+
+
+def log_ticks(values: Any, most: int = 6) -> dict[str, Any]:
+    """Tick keywords for a log axis over ``values``: when their positive finite values span more than a
+    decade and a half, a label at every power of ten, or at every k-th so that at most ``most`` show
+    (Plotly otherwise labels the digits between powers, and on a low chart or a projector's large font
+    the labels ran into each other); ``{}`` (Plotly's own) for narrower spans."""
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return {}
+    span = float(np.log10(v.max() / v.min()))
+    if span <= 1.5:
+        return {}
+    return dict(dtick=max(1, int(np.ceil(span / most))))
 
 
 # --- titles that wrap --------------------------------------------------------------------------

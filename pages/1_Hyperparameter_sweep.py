@@ -27,6 +27,7 @@ from ui import lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
 from ui.race_link import open_as_race  # noqa: E402
 from ui.sweep_controls import CHART_KEY, KEY, axis_changed, clicked_cell, start_toggled, sync_axes  # noqa: E402
+from ui.widgets import stacked  # noqa: E402
 
 S = SweepSettings
 METRIC_TITLES = {"final_loss": "final loss", "steps_to_tol": "steps to tolerance"}
@@ -130,9 +131,11 @@ st.markdown(
     r"$\lambda_{\max}$ the iteration $p_t = (I - \eta H)\, p_{t-1}$ converges exactly when "
     r"$|1 - \eta\lambda| < 1$ for every eigenvalue; heavy-ball momentum widens the band:"
 )
-st.latex(
-    r"0 < \eta < \frac{2}{\lambda_{\max}}\quad\text{(GD)},\qquad "
-    r"0 < \eta < \frac{2(1+\mu)}{\lambda_{\max}}\quad\text{(heavy ball, } 0 \le \mu < 1\text{)}"
+st.latex(  # one limit a line: side by side they ran past an 800 px page's main column
+    stacked(
+        r"0 < \eta < \frac{2}{\lambda_{\max}}\quad\text{(GD)},\qquad "
+        r"0 < \eta < \frac{2(1+\mu)}{\lambda_{\max}}\quad\text{(heavy ball, } 0 \le \mu < 1\text{)}"
+    )
 )
 theory = theory_edge(settings, result.ys)
 if theory is not None:

@@ -88,9 +88,10 @@ for i, cell in enumerate(side_by_side(len(result.labels), PANEL_MIN)):  # one co
     with cell:
         chart(panel_figure(result, i, style), f"basins-{result.labels[i]}", f"basins_chart_{i}")
 st.markdown("A run counts as reaching a minimum $m$ when it stopped there or ended within the tolerance of it:")
-st.latex(
-    r"\text{basin}(p_0) = \arg\min_m \lVert p_T - m \rVert\quad\text{if}\quad "
-    r"\min_m \lVert p_T - m \rVert \le \text{tol},\qquad p_t = p_{t-1} - \eta\, \mathrm{update}(g_t)"
+st.latex(  # one line each: on one line it ran past an 800 px page's main column
+    r"\begin{gathered}\text{basin}(p_0) = \arg\min_m \lVert p_T - m \rVert"
+    r"\\ \text{if}\quad \min_m \lVert p_T - m \rVert \le \text{tol},"
+    r"\\ p_t = p_{t-1} - \eta\, \mathrm{update}(g_t)\end{gathered}"
 )
 st.markdown(
     "Plain gradient descent with a small step follows the gradient flow, so its basins are bounded by the ridges "

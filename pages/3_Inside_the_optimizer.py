@@ -30,6 +30,7 @@ from ui.widgets import stacked  # noqa: E402
 KEY = "internals"
 S = InternalsSettings
 STEP_KEY = f"{KEY}.step"
+CONTOUR_PRESENTING = 380  # px: the contour's height presenting (``lesson.PRESENTING_HEIGHT`` is 440)
 
 # what the state of each family means and what to look for
 EXPLAIN: dict[str, str] = {
@@ -133,14 +134,26 @@ with lesson.intro():  # presenting: folded, the main chart on the first screen
 trace = page.run_or_stop(lambda: run_trace(settings.run_settings()))
 
 config = trace.config
-st.subheader(f"{config.title}: the update rule")
-st.latex(stacked(config.rule))  # one equation a line: Adam's ran off an 800 px page
-st.markdown(EXPLAIN.get(settings.optimizer, ""))
-st.caption(
-    f"Learning rate η = {settings.learning_rate:g}"
-    + (" (suggested)" if settings.suggested_lr else "")
-    + f"; the run {trace.status}."
-)
+presenting = page.presentation_requested()
+
+
+def update_rule() -> None:
+    """The optimizer's update rule and what its state means."""
+    if presenting:
+        st.markdown(f"**{config.title}: the update rule**")
+    else:
+        st.subheader(f"{config.title}: the update rule")
+    st.latex(stacked(config.rule))  # one equation a line: Adam's ran off an 800 px page
+    st.markdown(EXPLAIN.get(settings.optimizer, ""))
+    st.caption(
+        f"Learning rate η = {settings.learning_rate:g}"
+        + (" (suggested)" if settings.suggested_lr else "")
+        + f"; the run {trace.status}."
+    )
+
+
+if not presenting:  # presenting: beside the contour, so that the first screen holds it and its slider
+    update_rule()
 if trace.status.startswith(("diverged", "left")):
     st.warning(f"The run {trace.status}. A smaller learning rate keeps it on the landscape.")
 
@@ -173,9 +186,14 @@ def stepped(trace: Trace, settings: InternalsSettings) -> None:
     grid = compute.landscape_grid(trace.landscape)
     left, right = side_by_side()
     with left:
-        contour = internals_contour(trace, grid, step, style)
+        # presenting, a lower contour: under the title and the step slider its plot ends inside 720 px
+        contour = internals_contour(
+            trace, grid, step, lesson.figure_style(height=CONTOUR_PRESENTING) if presenting else style
+        )
         chart(contour, f"inside-{settings.optimizer}-step-{step}", "internals_contour")
     with right:
+        if presenting:
+            update_rule()
         st.markdown(
             f"**Step {step}.** Arrows start at the current point p<sub>{step - 1}</sub> and all have the same "
             "drawn length: they show **directions** (their sizes are in the legend and the table).\n"

@@ -12,6 +12,7 @@ from analysis.ewma import EwmaLesson, EwmaSettings, ewma_lesson  # noqa: E402
 from figures.ewma import series_figure, weights_figure  # noqa: E402
 from ui import lesson, page  # noqa: E402
 from ui.charts import chart  # noqa: E402
+from ui.widgets import stacked  # noqa: E402
 
 KEY = "ewma"
 S = EwmaSettings
@@ -91,9 +92,11 @@ st.markdown(
     "of v₀ = 0, which is exactly what bias correction divides out. The weight has fallen to 1/e of the "
     "newest one after k = −1/ln β ≈ 1/(1 − β) days (◆), since β^(1/(1−β)) ≈ 1/e."
 )
-st.latex(
-    r"v_t = \sum_{k=0}^{t-1} (1-\beta)\,\beta^k\,\theta_{t-k},\qquad "
-    r"\sum_{k=0}^{t-1} (1-\beta)\,\beta^k = 1-\beta^t,\qquad \beta^{1/(1-\beta)} \approx \frac{1}{e}"
+st.latex(  # one equation a line: on one line they ran past an 800 px page's main column
+    stacked(
+        r"v_t = \sum_{k=0}^{t-1} (1-\beta)\,\beta^k\,\theta_{t-k},\qquad "
+        r"\sum_{k=0}^{t-1} (1-\beta)\,\beta^k = 1-\beta^t,\qquad \beta^{1/(1-\beta)} \approx \frac{1}{e}"
+    )
 )
 wfig = weights_figure(result, style, log_y=settings.log_weights)
 chart(wfig, "ewma-weights", "ewma_weights")

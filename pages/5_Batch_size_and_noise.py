@@ -67,9 +67,9 @@ with lesson.intro():  # presenting: folded, the main chart on the first screen
         "Minibatch SGD averages the gradient over **B** random examples instead: an unbiased estimate whose "
         "noise shrinks as the batch grows. Stochastic gradient descent is the extreme B = 1."
     )
-    st.latex(
-        r"\hat g_t = \nabla f(p_{t-1}) + \frac{\sigma}{\sqrt{B}}\, z_t,\quad z_t \sim \mathcal N(0, I),"
-        r"\qquad p_t = p_{t-1} - \eta\, \hat g_t"
+    st.latex(  # one equation a line: on one line they ran past an 800 px page's main column
+        r"\begin{gathered}\hat g_t = \nabla f(p_{t-1}) + \frac{\sigma}{\sqrt{B}}\, z_t,\quad z_t \sim \mathcal N(0, I),"
+        r"\\ p_t = p_{t-1} - \eta\, \hat g_t\end{gathered}"
     )
 
 result = page.run_or_stop(run_lesson, settings)
@@ -180,9 +180,9 @@ st.caption(
     + ", ".join(f"{label} {v:.0%}" for label, v in zip(result.basin_labels, fr[:, 0], strict=True))
     + "."
 )
-st.latex(
-    r"f = \tfrac{k}{2}\lVert p\rVert^2 - e^{-\lVert p - c_s\rVert^2 / 2w_s^2}"
-    r" - e^{-\lVert p - c_f\rVert^2 / 2w_f^2},\quad w_s = 0.2,\ w_f = 1"
+st.latex(  # the widths on a line of their own: on one line it ran past an 800 px page's main column
+    r"\begin{gathered}f = \tfrac{k}{2}\lVert p\rVert^2 - e^{-\lVert p - c_s\rVert^2 / 2w_s^2}"
+    r" - e^{-\lVert p - c_f\rVert^2 / 2w_f^2},\\ w_s = 0.2,\ w_f = 1\end{gathered}"
 )
 
 # --- open as a race ------------------------------------------------------------------------------

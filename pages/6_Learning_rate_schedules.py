@@ -28,7 +28,8 @@ from ui.race_link import lesson_scene, open_as_race  # noqa: E402
 from ui.run_controls import run_controls  # noqa: E402
 
 KEY = "sched"
-FORMULA_MIN = 300  # a schedule's formula per cell: as many a row as fit, one on a phone
+FORMULA_MIN = 440  # a schedule's formula per cell: as many a row as fit, one on a phone (at 300, three
+# a row on a projector cut the cosines' formulas)
 S = ScheduleSettings
 
 

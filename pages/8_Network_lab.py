@@ -195,7 +195,8 @@ st.caption(
 def fit_chart(settings: LabSettings, presentation: bool, k: int) -> tuple[str, go.Figure] | None:
     """The fitted curves (1D data) or decision regions (2D) at recorded frame ``k``, with their file
     name; ``None`` for data with more features. Built once per step and result, then cached."""
-    result, style = run_lab(settings), lesson.figure_style(presentation)
+    # presenting, lower: under the title and the step slider its plot ends inside a 1280x720 screen
+    result, style = run_lab(settings), lesson.figure_style(presentation, height=FIT_PRESENTING)
     data, step = result.data, int(result.training.record_steps[result.frames[k]])
     if data.d_in == 1:
         return "network-fit", fit_figure(
@@ -208,6 +209,9 @@ def fit_chart(settings: LabSettings, presentation: bool, k: int) -> tuple[str, g
             result.labels, step, style,
         )  # fmt: skip
     return None
+
+
+FIT_PRESENTING = 300  # px: the fit chart's height presenting (``lesson.PRESENTING_HEIGHT`` is 440)
 
 
 @st.fragment

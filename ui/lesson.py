@@ -177,11 +177,11 @@ def _start_from_suggested(cls: type, page_key: str) -> None:
 PRESENTING_HEIGHT = 440
 
 
-def figure_style(presenting: bool | None = None) -> FigureStyle:
-    """The figures' style on this page: large fonts and a lower chart while presenting (``presenting``;
-    ``None``: as the page is, ``page.presentation_requested``)."""
+def figure_style(presenting: bool | None = None, height: int = PRESENTING_HEIGHT) -> FigureStyle:
+    """The figures' style on this page: large fonts and a lower chart (``height``) while presenting
+    (``presenting``; ``None``: as the page is, ``page.presentation_requested``)."""
     if page.presentation_requested() if presenting is None else presenting:
-        return FigureStyle(presentation=True, height=PRESENTING_HEIGHT)
+        return FigureStyle(presentation=True, height=height)
     return FigureStyle()
 
 

@@ -16,7 +16,9 @@ PRESENT_FLAG = "present"
 _PRESENTATION_CSS = """
 <style>
 html, body, [class*="css"] { font-size: 20px; }
-h1 { font-size: 1.8rem !important; padding: 0 !important; }
+h1 { font-size: 1.8rem !important; padding: 0 0 0.25rem 0 !important; }
+h2 { font-size: 1.4rem !important; padding: 0.25rem 0 0.25rem 0 !important; }
+h3 { font-size: 1.2rem !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; max-width: 100%; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 .katex-display { margin: 0.2em 0 !important; }
@@ -63,8 +65,9 @@ def keep_presentation_in_url() -> None:
 
 
 def apply_presentation(on: bool) -> None:
-    """Large fonts and wide blocks for a projector; a compact title, lesson and formula, so that the race
-    page's first screen (1280x720) holds them and the animation with its slider (issue 12)."""
+    """Large fonts and wide blocks for a projector; a compact title, lesson and formula, and section
+    headings little larger than the text, so that the race page's first screen (1280x720) holds them and
+    the animation with its slider, and a lesson page's its title and main chart (issue 12)."""
     if on:
         st.html(_PRESENTATION_CSS)
 

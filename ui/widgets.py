@@ -246,7 +246,9 @@ def keep_run_state(ss: object) -> None:
             ss[k] = ss[k]
 
 
-_RULE_BREAK = re.compile(r",\s*(?:\\quad|\\qquad|\\ )\s*")
+# between equations (",\quad"), and before a parenthetical remark ("\quad(\text{saddle-free: ...})":
+# Newton's rule ran past an 800 px page's main column)
+_RULE_BREAK = re.compile(r",\s*(?:\\quad|\\qquad|\\ )\s*|\s*\\quad\s*(?=\(\\text)")
 SIDEBAR_CSS = """<style>
 [data-testid="stSidebar"] .katex-display { overflow-x: auto; overflow-y: hidden; font-size: 0.75em; }
 </style>"""
@@ -254,7 +256,8 @@ SIDEBAR_CSS = """<style>
 
 def stacked(rule: str) -> str:
     """An update rule's LaTeX with one equation per line (at the ``,\\quad`` / ``,\\ `` between
-    them), so it fits a sidebar instead of running off its edge."""
+    them, and a remark in parentheses on a line of its own), so it fits a sidebar instead of running
+    off its edge."""
     parts = _RULE_BREAK.split(rule)
     return rule if len(parts) == 1 else r"\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}"
 
