@@ -81,6 +81,8 @@ def _row_status(df: pd.DataFrame) -> list[Status | None]:
     codes = df.attrs.get("status")
     if codes is not None and len(codes) == len(df):
         return [Status(c) for c in codes]
+    if "status" not in df.columns:  # a table of something else than runs (a lesson's)
+        return [None] * len(df)
     out: list[Status | None] = []  # a table rebuilt without attrs: read the status text
     for text in df["status"]:
         t = str(text)

@@ -136,9 +136,7 @@ with c1:
 with c2:
     table = pd.DataFrame(result.noise_table())
     table = table.merge(pd.DataFrame(result.final_loss_table()), on="batch")
-    for col in table.columns[1:]:  # as text: Streamlit shows NaN as "None"
-        table[col] = [f"{v:.4g}" if pd.notna(v) else "—" for v in table[col]]
-    st.dataframe(table, hide_index=True, width="stretch")
+    lesson.table(table)
     if settings.optimizer == "sgd":
         st.caption(
             "Measured: plain SGD's step gives the noise back, "

@@ -139,8 +139,7 @@ chart(lfig2, "schedule-loss", "sched_loss")
 
 st.subheader("Where the runs end")
 table = pd.DataFrame(result.final_table())
-numbers = [c for c in table.columns if c != "schedule"]
-st.dataframe(table.style.format("{:.4g}", subset=numbers), hide_index=True, width="stretch")
+lesson.table(table)  # numbers to 4 significant digits
 const = table["mean final distance"].iloc[0]
 best = table.iloc[int(table["mean final distance"].values.argmin())]
 if best["schedule"] != table["schedule"].iloc[0]:

@@ -97,10 +97,8 @@ with right:
 
 st.subheader("Steps and evaluations")
 table = pd.DataFrame(result.table())
-for col, spec_ in (("steps to tol", "{:.0f}"), ("evals to tol", "{:.0f}"), ("final distance", "{:.3g}")):
-    table[col] = [spec_.format(v) if pd.notna(v) else "—" for v in table[col]]  # Streamlit shows NaN as "None"
-fmt = {c: "{:.3g}" for c in ("final loss", "gradients / step", "Hessians / step", "values / step")}
-st.dataframe(table.style.format(fmt), hide_index=True, width="stretch")
+fmt = {c: "{:.3g}" for c in ("final distance", "final loss", "gradients / step", "Hessians / step", "values / step")}
+lesson.table(table, {"steps to tol": "{:.0f}", "evals to tol": "{:.0f}", **fmt})
 st.caption(
     f"steps to tol: first step within {settings.tol:g} of a known minimum (— never). Gradient counts "
     "include the start's gradient. Status: reached a minimum (came to rest there), stuck (came to rest "
@@ -157,12 +155,8 @@ with s2:
     st.latex(r"f = x^2 - y^2,\quad H = \begin{pmatrix} 2 & 0 \\ 0 & -2 \end{pmatrix}")
     st.latex(r"p - H^{-1}\nabla f(p) = (x, y) - (x, y) = (0, 0)")
     st.latex(r"p - |H|^{-1}\nabla f(p) = (x, y) - (x, -y) = (0, 2y)")
-st.dataframe(
-    pd.DataFrame(result.saddle_table()).style.format(
-        {"final x": "{:.3g}", "final y": "{:.3g}", "distance to saddle": "{:.3g}"}
-    ),
-    hide_index=True,
-    width="stretch",
+lesson.table(
+    pd.DataFrame(result.saddle_table()), {"final x": "{:.3g}", "final y": "{:.3g}", "distance to saddle": "{:.3g}"}
 )
 
 runs = tuple(

@@ -9,7 +9,7 @@ import numpy as np
 from analysis.batch import MAX_CURVE_WORK
 from analysis.schedule_lesson import ScheduleSettings
 from settings import spec_for
-from tests.app_support import chart_titles, charts, messages, run_page, shown
+from tests.app_support import chart_titles, charts, messages, results, run_page, shown
 
 BATCH = "pages/5_Batch_size_and_noise.py"
 SCHED = "pages/6_Learning_rate_schedules.py"
@@ -140,7 +140,7 @@ def test_second_order_page_renders_and_reacts_to_the_landscape():
     at = run_page(SECOND, query=SECOND_SMALL)
     assert not at.exception and not at.error
     assert len(charts(at)) == 5
-    table = at.dataframe[0].value
+    table = results(at)
     assert list(table["method"])[:2] == ["Gradient descent (lr 0.000478)", "Newton"]
     assert table["status"].iloc[1] == "reached a minimum"
     evals = chart(at, "Evaluations to reach the tolerance")
@@ -148,7 +148,7 @@ def test_second_order_page_renders_and_reacts_to_the_landscape():
 
     at.selectbox(key="second.landscape").select("saddle").run()
     assert not at.exception and not at.error
-    table = at.dataframe[0].value
+    table = results(at)
     newton = table[table["method"] == "Newton"].iloc[0]
     assert newton["status"] == "stuck (saddle or plateau)"
     assert table[table["method"] == "Saddle-free Newton"].iloc[0]["status"] == "left the window"
@@ -158,7 +158,7 @@ def test_second_order_page_renders_and_reacts_to_the_landscape():
 
     at.number_input(key="second.damping").set_value(3.0).run()
     assert not at.exception
-    assert "Damped Newton (λ = 3)" in list(at.dataframe[0].value["method"])
+    assert "Damped Newton (λ = 3)" in list(results(at)["method"])
 
 
 def test_second_order_page_bad_values_give_a_message():

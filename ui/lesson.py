@@ -15,6 +15,8 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 import landscapes
@@ -195,3 +197,13 @@ def intro() -> Iterator[None]:
             yield
     else:
         yield
+
+
+def table(df: pd.DataFrame, formats: dict[str, str] | None = None) -> None:
+    """A lesson's table as plain HTML (``page.show_results``: no data-grid component for the browser
+    to load and draw on a canvas, measured as the costliest element of a lesson page's first load);
+    ``formats`` maps a column to the format of its numbers (else 4 significant digits, "—" if missing)."""
+    out = df.copy()
+    for col, fmt in (formats or {}).items():
+        out[col] = [fmt.format(v) if isinstance(v, int | float | np.number) and pd.notna(v) else v for v in out[col]]
+    page.show_results(out)
