@@ -19,8 +19,8 @@ from optimizers.runner import RunResult
 Array = np.ndarray
 CURVE_POINTS = 100  # points along each fitted curve (smooth at 1,000 px: a sigmoid or tanh bends once)
 MODEL_FRAMES = 30  # the fit changes smoothly: half the race animation's frames, half the bytes of every rerun
-MAX_SHOWN_EXAMPLES = 300  # per split: more are thinned (evenly, by a fixed rule): each is an SVG marker the
-# browser redraws on every rerun (1,000 of them cost a data race about 0.05 s a rerun, measured)
+MAX_SHOWN_EXAMPLES = 150  # per split: more are thinned (evenly, by a fixed rule): each is an SVG marker the
+# browser redraws on every rerun (1,000 of them cost a data race about 0.05-0.07 s a rerun, measured)
 TRAIN_COLOR, TEST_COLOR = "rgba(60, 60, 60, 0.55)", "rgba(120, 0, 90, 0.6)"
 
 

@@ -107,10 +107,11 @@ def add_test_curves(
     names = paths.names(result, labels)
     colors = colors_for(result)
     stops = early_stops(result, test_losses)
+    traces: list[go.Scatter] = []  # added at once: each add_trace re-validates the figure's traces
     for r in range(len(result.status)):
         idx = paths.run_indices(result, r, max_points)
         color = colors[r % len(colors)]
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=result.steps[idx],
                 y=test_losses[r, idx],
@@ -124,7 +125,7 @@ def add_test_curves(
             )
         )
         k = int(np.searchsorted(result.steps, stops[r]))
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[stops[r]],
                 y=[test_losses[r, k]],
@@ -140,6 +141,7 @@ def add_test_curves(
                 meta=dict(role="early-stop", run=r),
             )
         )
+    fig.add_traces(traces)
     fig.update_layout(title=dict(text="Loss by step (dotted: test loss; ▼ lowest test loss)"))
     return fig
 

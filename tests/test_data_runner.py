@@ -195,11 +195,11 @@ def test_model_panel_thins_many_examples_evenly_and_says_so():
     fig = model_figure(land, result)
     train = next(t for t in fig.data if (t.meta or {}).get("role") == "training-examples")
     test = next(t for t in fig.data if (t.meta or {}).get("role") == "test-examples")
-    assert train.name == "training examples (300 of 750 shown)"
-    assert test.name == "test examples"  # 250: all of them
+    assert train.name == "training examples (150 of 750 shown)"
+    assert test.name == "test examples (150 of 250 shown)"
     shown = np.asarray(train.x, dtype=float)
-    assert len(shown) == 300 and len(test.x) == 250
+    assert len(shown) == 150 and len(test.x) == 150
     x = land.dataset.x_train
-    # the shown ones are examples, spread over the whole set (not its first 300)
+    # the shown ones are examples, spread over the whole set (not its first 150)
     assert np.isin(shown.astype(np.float32), x.astype(np.float32)).all()
     assert np.isclose(shown[-1], x[-1], rtol=1e-6) and np.isclose(shown[0], x[0], rtol=1e-6)
