@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from figures.contour import bar_below, critical_traces, f32, landscape_layer, plane_layout, with_image
 from figures.grid import LandscapeGrid, levels_for
-from figures.style import MARK_COLOR, SYMBOLS, FigureStyle, legend_names, log_ticks, run_colors
+from figures.style import MARK_COLOR, SYMBOLS, FigureStyle, corner_note, legend_names, log_ticks, run_colors
 from landscapes.protocol import LandscapeLike
 
 Array = np.ndarray
@@ -74,23 +74,7 @@ def band_figure(
                 meta=dict(role="median", config=c),
             )
         )
-    notes = (
-        [
-            dict(
-                text=f"values ≤ {LOG_FLOOR:g} drawn at {LOG_FLOOR:g}",
-                x=0.0,
-                y=0.0,
-                xref="paper",
-                yref="paper",
-                xanchor="left",
-                yanchor="bottom",
-                showarrow=False,
-                font=dict(size=style.font_size * 0.8),
-            )
-        ]
-        if floored
-        else []
-    )
+    notes = [corner_note(f"values ≤ {LOG_FLOOR:g} drawn at {LOG_FLOOR:g}", style)] if floored else []
     fig.update_layout(
         **style.layout(
             title=dict(text=title, x=0.01, xanchor="left"),

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from figures import paths
 from figures.contour import colors_for, legend_name, legend_room, run_look
-from figures.style import MARK_COLOR, FigureStyle, legend_names
+from figures.style import MARK_COLOR, FigureStyle, corner_note, legend_names
 from landscapes.base import coordinates, nearest
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
@@ -197,16 +197,5 @@ def distance_figure(
         "distance",
     )
     if floored:
-        fig.add_annotation(
-            text=f"0 drawn at {DISTANCE_FLOOR:g}",
-            x=1.0,
-            y=0.0,
-            xref="paper",
-            yref="paper",
-            xanchor="right",
-            yanchor="bottom",
-            showarrow=False,
-            font=dict(size=style.font_size * 0.8),
-            name="floor",
-        )
+        fig.add_annotation(**corner_note(f"0 drawn at {DISTANCE_FLOOR:g}", style, right=True, name="floor"))
     return fig

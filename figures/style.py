@@ -259,6 +259,24 @@ def log_ticks(values: Any, most: int = 6) -> dict[str, Any]:
     return dict(dtick=max(1, int(np.ceil(span / most))))
 
 
+def corner_note(text: str, style: FigureStyle, right: bool = False, **extra: Any) -> dict[str, Any]:
+    """A small note in a plot's lower corner (left, or ``right``), as annotation keywords: what a
+    chart drew differently from its data ("0 drawn at 1e-16"), kept out of the axis title, where a
+    long one is cut at the plot's height."""
+    return dict(
+        text=text,
+        x=1.0 if right else 0.0,
+        y=0.0,
+        xref="paper",
+        yref="paper",
+        xanchor="right" if right else "left",
+        yanchor="bottom",
+        showarrow=False,
+        font=dict(size=style.font_size * 0.8),
+        **extra,
+    )
+
+
 # --- titles that wrap --------------------------------------------------------------------------
 # Plotly never wraps a title: past its chart's edge it is cut. A line of at most this many px: a 390 px
 # phone's chart is 358 px wide and the title starts 1% in; a projector's chart beside another, 590 px.

@@ -51,6 +51,7 @@ VIEWS = (
     "Sharp vs flat: the batch-size experiment",
 )
 VIEW_KEY = "netlab_view"  # the open tab of the views at the bottom (only that one is drawn)
+FIT_PRESENTING = 300  # px: the fit chart's height presenting (``lesson.PRESENTING_HEIGHT`` is 440)
 FIGURES: dict[str, go.Figure] = {}  # this run's figures by file name, for the downloads at the end
 
 
@@ -209,9 +210,6 @@ def fit_chart(settings: LabSettings, presentation: bool, k: int) -> tuple[str, g
             result.labels, step, style,
         )  # fmt: skip
     return None
-
-
-FIT_PRESENTING = 300  # px: the fit chart's height presenting (``lesson.PRESENTING_HEIGHT`` is 440)
 
 
 @st.fragment
