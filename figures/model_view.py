@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from figures import paths
 from figures.animation import frame_indices
 from figures.contour import colors_for
-from figures.style import FigureStyle
+from figures.style import FigureStyle, fit_title, legend_names
 from optimizers.runner import RunResult
 
 Array = np.ndarray
@@ -113,27 +113,39 @@ def model_figure(
     target = f"P({ds.target_name or 'class 1'} | x)" if classification else (ds.target_name or "y")
     feature = ds.feature_name + (" (standardized)" if ds.standardized else "")
     fig = go.Figure(data=traces, frames=frames)
+    # under the plot, top to bottom, in room made for each: the x-axis title, the step slider across the
+    # whole width, play/pause, the legend (at the side, the legend left a phone's plot 40 px wide, and
+    # the buttons beside the slider lay over its start)
+    layout = style.legend_below(legend_names(fig), height=int(style.fig_height * 0.9))
+    axis = 2 * fs + 20  # tick labels and the axis title, as in legend_below
+    slider_h, buttons_h = 3 * fs + 40, 2 * fs + 14
+    controls = slider_h + buttons_h
+    height, bottom = layout["height"] + controls, layout["margin"]["b"] + controls
+    top = layout["margin"]["t"]
+    plot_h = height - top - bottom
     fig.update_layout(
         **style.layout(
             title=dict(
                 text=f"The model: {ds.name}" + (" (P = 0.5 is the decision boundary)" if classification else ""),
                 x=0.01,
                 xanchor="left",
+                font=dict(size=fs + 2),
             ),
             xaxis=dict(title=dict(text=feature), range=[lo - pad, hi + pad]),
             yaxis=dict(title=dict(text=target), range=[ylo - ypad, yhi + ypad]),
-            legend=dict(orientation="v", yanchor="top", y=1.0, x=1.02, font=dict(size=fs)),
+            legend=dict(layout["legend"], y=(layout["margin"]["b"] - axis) / height),
             hovermode="closest",
-            margin=dict(b=130),
-            height=int(style.fig_height * 0.9),
+            margin=dict(layout["margin"], b=bottom),
+            height=height,
             updatemenus=[
                 dict(
                     type="buttons",
                     direction="left",
                     x=0.0,
-                    y=-0.18,
+                    y=-(axis + slider_h) / plot_h,
                     xanchor="left",
                     yanchor="top",
+                    pad=dict(t=0, r=0),
                     showactive=False,
                     buttons=[
                         dict(label="▶ Play", method="animate", args=[None, play]),
@@ -144,14 +156,19 @@ def model_figure(
             sliders=[
                 dict(
                     active=len(frames) - 1,
-                    x=0.25,
-                    len=0.75,
-                    y=-0.18,
+                    x=0.0,
+                    len=1.0,
+                    y=-axis / plot_h,
                     yanchor="top",
+                    pad=dict(t=0),
                     currentvalue=dict(prefix="step "),
                     steps=[dict(label=f.name, method="animate", args=[[f.name], still]) for f in frames],
                 )
             ],
         )
     )
+    fit_title(fig, style.presentation)  # wrapped: on a phone a long dataset name was cut
+    # the legend hangs from the figure's bottom (container coordinates): again for the height a wrapped
+    # title added
+    fig.update_layout(legend=dict(y=(layout["margin"]["b"] - axis) / fig.layout.height))
     return fig
