@@ -36,6 +36,24 @@ def test_a_data_race_draws_train_test_and_the_model(server, browser_page):
     wait_for_charts(page, 1, PICTURE)
     assert not page.get_by_test_id("stException").count()
     screenshot(page, "data-race-raw-feature")
+    # on a phone the model panel keeps a plot: its legend under it, play/pause clear of the slider
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(1500)  # Plotly relayouts on resize
+    model = page.locator('[data-testid="stPlotlyChart"]', has=page.locator(".gtitle", has_text="The model"))
+    boxes = model.evaluate(MODEL_BOXES)
+    plot, legend, slider, buttons = (boxes[k] for k in ("plot", "legend", "slider", "buttons"))
+    assert plot["width"] >= 250, boxes
+    assert legend["top"] >= plot["bottom"], boxes
+    assert buttons["top"] >= slider["bottom"] - 1 or buttons["right"] <= slider["left"] + 1, boxes
+    screenshot(page, "data-race-phone")
+
+
+MODEL_BOXES = """c => {
+    const box = s => { const b = c.querySelector(s).getBoundingClientRect();
+        return {left: b.left, right: b.right, top: b.top, bottom: b.bottom, width: b.width}; };
+    return {plot: box('.nsewdrag'), legend: box('.legend'), slider: box('.slider-container'),
+        buttons: box('.updatemenu-container')};
+}"""
 
 
 GOOD_CSV = b"hours,score\n1,52\n2,55\n3,61\n4,64\n5,70\n6,71\n7,78\n8,80\n"
