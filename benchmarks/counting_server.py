@@ -1,11 +1,11 @@
 """``streamlit run`` with the race page's cache misses counted, for ``benchmarks/sessions.py``.
 
-The race page computes in two cached functions (``ui/compute.py``): ``simulate_one`` calls
-``optimizers.run`` once per run config it does not find in the cache, and ``landscape_grid``
+The race page computes in cached functions (``ui/compute.py``): ``simulate`` calls
+``optimizers.run`` once for the run configs it does not find in the cache, and ``landscape_grid``
 calls ``figures.grid.evaluate_grid`` once per grid it does not find. This launcher wraps those two
-functions, before the app first imports them, so that each call appends a line (``simulate`` or
-``grid``) to the file named by ``SESSIONS_COUNT_FILE``; then it runs Streamlit's own command line
-in the same process. Nothing else changes: the wrappers only count.
+functions, before the app first imports them, so that each call appends lines (``simulate``, one
+per run config computed, or ``grid``) to the file named by ``SESSIONS_COUNT_FILE``; then it runs
+Streamlit's own command line in the same process. Nothing else changes: the wrappers only count.
 
 Run: ``SESSIONS_COUNT_FILE=/tmp/misses python benchmarks/counting_server.py app.py [streamlit
 options]`` (the same options as ``streamlit run app.py``).
@@ -29,21 +29,21 @@ import optimizers  # noqa: E402
 _LOCK = threading.Lock()
 
 
-def counted(name: str, fn):
-    """``fn``, appending ``name`` to the count file at each call."""
+def counted(name: str, fn, items=lambda args: 1):
+    """``fn``, appending ``name`` to the count file ``items(args)`` times at each call."""
     path = os.environ["SESSIONS_COUNT_FILE"]
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         with _LOCK, open(path, "a") as f:
-            f.write(name + "\n")
+            f.write((name + "\n") * items(args))
         return fn(*args, **kwargs)
 
     return wrapper
 
 
 def main() -> None:
-    optimizers.run = counted("simulate", optimizers.run)
+    optimizers.run = counted("simulate", optimizers.run, lambda args: len(args[1]))  # (landscape, configs, ...)
     figures.grid.evaluate_grid = counted("grid", figures.grid.evaluate_grid)
     from streamlit.web import cli
 

@@ -27,7 +27,7 @@ from optimizers.runner import RunResult
 
 Array = np.ndarray
 CLICK_TRACE = "click to set start"  # name (and meta role "click") of the invisible click grid
-CLICK_N = 20  # click grid points per axis: 400 invisible SVG markers (900 at 30 cost the browser ~0.4 s a draw)
+CLICK_N = 20  # click grid points per axis (only one is drawn: see ``click_trace``)
 CLICK_REACH = 40  # px: Plotly's hover (and so click) distance on a clickable contour; at 20 a side the
 # points are about 47 x 21 px apart on a 900 x 400 px plot, so every pixel is within 26 px of one
 IMAGE_PX = 300  # the landscape image's pixels per axis (a finer grid passed in is used as it is)
@@ -299,7 +299,9 @@ def click_trace(window: Window, landscape: LandscapeLike | None = None, n: int =
         mode="markers",
         name=CLICK_TRACE,
         customdata=custom,
-        marker=dict(size=4, opacity=0, color="#ffffff"),
+        # one marker drawn: hover and click find the nearest point in the data, not in the page, and
+        # 400 invisible SVG markers cost the browser about 60 ms at every draw of the contour
+        marker=dict(size=4, opacity=0, color="#ffffff", maxdisplayed=1),
         showlegend=False,
         hovertemplate=hover + "<br><i>click to start here</i><extra></extra>",
         hoverlabel=dict(bgcolor="rgba(255,255,255,0.9)", font=dict(color=MARK_COLOR)),

@@ -4,7 +4,7 @@ from optimizers import adafactor, first_order, lbfgs, rprop_asgd, second_order, 
 from optimizers.base import OptimizerConfig, Oracle, stack_configs
 from optimizers.noise import Noise
 from optimizers.registry import UnknownOptimizerError, make, names, optimizer_class, register
-from optimizers.results import RunConfig, RunOptions, RunResult, Status, concat_results
+from optimizers.results import RunConfig, RunOptions, RunResult, Status, concat_results, split_configs
 from optimizers.runner import run
 from optimizers.schedules import SCHEDULES, Constant, Schedule, make_schedule
 
@@ -30,5 +30,6 @@ __all__ = [
     "optimizer_class",
     "register",
     "run",
+    "split_configs",
     "stack_configs",
 ]

@@ -212,3 +212,23 @@ def concat_results(parts: Sequence[RunResult]) -> RunResult:
         kinds=tuple(k for p in parts for k in p.kinds),
         titles=tuple(t for p in parts for t in p.titles),
     )
+
+
+def split_configs(result: RunResult) -> list[RunResult]:
+    """``result`` as one result per config (each with its runs, ``config_index`` 0): the inverse of
+    ``concat_results``."""
+    out = []
+    for c, label in enumerate(result.labels):
+        runs = np.flatnonzero(result.config_index == c)
+        arrays = {name: getattr(result, name)[runs] for name in RunResult.per_run_arrays()}
+        arrays["config_index"] = np.zeros(runs.size, dtype=result.config_index.dtype)
+        out.append(
+            dataclasses.replace(
+                result,
+                **arrays,
+                labels=(label,),
+                kinds=(result.kinds[c],),
+                titles=result.titles[c : c + 1],
+            )
+        )
+    return out

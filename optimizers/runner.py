@@ -17,7 +17,7 @@ The types a run takes and gives (``RunConfig``, ``RunOptions``, ``RunResult``, `
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -41,6 +41,7 @@ class _Group:
     """Mutable bookkeeping of one vectorized group (internal to ``run``)."""
 
     idx: Array  # (n,) global run indices
+    stream: Array  # (n,) each run's noise / minibatch stream, before ``RunOptions.stream_offset``
     start: Array  # (n, 2) start points
     config: OptimizerConfig  # stacked: numeric fields (n, 1)
     lr0: Array  # (n, 1)
@@ -59,12 +60,17 @@ def run(
     configs: Sequence[RunConfig],
     starts: Array,
     options: RunOptions | None = None,
+    *,
+    config_slots: Sequence[int] | None = None,
     **overrides: Any,
 ) -> RunResult:
     """Run every config from every start for ``options.steps`` steps.
 
     ``starts`` has shape ``(S, 2)``; the result has ``R = len(configs) * S`` runs. Keyword
-    ``overrides`` replace fields of ``options`` (``run(..., steps=500)``). Entry points (pages,
+    ``overrides`` replace fields of ``options`` (``run(..., steps=500)``). ``config_slots`` (one
+    per config, default ``0, 1, ...``) is each config's place in a larger scene: run ``(c, s)``
+    draws its noise from stream ``stream_offset + config_slots[c] * S + s``, so some configs of a
+    scene computed together get exactly the numbers of the whole scene. Entry points (pages,
     the command line, benchmarks) call ``optimizers.allocator.tune_allocator`` once first: a
     library call leaves the process's allocator alone. ``optimizers.guard`` may abandon a run.
     """
@@ -77,12 +83,18 @@ def run(
     if not configs:
         raise ValueError("run needs at least one run configuration")
     with np.errstate(all="ignore"):
-        return _run(landscape, list(configs), starts, options)
+        return _run(landscape, list(configs), starts, options, config_slots)
 
 
-def _make_groups(landscape: LandscapeLike, configs: list[RunConfig], starts: Array, T: int) -> list[_Group]:
-    """One ``_Group`` per optimizer kind (class and flags), its runs config-major like the scene's."""
+def _make_groups(
+    landscape: LandscapeLike, configs: list[RunConfig], starts: Array, T: int, slots: Sequence[int] | None = None
+) -> list[_Group]:
+    """One ``_Group`` per optimizer kind (class and flags), its runs config-major like the scene's;
+    ``slots``: each config's place in the scene, for the noise streams (default: its index)."""
     S = starts.shape[0]
+    slot = np.arange(len(configs)) if slots is None else np.asarray(slots, dtype=np.int64)
+    if slot.shape != (len(configs),):
+        raise ValueError("config_slots needs one slot per config")
     groups: dict[tuple, list[int]] = {}
     for c, cfg in enumerate(configs):
         groups.setdefault(cfg.optimizer.group_key(), []).append(c)
@@ -92,6 +104,7 @@ def _make_groups(landscape: LandscapeLike, configs: list[RunConfig], starts: Arr
     for cfg_ids in groups.values():
         cfg_ids_arr = np.array(cfg_ids)
         idx = (cfg_ids_arr[:, None] * S + np.arange(S)[None, :]).ravel()
+        stream = (slot[cfg_ids_arr][:, None] * S + np.arange(S)[None, :]).ravel()
         run_cfgs = [configs[c] for c in cfg_ids]
         stacked = stack_configs([rc.optimizer for rc in run_cfgs])
         stacked = _repeat_config(stacked, S)
@@ -106,6 +119,7 @@ def _make_groups(landscape: LandscapeLike, configs: list[RunConfig], starts: Arr
         out.append(
             _Group(
                 idx=idx,
+                stream=stream,
                 start=p0,
                 config=stacked,
                 lr0=stacked.lr,
@@ -136,7 +150,13 @@ def _repeat_config(config: OptimizerConfig, S: int) -> OptimizerConfig:
     return dataclasses.replace(config, **values)
 
 
-def _run(landscape: LandscapeLike, configs: list[RunConfig], starts: Array, options: RunOptions) -> RunResult:
+def _run(
+    landscape: LandscapeLike,
+    configs: list[RunConfig],
+    starts: Array,
+    options: RunOptions,
+    slots: Sequence[int] | None = None,
+) -> RunResult:
     """Advance each group, place its record at the group's run indices, score the final points."""
     C, S, T = len(configs), starts.shape[0], options.steps
     R = C * S
@@ -157,21 +177,20 @@ def _run(landscape: LandscapeLike, configs: list[RunConfig], starts: Array, opti
     )
 
     positions = np.empty((R, K, 2))
-    losses = np.empty((R, K))
     grad_norms = np.empty((R, K))
     status = np.zeros(R, dtype=np.int8)
     status_step = np.full(R, T, dtype=np.int64)
     hit_step = np.full(R, -1, dtype=np.int64)
     evals = np.zeros((R, 3), dtype=np.int64)
-    for g in _make_groups(landscape, configs, starts, T):
-        rec = _advance(g, ctx)
+    groups = _make_groups(landscape, configs, starts, T, slots)
+    for g, rec in zip(groups, _advance_all(groups, ctx), strict=True):
         positions[g.idx] = rec.positions
-        losses[g.idx] = landscape.value(rec.positions)  # one vectorized call for every recorded step
         grad_norms[g.idx] = np.sqrt(np.einsum("nkd,nkd->nk", rec.grads, rec.grads))
         status[g.idx] = rec.status
         status_step[g.idx] = rec.status_step
         hit_step[g.idx] = rec.hit_step
         evals[g.idx] = rec.evals
+    losses = np.asarray(landscape.value(positions), dtype=float)  # one call for every recorded step
     nearest_minimum, distance = nearest(positions[:, -1], minima)
     return RunResult(
         positions=positions,
@@ -217,8 +236,44 @@ class _GroupRecord(NamedTuple):
     evals: Array  # (n, 3) value, gradient, Hessian evaluations up to ``status_step``
 
 
-def _advance(g: _Group, ctx: _Context) -> _GroupRecord:
-    """Advance one group from its starts through every step.
+# a group's stepper: yields the points whose exact gradient it needs next (its starts, then each
+# step's new points), is sent ``(gradient, rows found diverged or None)`` and returns its record
+_Stepper = Generator[Array, tuple[Array, "Array | None"], _GroupRecord]
+
+
+def _advance_all(groups: list[_Group], ctx: _Context) -> list[_GroupRecord]:
+    """Advance every group in lockstep, step by step: one exact-gradient evaluation and one
+    divergence check a step over the points of all groups still running (a group per optimizer
+    kind; a scene of 12 kinds called the landscape 12 times a step before). Groups that stop early
+    leave the lockstep. Every row is computed as alone (the landscape is vectorized over points)."""
+    steppers = [_advance(g, ctx) for g in groups]
+    records: list[_GroupRecord | None] = [None] * len(groups)
+    wanted = {i: next(s) for i, s in enumerate(steppers)}
+    t = 0
+    while wanted:
+        keys = list(wanted)
+        parts = [wanted[i] for i in keys]
+        P = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        G = ctx.landscape.grad(P)
+        bad = _bad_rows(P, G, ctx.far) if t else None
+        lo = 0
+        for i, part in zip(keys, parts, strict=True):
+            hi = lo + part.shape[0]
+            try:
+                wanted[i] = steppers[i].send((G[lo:hi], None if bad is None else bad[lo:hi]))
+            except StopIteration as done:
+                records[i] = done.value
+                del wanted[i]
+            lo = hi
+        t += 1
+        if t % CHECK_EVERY == 0:
+            checkpoint()  # the caller may abandon the work here
+    return [r for r in records if r is not None]
+
+
+def _advance(g: _Group, ctx: _Context) -> _Stepper:
+    """Advance one group from its starts through every step (a stepper of ``_advance_all``, which
+    evaluates the gradients).
 
     Recorded arrays are kept by reference (no update mutates its inputs) and stacked once at the
     end. Oracle counts are tallied per step for the whole group, then read at each run's stop.
@@ -229,14 +284,14 @@ def _advance(g: _Group, ctx: _Context) -> _GroupRecord:
     status = np.zeros(n, dtype=np.int8)
     status_step = np.full(n, T, dtype=np.int64)
     P = g.start
-    G = landscape.grad(P)
+    G, _ = yield P
     cum_evals = np.zeros((T + 1, 3), dtype=np.int64)
     cum_evals[0, 1] = 1
     last_t = 0
     active = np.ones(n, dtype=bool)
     prevP = P + np.inf  # no previous step yet: infinitely long
     seeds = np.full(n, options.seed, dtype=np.uint64)
-    streams = (g.idx + options.stream_offset).astype(np.uint64)
+    streams = (g.stream + options.stream_offset).astype(np.uint64)
     pos = g.config.position(g.state, P)
     # a displayed point that is not the iterate (Polyak averaging) must also stop moving
     averaged = type(g.config).position is not OptimizerConfig.position
@@ -252,8 +307,6 @@ def _advance(g: _Group, ctx: _Context) -> _GroupRecord:
     for t in range(1, T + 1):
         if not active.any():
             break
-        if t % CHECK_EVERY == 0:
-            checkpoint()  # the caller may abandon the work here
         # stationary runs stop before moving again
         gsq = _sq_norms(G)
         if gsq.min() < gtol2:
@@ -281,8 +334,7 @@ def _advance(g: _Group, ctx: _Context) -> _GroupRecord:
         newP, new_state = g.config.update(grads, g.state, P, lr=lr, oracle=g.oracle)
         cum_evals[t] = (g.oracle.n_value, g.oracle.n_grad + t + 1, g.oracle.n_hess)
         last_t = t
-        newG = landscape.grad(newP)
-        bad = _bad_rows(newP, newG, ctx.far)
+        newG, bad = yield newP
         if bad is not None:
             gone = active & bad
             if gone.any():

@@ -384,12 +384,13 @@ def test_display_options_never_rerun_the_simulation(run_calls):
         assert not at.exception and not at.error
         assert run_calls == [], f"{key} re-ran the simulation"
     assert len(path_traces(contour(at))) == before
-    # the counter does see work: a new step count re-runs every run, a new learning rate only that run
+    # the counter does see work: a new step count re-runs every run (in one call), a new learning
+    # rate only that run
     run_calls.clear()
     at.number_input(key="steps").set_value(174).run()
-    assert len(run_calls) == len(scene.runs)
+    assert run_calls == [(len(scene.runs), 1, 174)]
     open_run(at, 1)
     run_calls.clear()
     at.number_input(key="run1_lr").set_value(2e-3).run()
     assert not at.exception and not at.error
-    assert len(run_calls) == 1
+    assert run_calls == [(1, 1, 174)]

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from scenes import Scene
 from scenes.codec import scene_url
 from scenes.presets import PRESETS
 from tests.browser_support import chart_titles, legend_texts, screenshot, wait_for_charts, wait_idle
@@ -75,3 +76,36 @@ def test_typed_formula_races_on_it(server, browser_page):
     assert not page.get_by_test_id("stException").count()
     assert any("Custom" in t for t in chart_titles(page))
     screenshot(page, "race-custom-formula")
+
+
+def test_a_click_on_the_contour_moves_the_start_there(server, browser_page):
+    """A click anywhere in the plot picks the nearest point of the invisible click grid (20 x 20
+    over the window; one of its markers is drawn, hover and click use them all) as start 1."""
+    page = browser_page
+    window = Scene().landscape_obj().window  # Rosenbrock's
+    page.goto(server + scene_url(Scene(), base="/"))
+    wait_for_charts(page, 3)
+    wait_for_charts(page, 1, ".imagelayer image")
+    wait_idle(page)
+    assert page.locator('[data-testid="stPlotlyChart"]').first.locator(".scatterlayer .point").count() < 400
+    target = (0.8, -0.3)  # a point of the window far from the start and from any grid point's exact place
+    where = page.evaluate(
+        """([x, y]) => { const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+            const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+            return [box.left + gd._fullLayout.xaxis.d2p(x), box.top + gd._fullLayout.yaxis.d2p(y)]; }""",
+        list(target),
+    )
+    page.mouse.move(where[0] - 5, where[1] - 5)
+    page.mouse.move(*where)  # Plotly picks the point under the pointer on hover; the click uses it
+    page.wait_for_timeout(300)
+    page.mouse.click(*where)
+    box_x = page.get_by_label("start x", exact=True)
+    page.wait_for_function(
+        "(v) => { const e = document.querySelector('input[aria-label=\"start x\"]'); return e && e.value !== v; }",
+        arg=box_x.input_value(),
+        timeout=60_000,
+    )
+    wait_idle(page)
+    start = (float(box_x.input_value()), float(page.get_by_label("start y", exact=True).input_value()))
+    cell = ((window.xmax - window.xmin) / 19, (window.ymax - window.ymin) / 19)  # the grid's spacing
+    assert abs(start[0] - target[0]) <= cell[0] / 2 + 1e-3 and abs(start[1] - target[1]) <= cell[1] / 2 + 1e-3, start

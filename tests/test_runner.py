@@ -258,11 +258,10 @@ def _export_html(tmp_path):
     assert main(["--preset", "ravine_momentum", "--figure", "contour", "--format", "html", "--out", str(tmp_path)]) == 0
 
 
-def _simulate_one(tmp_path):
+def _run_configs(tmp_path):
     from ui import compute
 
-    compute.simulate_one.clear()  # a cache hit would not run (nor need) anything
-    compute.simulate_one(Bowl(), RunConfig(SGD(lr=0.1)), STARTS, RunOptions(steps=5))
+    compute.run_configs(Bowl(), [RunConfig(SGD(lr=0.1))], [0], STARTS, RunOptions(steps=5))
 
 
 def _lesson(module: str, settings: str, entry: str):
@@ -278,7 +277,7 @@ def _lesson(module: str, settings: str, entry: str):
 
 ENTRY_POINTS = [
     _export_html,
-    _simulate_one,
+    _run_configs,
     _lesson("analysis.sweep", "SweepSettings", "compute_sweep"),
     _lesson("analysis.basins", "BasinSettings", "compute_basins"),
     _lesson("analysis.batch", "BatchSettings", "batch_lesson"),
