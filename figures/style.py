@@ -147,8 +147,8 @@ PHONE_LEGEND_PX = 270  # the width a legend under the plot has on a 390 px phone
 
 
 def legend_names(fig: Any) -> list[str]:
-    """The names of ``fig``'s traces that show in its legend."""
-    return [str(t.name or "") for t in fig.data if t.showlegend is not False]
+    """The names of the traces of ``fig`` (a figure, or a list of traces) that show in its legend."""
+    return [str(t.name or "") for t in getattr(fig, "data", fig) if t.showlegend is not False]
 
 
 @dataclass(frozen=True)
