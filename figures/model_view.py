@@ -96,9 +96,10 @@ def model_figure(
                 meta=dict(role="model", run=r),
             )
         )
+    # plain dicts, checked once by the figure (a go.Scatter per run and frame took 3 times as long)
     frames = [
-        go.Frame(
-            data=[go.Scatter(y=curves[r, f]) for r in range(R)],  # x is the trace's own: sent once
+        dict(
+            data=[dict(type="scatter", y=curves[r, f]) for r in range(R)],  # x is the trace's own: sent once
             traces=list(range(first, first + R)),
             name=str(int(result.steps[e])),
         )
@@ -112,19 +113,21 @@ def model_figure(
     fs = style.font_size
     target = f"P({ds.target_name or 'class 1'} | x)" if classification else (ds.target_name or "y")
     feature = ds.feature_name + (" (standardized)" if ds.standardized else "")
-    fig = go.Figure(data=traces, frames=frames)
     # under the plot, top to bottom, in room made for each: the x-axis title, the step slider across the
     # whole width, play/pause, the legend (at the side, the legend left a phone's plot 40 px wide, and
     # the buttons beside the slider lay over its start)
-    layout = style.legend_below(legend_names(fig), height=int(style.fig_height * 0.9))
+    layout = style.legend_below(legend_names(traces), height=int(style.fig_height * 0.9))
     axis = 2 * fs + 20  # tick labels and the axis title, as in legend_below
     slider_h, buttons_h = 3 * fs + 40, 2 * fs + 14
     controls = slider_h + buttons_h
     height, bottom = layout["height"] + controls, layout["margin"]["b"] + controls
     top = layout["margin"]["t"]
     plot_h = height - top - bottom
-    fig.update_layout(
-        **style.layout(
+    # the layout given to the constructor: ``update_layout`` with the template takes longer
+    fig = go.Figure(
+        data=traces,
+        frames=frames,
+        layout=style.layout(
             title=dict(
                 text=f"The model: {ds.name}" + (" (P = 0.5 is the decision boundary)" if classification else ""),
                 x=0.01,
@@ -162,10 +165,10 @@ def model_figure(
                     yanchor="top",
                     pad=dict(t=0),
                     currentvalue=dict(prefix="step "),
-                    steps=[dict(label=f.name, method="animate", args=[[f.name], still]) for f in frames],
+                    steps=[dict(label=f["name"], method="animate", args=[[f["name"]], still]) for f in frames],
                 )
             ],
-        )
+        ),
     )
     fit_title(fig, style.presentation)  # wrapped: on a phone a long dataset name was cut
     # the legend hangs from the figure's bottom (container coordinates): again for the height a wrapped
