@@ -26,7 +26,7 @@ from figures.contour import (
     with_image,
 )
 from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid, levels_for
-from figures.style import MARK_COLOR, FigureStyle
+from figures.style import MARK_COLOR, Figure, FigureStyle, Scatter
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
@@ -95,7 +95,7 @@ def animation_figure(
     for r in range(R):
         look = run_look(result, r, style, colors)
         moving.append(
-            go.Scatter(
+            Scatter(
                 x=f32(paths0[r][:, 0]),
                 y=f32(paths0[r][:, 1]),
                 mode="lines",
@@ -109,7 +109,7 @@ def animation_figure(
     for r in range(R):
         look = run_look(result, r, style, colors)
         moving.append(
-            go.Scatter(
+            Scatter(
                 x=[float(heads0[r][0])],
                 y=[float(heads0[r][1])],
                 mode="markers",
@@ -135,7 +135,7 @@ def animation_figure(
         data += [dict(type="scatter", x=[float(h[0])], y=[float(h[1])]) for h in heads]
         frames.append(dict(data=data, traces=moving_ids, name=f"{int(result.steps[e])}"))
 
-    fig = go.Figure(data=static + moving, frames=frames)
+    fig = Figure(data=static + moving, frames=frames)
     font = dict(size=style.font_size + (4 if style.presentation else 0))
     # redraw=False: only the scatter traces move; the landscape image is left alone.
     still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
@@ -223,7 +223,7 @@ def final_still(fig: go.Figure) -> go.Figure:
     Figures without frames come back unchanged."""
     if not fig.frames:
         return fig
-    out = go.Figure(fig)
+    out = Figure(fig)
     last = out.frames[-1]
     for i, trace in zip(last.traces, last.data, strict=True):
         # only what the frame sets: a frame may leave x to the trace (the model panel's curves)

@@ -17,7 +17,9 @@ from figures.style import (
     MARK_COLOR,
     MINIMUM_COLOR,
     SYMBOLS,
+    Figure,
     FigureStyle,
+    Scatter,
     kind_colors,
 )
 from landscapes.base import Window
@@ -130,7 +132,7 @@ def landscape_layer(
         layer="below",
         name="landscape",
     )
-    colorbar = go.Scatter(
+    colorbar = Scatter(
         x=[w.xmin],
         y=[w.ymin],
         mode="markers",
@@ -163,7 +165,7 @@ def critical_traces(landscape: LandscapeLike, style: FigureStyle) -> list[go.Sca
             continue
         text = [f"{kind} ({p.x:.4g}, {p.y:.4g})<br>loss {p.value:.4g}" for p in points]
         traces.append(
-            go.Scatter(
+            Scatter(
                 x=[p.x for p in points],
                 y=[p.y for p in points],
                 mode="markers",
@@ -185,7 +187,7 @@ def critical_traces(landscape: LandscapeLike, style: FigureStyle) -> list[go.Sca
 def start_trace(starts: Array, style: FigureStyle) -> go.Scatter:
     """The start points ``(S, 2)`` as open circles."""
     starts = np.asarray(starts, dtype=float).reshape(-1, 2)
-    return go.Scatter(
+    return Scatter(
         x=starts[:, 0],
         y=starts[:, 1],
         mode="markers",
@@ -220,7 +222,7 @@ def path_trace(
     look = run_look(result, r, style, colors)
     pts = result.positions[r, idx]
     custom = np.column_stack([result.steps[idx], result.losses[r, idx]])
-    return go.Scatter(
+    return Scatter(
         x=f32(pts[:, 0]),
         y=f32(pts[:, 1]),
         mode=mode,
@@ -260,7 +262,7 @@ def end_trace(
     if flew:
         text += f"<br>last finite point ({last[0]:.4g}, {last[1]:.4g})" + (" is out of view" if off else "")
     text += f"<br>final loss {result.losses[r, paths.run_length(result, r) - 1]:.4g}"
-    return go.Scatter(
+    return Scatter(
         x=f32(point[:1]),
         y=f32(point[1:]),
         mode="markers",
@@ -293,7 +295,7 @@ def click_trace(window: Window, landscape: LandscapeLike | None = None, n: int =
         with np.errstate(all="ignore"):
             custom = f32(np.nan_to_num(np.asarray(landscape.value(pts), dtype=float), nan=np.inf))
         hover += "<br>loss %{customdata:.4g}"
-    return go.Scatter(
+    return Scatter(
         x=f32(pts[:, 0]),
         y=f32(pts[:, 1]),
         mode="markers",
@@ -481,7 +483,7 @@ def contour_figure(
     if clickable:
         layout["hoverdistance"] = CLICK_REACH
     # the layout given to the constructor: ``update_layout`` with the template takes 10-20 times longer
-    fig = go.Figure(data=traces, layout=dict(with_image(layout, image), uirevision=landscape.key))
+    fig = Figure(data=traces, layout=dict(with_image(layout, image), uirevision=landscape.key))
     fig.data[0].marker.colorbar.update(bar_below(style, layout))  # the landscape layer's scatter
     return fig
 
@@ -496,7 +498,7 @@ def compact_legend(
     out = []
     for c, name in enumerate(names):
         out.append(
-            go.Scatter(
+            Scatter(
                 x=[None],
                 y=[None],
                 mode="lines",
@@ -509,7 +511,7 @@ def compact_legend(
         )
     for s in range(int(result.start_index.max()) + 1):
         out.append(
-            go.Scatter(
+            Scatter(
                 x=[None],
                 y=[None],
                 mode="lines+markers",

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from figures import paths
 from figures.contour import colors_for, legend_name, legend_room, run_look
-from figures.style import MARK_COLOR, FigureStyle, corner_note, legend_names
+from figures.style import MARK_COLOR, Figure, FigureStyle, Scatter, corner_note, legend_names
 from landscapes.base import coordinates, nearest
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
@@ -58,7 +58,7 @@ def _curve_figure(
     for r, (x, y) in enumerate(series):
         look = run_look(result, r, style, colors)
         traces.append(
-            go.Scatter(
+            Scatter(
                 x=x,
                 y=y,
                 mode="lines",
@@ -71,7 +71,7 @@ def _curve_figure(
         )
         if paths.flew_off(result, r) and len(x):
             traces.append(
-                go.Scatter(
+                Scatter(
                     x=x[-1:],
                     y=y[-1:],
                     mode="markers",
@@ -97,7 +97,7 @@ def _curve_figure(
     height, bottom = legend_room(len(names), style, style.legend_columns(names))
     height -= style.fig_height // 4  # a shorter plot than the contour's
     # the layout given to the constructor: ``update_layout`` with the template takes 10-20 times longer
-    return go.Figure(
+    return Figure(
         data=traces,
         layout=style.layout(
             title=dict(text=title, x=0.01, xanchor="left", font=dict(size=style.font_size + 2)),
@@ -160,7 +160,7 @@ def distance_figure(
     style = style or FigureStyle()
     minima = coordinates(landscape.minima())
     if minima.shape[0] == 0:
-        fig = go.Figure()
+        fig = Figure()
         fig.update_layout(
             **style.layout(
                 title=dict(text="Distance to the nearest minimum", x=0.01, xanchor="left"),

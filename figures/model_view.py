@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from figures import paths
 from figures.animation import frame_indices
 from figures.contour import colors_for
-from figures.style import FigureStyle, fit_title, legend_names
+from figures.style import Figure, FigureStyle, Scatter, fit_title, legend_names
 from optimizers.runner import RunResult
 
 Array = np.ndarray
@@ -65,7 +65,7 @@ def model_figure(
         tx, ty = _thin(x, y)
         shown = f" ({tx.size:,} of {x.size:,} shown)" if tx.size < x.size else ""
         traces.append(
-            go.Scatter(
+            Scatter(
                 x=tx.astype(np.float32),
                 y=ty.astype(np.float32),
                 mode="markers",
@@ -85,7 +85,7 @@ def model_figure(
     first = len(traces)
     for r in range(R):
         traces.append(
-            go.Scatter(
+            Scatter(
                 x=xs.astype(np.float32),
                 y=curves[r, -1],
                 mode="lines",
@@ -124,7 +124,7 @@ def model_figure(
     top = layout["margin"]["t"]
     plot_h = height - top - bottom
     # the layout given to the constructor: ``update_layout`` with the template takes longer
-    fig = go.Figure(
+    fig = Figure(
         data=traces,
         frames=frames,
         layout=style.layout(

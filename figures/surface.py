@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from figures import paths
 from figures.contour import colors_for, f32, figure_title, legend_name, run_look
 from figures.grid import SURFACE_N, LandscapeGrid, evaluate_grid, levels_for
-from figures.style import LANDSCAPE_COLORSCALE, FigureStyle
+from figures.style import LANDSCAPE_COLORSCALE, Figure, FigureStyle
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
@@ -114,7 +114,7 @@ def surface_figure(
     config_names = list(result.labels) if result is not None else []
     if labels is not None and result is not None and len(labels) == len(result.labels):
         config_names = list(labels)
-    fig = go.Figure(traces)
+    fig = Figure(traces)
     fig.update_layout(
         **style.layout(
             title=dict(text=title or surface_title(landscape, config_names), x=0.01, xanchor="left"),

@@ -15,7 +15,7 @@ from figures import paths
 from figures.contour import colors_for
 from figures.grid import LandscapeGrid, levels_for
 from figures.raster import line_image, overlay
-from figures.style import MARK_COLOR, FigureStyle
+from figures.style import MARK_COLOR, FigureStyle, Scatter
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult
 
@@ -37,7 +37,7 @@ def test_traces(test: LandscapeLike, style: FigureStyle) -> list[go.BaseTraceTyp
     """The legend's entry for the test loss's lines (drawn in the picture) and a marker at each test
     minimum."""
     traces: list[go.BaseTraceType] = [
-        go.Scatter(
+        Scatter(
             x=[None],
             y=[None],
             mode="lines",
@@ -51,7 +51,7 @@ def test_traces(test: LandscapeLike, style: FigureStyle) -> list[go.BaseTraceTyp
     mins = test.minima()
     if mins:
         traces.append(
-            go.Scatter(
+            Scatter(
                 x=[m.x for m in mins],
                 y=[m.y for m in mins],
                 mode="markers",
@@ -112,7 +112,7 @@ def add_test_curves(
         idx = paths.run_indices(result, r, max_points)
         color = colors[r % len(colors)]
         traces.append(
-            go.Scatter(
+            Scatter(
                 x=result.steps[idx],
                 y=test_losses[r, idx],
                 mode="lines",
@@ -126,7 +126,7 @@ def add_test_curves(
         )
         k = int(np.searchsorted(result.steps, stops[r]))
         traces.append(
-            go.Scatter(
+            Scatter(
                 x=[stops[r]],
                 y=[test_losses[r, k]],
                 mode="markers",
