@@ -96,7 +96,7 @@ def _curve_figure(
     names = legend_names(traces)
     height, bottom = legend_room(len(names), style, style.legend_columns(names))
     height -= style.fig_height // 4  # a shorter plot than the contour's
-    # the layout given to the constructor: ``update_layout`` with the template takes 10-20 times longer
+    # the layout given to the constructor: ``update_layout`` with the template took 3-5 times as long (18 ms, 4-6)
     return Figure(
         data=traces,
         layout=style.layout(

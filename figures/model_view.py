@@ -123,7 +123,7 @@ def model_figure(
     height, bottom = layout["height"] + controls, layout["margin"]["b"] + controls
     top = layout["margin"]["t"]
     plot_h = height - top - bottom
-    # the layout given to the constructor: ``update_layout`` with the template takes longer
+    # the layout given to the constructor: ``update_layout`` with the template took 3-5 times as long
     fig = Figure(
         data=traces,
         frames=frames,
