@@ -87,3 +87,13 @@ def test_a_csv_upload_fits_the_file_and_a_bad_one_is_refused():
     assert any("Row 4, column 1" in m and "formula" in m for m in messages(at))
     model = next(f for f in charts(at) if "model" in _roles(f))  # the good file's data are kept
     assert model["layout"]["xaxis"]["title"]["text"] == "hours"
+
+
+def test_overlapping_classes_are_described_as_a_bowl():
+    """The batch-size preset's classes overlap: the line under the title must not say the loss has
+    no minimum, and no "no minimum" note is shown."""
+    at = run_page(query=to_query(preset_by_key("data_batch_sizes").scene))
+    assert not at.exception
+    line = next(m.value for m in at.markdown if m.value.startswith("**Logistic regression"))
+    assert "Overlapping classes give a bowl with one minimum" in line
+    assert not any("No minimum" in shown(i) for i in at.info)
