@@ -304,10 +304,7 @@ class LogisticRegression(DataLandscape):
     key = "data_logistic"
     kind = "classification"
     title = "Logistic regression (data)"
-    lesson = (
-        "Overlapping classes give a bowl with one minimum; on separable classes the loss keeps falling as "
-        "the weights grow, with no minimum until weight decay adds one."
-    )
+    lesson = "Overlapping classes give a bowl with one minimum; separable ones, none until weight decay adds one."
     log_levels = False
 
     @property
