@@ -11,21 +11,18 @@ import plotly.graph_objects as go
 from figures import paths
 from figures.contour import (
     IMAGE_PX,
-    bar_below,
-    bar_room,
     colors_for,
     critical_traces,
     f32,
     figure_title,
     landscape_layer,
     legend_name,
-    plane_layout,
     result_starts,
     run_look,
     start_trace,
-    with_image,
 )
 from figures.grid import CONTOUR_N, LandscapeGrid, evaluate_grid, levels_for
+from figures.plane import bar_below, bar_room, plane_layout, with_image
 from figures.style import MARK_COLOR, Figure, FigureStyle, Scatter
 from landscapes.protocol import LandscapeLike
 from optimizers.runner import RunResult

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.contour import bar_below, critical_traces, f32, landscape_layer, plane_layout, with_image
+from figures.contour import critical_traces, f32, landscape_layer
 from figures.grid import LandscapeGrid, levels_for
+from figures.plane import bar_below, plane_layout, with_image
 from figures.style import MARK_COLOR, SYMBOLS, FigureStyle, corner_note, legend_names, log_ticks, run_colors
 from landscapes.protocol import LandscapeLike
 

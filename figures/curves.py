@@ -8,7 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import paths
-from figures.contour import colors_for, legend_name, legend_room, run_look
+from figures.contour import colors_for, legend_name, run_look
+from figures.plane import legend_room
 from figures.style import MARK_COLOR, Figure, FigureStyle, Scatter, corner_note, legend_names
 from landscapes.base import coordinates, nearest
 from landscapes.protocol import LandscapeLike

@@ -17,8 +17,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.internals import STATE_NAMES, Trace
-from figures.contour import bar_below, critical_traces, f32, landscape_layer, plane_layout, with_image
+from figures.contour import critical_traces, f32, landscape_layer
 from figures.grid import LandscapeGrid, levels_for
+from figures.plane import bar_below, plane_layout, with_image
 from figures.style import MARK_COLOR, PALETTE, FigureStyle, legend_names, log_ticks
 
 Array = np.ndarray
