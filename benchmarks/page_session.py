@@ -13,6 +13,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks import sessions
+from benchmarks.ws_session import VALUE_WIDGETS, Session
 
 PAGE = "Classroom"
 RUN_TIMEOUT = 300.0  # seconds without a message before a run counts as lost
@@ -29,8 +30,8 @@ class Run:
     query: str = ""
 
 
-class PageSession(sessions.Session):
-    """A ``sessions.Session`` on the Classroom page that also clicks buttons and reruns fragments."""
+class PageSession(Session):
+    """A ``ws_session.Session`` on the Classroom page that also clicks buttons and reruns fragments."""
 
     def __init__(self, url: str, page: str = PAGE) -> None:
         super().__init__(url)
@@ -102,7 +103,7 @@ class PageSession(sessions.Session):
             texts.append(el.alert.body)
         elif etype == "button":
             self.buttons[el.button.id.rsplit("-", 1)[-1]] = el.button.id
-        elif etype in sessions.VALUE_WIDGETS:
+        elif etype in VALUE_WIDGETS:
             self._saw_widget(etype, getattr(el, etype))
 
     def set(self, key: str, value: object) -> None:
