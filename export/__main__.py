@@ -6,7 +6,7 @@ Examples::
     python -m export --preset ravine_momentum --format png --scale 2 --out slides/
     python -m export --scene my-scene.json --figure contour --figure loss --format svg
     python -m export --url "?v=1&ls=himmelblau&run=adam:lr=0.1" --format html
-    python -m export --all-presets --figure contour --width 520 --height 440 --scale 1 --out docs/gallery
+    python -m export --all-presets --figure contour --width 520 --scale 1 --out docs/gallery
     python -m export --preset adam_rosenbrock --format gif --format mp4 --fps 10 --seconds 10 --out clips/
     python -m export --preset saddle_escape --format torch          # the "Reproduce in PyTorch" script
     python -m export --all-presets --pack lessons.html              # the offline lesson pack
