@@ -97,3 +97,16 @@ def test_overlapping_classes_are_described_as_a_bowl():
     line = next(m.value for m in at.markdown if m.value.startswith("**Logistic regression"))
     assert "Overlapping classes give a bowl with one minimum" in line
     assert not any("No minimum" in shown(i) for i in at.info)
+
+
+def test_presenting_puts_the_data_note_under_the_animation():
+    """On a projector the animation comes first: the note on the bowl's roundness goes under it (above
+    it, it pushed the animation's slider off a 1280x720 screen)."""
+    at = run_page(query={**to_query(preset_by_key("data_batch_sizes").scene), "present": "1"})
+    assert not at.exception
+    order = [
+        "chart" if node.type == "plotly_chart" else "note"
+        for node in at.main
+        if node.type == "plotly_chart" or (node.type == "caption" and "Condition number" in node.value)
+    ]
+    assert order[:2] == ["chart", "note"], order
