@@ -29,7 +29,7 @@ BATCH_SIZES = Scene(
         spec("sgd", label="Minibatch, B = 32", batch_size=32, lr=0.5),
         spec("sgd", label="Batch, B = n", batch_size=750, lr=0.5),
     ),
-    starts=((-2.0, 2.0),),
+    starts=((0.0, 2.5),),  # inside the view (w from -0.74): from (-2, 2) the start and first steps were off the plot
     steps=300,
     tol=5e-2,
 )

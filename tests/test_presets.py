@@ -35,6 +35,11 @@ def test_preset_scene_is_valid_and_modest(preset: Preset) -> None:
     assert s.problems() == []
     assert s.steps <= 1500
     assert len(s.runs) * len(s.starts) * s.steps <= 30_000
+    # every start inside the landscape's view, so the picture shows where the runs begin (a data
+    # landscape's view is set by its data: the batch-size preset's start once lay left of it)
+    w = s.landscape_obj().window
+    for x, y in s.starts_array():
+        assert w.xmin <= x <= w.xmax and w.ymin <= y <= w.ymax, (x, y, w)
 
 
 def test_concepts_come_from_the_concept_notes() -> None:
