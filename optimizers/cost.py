@@ -82,10 +82,10 @@ NOISE = Eval(70e-6, 90e-9)  # the counter-based normals of noisy gradients (35-5
 TRIAL = Eval(30e-6, 40e-9)  # one line-search trial besides its value evaluation (18-21 us, 24-27 ns)
 RECORD = 100e-9  # per recorded point: stacking the record, gradient norms, first hits
 GROUP = 300e-6  # per group and call: stacking configs, schedules, bookkeeping
-# The race runs each config in its own call (each cached on its own), so a line search's many trials
-# pay their fixed per-call costs once per run. Measured on an AMD EPYC CI machine (2026-12-03): 12
-# BFGS runs under heavy noise, 228 steps, 4.04 s where 3.50 s was estimated, and more inside a
-# Streamlit script thread; a one-run line-search call is priced this many times its estimate.
+# A run computed in a call of its own pays a line search's fixed per-call costs alone. Measured on an
+# AMD EPYC CI machine (2026-12-03), when the race computed each config on its own: 12 BFGS runs under
+# heavy noise, 228 steps, 4.04 s where 3.50 s was estimated, and more inside a Streamlit script
+# thread; a line search's runs are priced this many times their estimate.
 ONE_RUN_LINE_SEARCH = 1.6
 
 
@@ -215,14 +215,22 @@ def estimate(
     return out
 
 
-def estimate_one_run_call(
-    landscape: LandscapeLike, config: RunConfig, starts: int | np.ndarray, options: RunOptions
+def estimate_race(
+    landscape: LandscapeLike, configs: Sequence[RunConfig], starts: int | np.ndarray, options: RunOptions
 ) -> Work:
-    """``estimate`` for one config computed in a call of its own (the race's way); a line search
-    (BFGS, conjugate gradient) priced ``ONE_RUN_LINE_SEARCH`` times higher."""
-    work = estimate(landscape, [config], starts, options)
-    rule = config.optimizer.inner if isinstance(config.optimizer, Polyak) else config.optimizer
-    return work.times(ONE_RUN_LINE_SEARCH) if isinstance(rule, (BFGS, ConjugateGradient)) else work
+    """``estimate`` for the race: the configs its cache lacks are computed in one call (all of them for
+    a new scene), so each kind's runs advance as one group, but one run may also be computed alone
+    (after its learning rate changed): a line search's group (BFGS, conjugate gradient) is priced
+    ``ONE_RUN_LINE_SEARCH`` times higher, which bounds that run alone too."""
+    kinds: dict[tuple, list[RunConfig]] = {}
+    for rc in configs:
+        kinds.setdefault(rc.optimizer.group_key(), []).append(rc)
+    out = Work()
+    for group in kinds.values():
+        work = estimate(landscape, group, starts, options)
+        rule = group[0].optimizer.inner if isinstance(group[0].optimizer, Polyak) else group[0].optimizer
+        out = out + (work.times(ONE_RUN_LINE_SEARCH) if isinstance(rule, (BFGS, ConjugateGradient)) else work)
+    return out
 
 
 def estimate_group(

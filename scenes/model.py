@@ -232,9 +232,9 @@ class Scene:
 
     def work(self) -> cost.Work:
         """The CPU seconds computing this scene may take, at most, as the race page computes it
-        (each run config on its own, from every start; ``optimizers.cost``)."""
+        (the run configs it lacks in one call, from every start; ``optimizers.cost.estimate_race``)."""
         land, n_starts, options = self.landscape_obj(), len(self.starts), self.options()
-        runs = sum((cost.estimate_one_run_call(land, c, n_starts, options) for c in self.run_configs()), cost.Work())
+        runs = cost.estimate_race(land, self.run_configs(), n_starts, options)
         recorded = len(self.runs) * n_starts * (self.steps + 1)
         return runs + cost.Work(0.0, data_grid_seconds(land, recorded), 0)
 

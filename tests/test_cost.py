@@ -65,10 +65,11 @@ def test_the_estimate_grows_with_what_costs():
 
 
 def test_the_issue_link_is_over_budget_and_max_steps_is_the_exact_cut():
-    # /?v=1&run=bfgs (x12)&steps=5000&noise=1000:1 as the race computes it: each run on its own
-    one = work("bfgs", steps=5000, sigma=1000.0)
-    total = sum([one] * 12, cost.Work())
-    assert total.seconds > 10 * cost.WORK_BUDGET
+    # /?v=1&run=bfgs (x12)&steps=5000&noise=1000:1 as the race computes it: the twelve runs in one call
+    land = landscapes.get("rosenbrock")
+    configs = [RunConfig(optimizers.make("bfgs"), noise=Noise(1000.0, 1))] * 12
+    total = cost.estimate_race(land, configs, 1, RunOptions(steps=5000))
+    assert total.seconds > 2 * cost.WORK_BUDGET
     n = total.max_steps()
     assert 1 <= n < 5000
     at = cost.Work(total.per_step, total.fixed, n)
@@ -76,6 +77,20 @@ def test_the_issue_link_is_over_budget_and_max_steps_is_the_exact_cut():
     (message,) = cost.problems(total, "Use fewer steps.")
     assert "about" in message and f"{cost.WORK_BUDGET:g} s" in message and "Use fewer steps." in message
     assert cost.problems(at, "") == []
+
+
+def test_the_race_prices_a_kind_as_one_group_and_a_line_search_alone_too():
+    """The race computes the configs it lacks in one call: twelve BFGS runs advance as one group
+    (far less than twelve calls), yet the price still covers one of them computed alone, a line
+    search's fixed per-call costs included (``ONE_RUN_LINE_SEARCH``); a kind without a line search
+    is priced as ``estimate`` prices it."""
+    land, options = landscapes.get("rosenbrock"), RunOptions(steps=500)
+    bfgs = RunConfig(optimizers.make("bfgs"), noise=Noise(1000.0, 1))
+    one = cost.estimate(land, [bfgs], 1, options).seconds
+    twelve = cost.estimate_race(land, [bfgs] * 12, 1, options).seconds
+    assert cost.ONE_RUN_LINE_SEARCH * one <= twelve < 12 * one
+    adam = [RunConfig(optimizers.make("adam"))] * 3
+    assert cost.estimate_race(land, adam, 1, options) == cost.estimate(land, adam, 1, options)
 
 
 def test_works_with_different_steps_add_up_as_seconds():
