@@ -220,17 +220,19 @@ def estimate_race(
 ) -> Work:
     """``estimate`` for the race: the configs its cache lacks are computed in one call (all of them for
     a new scene), so each kind's runs advance as one group, but one run may also be computed alone
-    (after its learning rate changed): a line search's group (BFGS, conjugate gradient) is priced
+    (after its learning rate changed): a line search's runs (BFGS, conjugate gradient) are priced
     ``ONE_RUN_LINE_SEARCH`` times higher, which bounds that run alone too."""
-    kinds: dict[tuple, list[RunConfig]] = {}
-    for rc in configs:
-        kinds.setdefault(rc.optimizer.group_key(), []).append(rc)
-    out = Work()
-    for group in kinds.values():
-        work = estimate(landscape, group, starts, options)
-        rule = group[0].optimizer.inner if isinstance(group[0].optimizer, Polyak) else group[0].optimizer
-        out = out + (work.times(ONE_RUN_LINE_SEARCH) if isinstance(rule, (BFGS, ConjugateGradient)) else work)
-    return out
+    work = estimate(landscape, configs, starts, options)
+    searching = [rc for rc in configs if _line_search(rc.optimizer)]
+    if not searching:
+        return work
+    return work + estimate(landscape, searching, starts, options).times(ONE_RUN_LINE_SEARCH - 1)
+
+
+def _line_search(config: OptimizerConfig) -> bool:
+    """Whether ``config`` (or the method a Polyak average wraps) searches along a line each step."""
+    rule = config.inner if isinstance(config, Polyak) else config
+    return isinstance(rule, (BFGS, ConjugateGradient))
 
 
 def estimate_group(

@@ -79,12 +79,10 @@ else:
     # under the text, the main column's whole width (beside it, at 800 px with the sidebar open, a
     # 300 px column cut Himmelblau's), one equation a line (the Ravine's ran off a phone)
     st.latex(widgets.stacked(landscape.latex))
-if data and not presenting:
-    data_race.status_note(landscape)
 if presenting:  # the classroom view: the animation first and large, then the static picture
     st.plotly_chart(figs["animation"], theme=None, key="animation_chart")
-    if data:  # under it: above, the note pushed the animation's slider off a 1280x720 projector
-        data_race.status_note(landscape)
+if data:  # presenting, under the animation: above it, the note pushed its slider off a 1280x720 projector
+    data_race.status_note(landscape)
 # responsive rows: two charts side by side where each gets at least CHART_MIN px, else stacked (at
 # 800 px with the sidebar open, two columns left each curve chart 226 px and cut its title)
 CHART_MIN = 420
